@@ -1,0 +1,213 @@
+"""Line breaking of PO strings exactly as GNU gettext does it (UAX #14 pair table, libunistring tailoring).
+
+gettext wraps msgid/msgstr with libunistring's `ulc_width_linebreaks`. Matching it character for character is
+what keeps a save in Poedit or a pass through msgcat/msgmerge free of diff noise.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from functools import lru_cache
+
+# Line break classes used by the pair table, in table order.
+_CLASSES = "WJ GL B2 BA BB HY CL CP EX IN NS OP QU IS NU PO PR SY AL H2 H3 ID JL JV JT HL RI".split()
+_INDEX = {name: i for i, name in enumerate(_CLASSES)}
+# Row = class before the opportunity, column = class after. D direct break, I break only after spaces,
+# P prohibited. This is UAX #14's pair table (with LB24 as of Unicode 9: no break between letters and
+# prefix/postfix symbols) and libunistring's tailoring: IS followed by AL is a direct break, so
+# "<P>Some sentence.</P>" can break before the tag (gettext relies on this).
+_TABLE_ROWS = """
+WJ PIIIIIPPPIIIIPIIIPIIIIIIIII
+GL PIIIIIPPPIIIIPIIIPIIIIIIIII
+B2 PIPIDIPPPDIDIPDDDPDDDDDDDDD
+BA PDDIDIPPPDIDIPDDDPDDDDDDDDD
+BB PIIIIIPPPIIIIPIIIPIIIIIIIII
+HY PDDIDIPPPDIDIPIDDPDDDDDDDDD
+CL PIDIDIPPPDPDIPDIIPDDDDDDDDD
+CP PIDIDIPPPDPDIPIIIPIDDDDDDID
+EX PIDIDIPPPIIDIPDDDPDDDDDDDDD
+IN PIDIDIPPPIIDIPDDDPDDDDDDDDD
+NS PIDIDIPPPDIDIPDDDPDDDDDDDDD
+OP PPPPPPPPPPPPPPPPPPPPPPPPPPP
+QU PIIIIIPPPIIPIPIIIPIIIIIIIII
+IS PIDIDIPPPDIDIPIDDPDDDDDDDDD
+NU PIDIDIPPPIIIIPIIIPIDDDDDDID
+PO PIDIDIPPPDIIIPIDDPIDDDDDDII
+PR PIDIDIPPPDIIIPIDDPIIIIIIIII
+SY PIDIDIPPPDIDIPIDDPDDDDDDDID
+AL PIDIDIPPPIIIIPIIIPIDDDDDDID
+H2 PIDIDIPPPIIDIPDIDPDDDDDIIDD
+H3 PIDIDIPPPIIDIPDIDPDDDDDDIDD
+ID PIDIDIPPPIIDIPDIDPDDDDDDDDD
+JL PIDIDIPPPIIDIPDIDPDIIDIIDDD
+JV PIDIDIPPPIIDIPDIDPDDDDDIIDD
+JT PIDIDIPPPIIDIPDIDPDDDDDDIDD
+HL PIDIDIPPPIIIIPIIIPIDDDDDDID
+RI PIDIDIPPPDIDIPDDDPDDDDDDIDI
+"""
+_TABLE = {row.split()[0]: row.split()[1] for row in _TABLE_ROWS.strip().splitlines()}
+
+# Classes of the characters news text and PO files use most, from the Unicode LineBreak property.
+_ASCII = {
+    " ": "SP", "!": "EX", '"': "QU", "#": "AL", "$": "PR", "%": "PO", "&": "AL", "'": "QU", "(": "OP",
+    ")": "CP", "*": "AL", "+": "PR", ",": "IS", "-": "HY", ".": "IS", "/": "SY", ":": "IS", ";": "IS",
+    "<": "AL", "=": "AL", ">": "AL", "?": "EX", "@": "AL", "[": "OP", "\\": "PR", "]": "CP", "^": "AL",
+    "_": "AL", "`": "AL", "{": "OP", "|": "BA", "}": "CL", "~": "AL", "\t": "BA", "\n": "BK",
+}
+_SPECIAL = {
+    0x00A0: "GL", 0x00AB: "QU", 0x00BB: "QU", 0x00AD: "BA", 0x00B0: "PO", 0x00B4: "BB", 0x00A2: "PO",
+    0x00A3: "PR", 0x00A5: "PR", 0x00B1: "PR", 0x00A7: "AI", 0x00B6: "AI", 0x00B7: "AI", 0x00BF: "OP",
+    0x00A1: "OP", 0x02C8: "BB", 0x02CC: "BB", 0x034F: "GL", 0x058A: "BA", 0x05BE: "BA", 0x060C: "IS",
+    0x061B: "EX", 0x061F: "EX", 0x066A: "PO", 0x06D4: "EX", 0x0F0B: "BA",
+    0x2000: "BA", 0x2001: "BA", 0x2002: "BA", 0x2003: "BA", 0x2004: "BA", 0x2005: "BA", 0x2006: "BA",
+    0x2007: "GL", 0x2008: "BA", 0x2009: "BA", 0x200A: "BA", 0x200B: "ZW", 0x200C: "CM", 0x200D: "CM",
+    0x2010: "BA", 0x2011: "GL", 0x2012: "BA", 0x2013: "BA", 0x2014: "B2", 0x2015: "AI", 0x2016: "AI",
+    0x2018: "QU", 0x2019: "QU", 0x201A: "OP", 0x201B: "QU", 0x201C: "QU", 0x201D: "QU", 0x201E: "OP",
+    0x201F: "QU", 0x2020: "AI", 0x2021: "AI", 0x2022: "AL", 0x2024: "IN", 0x2025: "IN", 0x2026: "IN",
+    0x2027: "BA", 0x2030: "PO", 0x2031: "PO", 0x2032: "PO", 0x2033: "PO", 0x2034: "PO", 0x2035: "PO",
+    0x2039: "QU", 0x203A: "QU", 0x203C: "NS", 0x2044: "IS", 0x205F: "BA", 0x2060: "WJ", 0xFEFF: "WJ",
+    0x202F: "GL", 0x20AC: "PR", 0x20BD: "PR", 0x20B4: "PR", 0x2116: "PR", 0x2103: "PO", 0x2109: "PO",
+    0x3000: "BA", 0x3001: "CL", 0x3002: "CL", 0xFF0C: "CL", 0xFF0E: "CL", 0x30FC: "NS",
+}
+
+
+@lru_cache(maxsize=4096)
+def _char_class(char: str) -> str:
+    """UAX #14 class, resolved the way libunistring resolves AI, SA and XX in a UTF-8 locale."""
+    if char in _ASCII:
+        return _ASCII[char]
+    if char.isascii():
+        if char.isdigit():
+            return "NU"
+        return "AL" if char.isalpha() else "CM"
+    code = ord(char)
+    special = _SPECIAL.get(code)
+    if special is not None:
+        return "AL" if special == "AI" else special
+    category = unicodedata.category(char)
+    if category in ("Mn", "Me", "Mc", "Cf"):
+        return "CM"
+    if category == "Nd":
+        return "NU"
+    if 0x1100 <= code <= 0x115F:
+        return "JL"
+    if 0x1160 <= code <= 0x11A7:
+        return "JV"
+    if 0x11A8 <= code <= 0x11FF:
+        return "JT"
+    if 0xAC00 <= code <= 0xD7A3:
+        return "H2" if (code - 0xAC00) % 28 == 0 else "H3"
+    if 0x05D0 <= code <= 0x05FF and category == "Lo":
+        return "HL"
+    if unicodedata.east_asian_width(char) in ("W", "F") and category.startswith(("L", "S", "N")):
+        return "ID"
+    if category == "Ps":
+        return "OP"
+    if category == "Pe":
+        return "CL"
+    if category in ("Pi", "Pf"):
+        return "QU"
+    if category == "Zs":
+        return "BA"
+    if category == "Sc":
+        return "PR"
+    if category in ("Zl", "Zp"):
+        return "BK"
+    if 0x1F1E6 <= code <= 0x1F1FF:
+        return "RI"
+    return "AL"
+
+
+@lru_cache(maxsize=4096)
+def char_width(char: str) -> int:
+    """Columns a character takes on a terminal, as libunistring's uc_width counts them."""
+    category = unicodedata.category(char)
+    if category in ("Mn", "Me", "Cf") or char == "\u200b":
+        return 0
+    if category == "Cc":
+        return 0
+    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+
+
+def text_width(text: str) -> int:
+    """Display width of a string (ASCII fast path)."""
+    if text.isascii():
+        return len(text)
+    return sum(char_width(c) for c in text)
+
+
+def _possible_breaks(chars: str, prohibited: frozenset[int]) -> list[bool]:
+    """breaks[i] is True when a line may break before chars[i]."""
+    breaks = [False] * len(chars)
+    last = "BK"
+    seen_space = False
+    last_space_index = -1
+    previous_space_index = -1
+    for index, char in enumerate(chars):
+        prop = _char_class(char)
+        if prop == "SP":
+            previous_space_index, last_space_index = last_space_index, index
+            seen_space = True
+            continue
+        if prop == "ZW":
+            last, seen_space = "ZW", False
+            continue
+        target = index
+        if prop == "CM":
+            if last == "ZW":
+                breaks[index] = True
+                last = "ID"
+                continue
+            if not seen_space:
+                continue
+            # A combining mark after a space makes that space behave as an ideograph.
+            target, prop = last_space_index, "ID"
+            seen_space = previous_space_index >= 0
+        if prop == "BK":
+            last, seen_space = "BK", False
+            continue
+        if last == "BK":
+            allowed = False
+        elif last == "ZW":
+            allowed = True
+        else:
+            rule = _TABLE[last][_INDEX[prop]]
+            allowed = rule == "D" or (rule == "I" and seen_space)
+        breaks[target] = allowed and target not in prohibited
+        last = prop
+        seen_space = False
+        last_space_index = previous_space_index = -1
+    return breaks
+
+
+def wrap_portion(portion: str, width: int, start_column: int, prohibited: frozenset[int]) -> list[str]:
+    """Split an escaped portion into lines of at most `width` columns, gettext style.
+
+    `prohibited` holds indexes before which no break may occur (inside escape sequences, and before a
+    trailing \\n). The first line starts at `start_column`.
+    """
+    if start_column + text_width(portion) <= width:
+        return [portion]
+    breaks = _possible_breaks(portion, prohibited)
+    cuts: list[int] = []
+    last_cut: int | None = None
+    column = start_column
+    piece = 0
+    for index, char in enumerate(portion):
+        if breaks[index]:
+            if last_cut is not None and column + piece > width:
+                cuts.append(last_cut)
+                column = 0
+            last_cut = index
+            column += piece
+            piece = 0
+        piece += char_width(char) if not char.isascii() else (1 if char >= " " else 0)
+    if last_cut is not None and column + piece > width:
+        cuts.append(last_cut)
+    lines = []
+    start = 0
+    for cut in cuts:
+        lines.append(portion[start:cut])
+        start = cut
+    lines.append(portion[start:])
+    return lines

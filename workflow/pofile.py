@@ -1,0 +1,450 @@
+"""Gettext PO catalogs: a lossless reader and a writer whose output is what `msgcat -w 79` writes.
+
+polib is not used for files that translators own: it wraps differently from gettext (diff noise in
+every editor round trip) and drops `#~|` previous msgids on obsolete entries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from functools import lru_cache
+
+from workflow.linebreak import text_width, wrap_portion
+
+from workflow.errors import WorkflowError
+
+PAGE_WIDTH = 79
+
+_ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
+            "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
+_ESCAPE_RE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
+_UNESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
+              "\\": "\\", '"': '"', "'": "'", "?": "?"}
+_UNESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]+|[0-7]{1,3}|.)", re.DOTALL)
+_KEYWORD_RE = re.compile(r'(msgctxt|msgid_plural|msgid|msgstr(?:\[(\d+)\])?)\s*(".*)$')
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    """One message: identity (msgctxt, msgid), translation, and the comments around it."""
+
+    msgid: str
+    msgstr: str = ""
+    msgctxt: str | None = None
+    msgid_plural: str | None = None
+    msgstr_plural: tuple[str, ...] = ()
+    translator_comments: tuple[str, ...] = ()
+    extracted_comments: tuple[str, ...] = ()
+    references: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    previous_msgctxt: str | None = None
+    previous_msgid: str | None = None
+    previous_msgid_plural: str | None = None
+    obsolete: bool = False
+    line: int = 0
+
+    @property
+    def key(self) -> tuple[str | None, str]:
+        """Gettext identity of the entry."""
+        return (self.msgctxt, self.msgid)
+
+    @property
+    def fuzzy(self) -> bool:
+        return "fuzzy" in self.flags
+
+    @property
+    def translated(self) -> bool:
+        """True when the entry has a complete, non-fuzzy translation."""
+        return not self.fuzzy and self.has_translation
+
+    @property
+    def has_translation(self) -> bool:
+        if self.msgid_plural is not None:
+            return bool(self.msgstr_plural) and all(self.msgstr_plural)
+        return bool(self.msgstr)
+
+    def with_fuzzy(self, fuzzy: bool) -> Entry:
+        """The same entry with the fuzzy flag set or cleared (fuzzy always comes first, as gettext writes it)."""
+        others = tuple(f for f in self.flags if f != "fuzzy")
+        return replace(self, flags=(("fuzzy",) + others) if fuzzy else others)
+
+
+@dataclass(frozen=True, slots=True)
+class Catalog:
+    """A PO or POT file: leading comments, header fields and entries in file order."""
+
+    header_comments: tuple[str, ...] = ()
+    header: tuple[tuple[str, str], ...] = ()
+    header_flags: tuple[str, ...] = ()
+    entries: tuple[Entry, ...] = ()
+    has_header: bool = True
+
+    def header_value(self, name: str) -> str | None:
+        for key, value in self.header:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+    def by_key(self) -> dict[tuple[str | None, str], Entry]:
+        """Active entries indexed by identity (polib's find() is a linear scan; this is a dict)."""
+        return {e.key: e for e in self.entries if not e.obsolete}
+
+
+# --------------------------------------------------------------------------------------------- reading
+
+
+def _unescape(text: str, path: str, line: int) -> str:
+    def one(match: re.Match[str]) -> str:
+        code = match.group(1)
+        if code[0] == "x" and len(code) > 1:
+            return chr(int(code[1:], 16))
+        if code[0] in "01234567":
+            return chr(int(code, 8))
+        if code in _UNESCAPES:
+            return _UNESCAPES[code]
+        raise WorkflowError(path, line, f"unknown escape sequence '\\{code}'",
+                            "write a backslash as \\\\ inside PO strings")
+    return _UNESCAPE_RE.sub(one, text)
+
+
+def _quoted(rest: str, path: str, line: int) -> str:
+    rest = rest.strip()
+    if len(rest) < 2 or not rest.startswith('"') or not rest.endswith('"') or _unbalanced_quote(rest[1:-1]):
+        raise WorkflowError(path, line, "syntax error: expected a string in double quotes",
+                            'enclose the text in "…" and escape inner quotes as \\"')
+    return _unescape(rest[1:-1], path, line)
+
+
+def _unbalanced_quote(inner: str) -> bool:
+    """True when an unescaped double quote occurs inside a quoted PO string."""
+    escaped = False
+    for char in inner:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            return True
+    return escaped
+
+
+class _EntryBuilder:
+    """Collects the lines of one entry while reading."""
+
+    def __init__(self) -> None:
+        self.fields: dict[str, object] = {}
+        self.translator: list[str] = []
+        self.extracted: list[str] = []
+        self.references: list[str] = []
+        self.flags: list[str] = []
+        self.previous: dict[str, str] = {}
+        self.plural: dict[int, str] = {}
+        self.obsolete = False
+        self.line = 0
+        self.has_message = False
+
+    def empty(self) -> bool:
+        return not (self.has_message or self.translator or self.extracted or self.references or self.flags
+                    or self.previous)
+
+
+def parse_po(data: bytes, path: str | Path = "<po>") -> Catalog:
+    """Parse PO bytes into a Catalog; a syntax error names the file and line and says how to fix it."""
+    path = str(path)
+    if data.startswith(b"\xef\xbb\xbf"):
+        data = data[3:]
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise WorkflowError(path, line, "the file is not valid UTF-8",
+                            "save it as UTF-8 (Content-Type: text/plain; charset=UTF-8)") from None
+    if "\0" in text:
+        raise WorkflowError(path, text[: text.index("\0")].count("\n") + 1, "the file contains NUL bytes",
+                            "this is not a PO file; restore it from version control")
+    entries: list[Entry] = []
+    header_comments: tuple[str, ...] = ()
+    header: tuple[tuple[str, str], ...] = ()
+    header_flags: tuple[str, ...] = ()
+    has_header = False
+    current = _EntryBuilder()
+    last: tuple[str, int | None] | None = None  # which string a continuation line extends
+    seen: dict[tuple[str | None, str], int] = {}
+
+    def finish() -> None:
+        nonlocal current, header_comments, header, header_flags, has_header, last
+        if current.empty():
+            current = _EntryBuilder()
+            return
+        if "msgid" not in current.fields:
+            raise WorkflowError(path, current.line or lineno, "syntax error: an entry without msgid",
+                                'every entry needs msgid "…" followed by msgstr "…"')
+        if "msgstr" not in current.fields and not current.plural:
+            raise WorkflowError(path, current.line, "syntax error: msgid without msgstr",
+                                'add msgstr "" after the msgid')
+        msgid = str(current.fields["msgid"])
+        msgctxt = current.fields.get("msgctxt")
+        if msgid == "" and msgctxt is None and not current.obsolete and not has_header and not entries:
+            has_header = True
+            header_comments = tuple(current.translator)
+            header_flags = tuple(current.flags)
+            header = tuple(_parse_header(str(current.fields.get("msgstr", ""))))
+        else:
+            entry = Entry(
+                msgid=msgid,
+                msgstr=str(current.fields.get("msgstr", "")),
+                msgctxt=None if msgctxt is None else str(msgctxt),
+                msgid_plural=None if "msgid_plural" not in current.fields else str(current.fields["msgid_plural"]),
+                msgstr_plural=tuple(current.plural[i] for i in sorted(current.plural)),
+                translator_comments=tuple(current.translator),
+                extracted_comments=tuple(current.extracted),
+                references=tuple(current.references),
+                flags=tuple(current.flags),
+                previous_msgctxt=current.previous.get("msgctxt"),
+                previous_msgid=current.previous.get("msgid"),
+                previous_msgid_plural=current.previous.get("msgid_plural"),
+                obsolete=current.obsolete,
+                line=current.line,
+            )
+            if not entry.obsolete:
+                if entry.key in seen:
+                    raise WorkflowError(path, entry.line, f"duplicate message (first at line {seen[entry.key]})",
+                                        "merge the two entries into one; msgfmt refuses duplicates")
+                seen[entry.key] = entry.line
+            entries.append(entry)
+        current = _EntryBuilder()
+        last = None
+
+    lineno = 0
+    for lineno, raw in enumerate(text.split("\n"), start=1):
+        line = raw.rstrip("\r")
+        stripped = line.strip()
+        if not stripped:
+            finish()
+            continue
+        obsolete = False
+        if stripped.startswith("#~"):
+            obsolete = True
+            stripped = stripped[2:].lstrip(" ")
+            if not stripped:
+                continue
+            if stripped.startswith("|"):
+                stripped = "#" + stripped
+        if stripped.startswith("#|"):
+            body = stripped[2:].strip()
+            match = _KEYWORD_RE.match(body)
+            if current.has_message:
+                finish()
+            if match:
+                keyword = match.group(1)
+                current.previous[keyword] = _quoted(match.group(3), path, lineno)
+                last = ("previous:" + keyword, None)
+            elif body.startswith('"') and last and last[0].startswith("previous:"):
+                key = last[0].split(":", 1)[1]
+                current.previous[key] += _quoted(body, path, lineno)
+            else:
+                raise WorkflowError(path, lineno, "syntax error in a #| previous-message comment",
+                                    'write it as #| msgid "…"')
+            current.obsolete = current.obsolete or obsolete
+            continue
+        if stripped.startswith("#"):
+            if current.has_message:
+                finish()
+            kind = stripped[1:2]
+            if kind == ".":
+                current.extracted.append(_comment_text(stripped[2:]))
+            elif kind == ":":
+                current.references.extend(stripped[2:].split())
+            elif kind == ",":
+                current.flags.extend(f.strip() for f in stripped[2:].split(",") if f.strip())
+            else:
+                current.translator.append(_comment_text(line.strip()[1:]))
+            continue
+        match = _KEYWORD_RE.match(stripped)
+        if match:
+            keyword, index, rest = match.group(1), match.group(2), match.group(3)
+            if keyword in ("msgctxt", "msgid") and current.has_message and (
+                    "msgstr" in current.fields or current.plural):
+                finish()
+            if not current.has_message:
+                current.line = lineno
+            current.has_message = True
+            current.obsolete = current.obsolete or obsolete
+            value = _quoted(rest, path, lineno)
+            if index is not None:
+                current.plural[int(index)] = value
+                last = ("plural", int(index))
+            else:
+                if keyword in current.fields:
+                    raise WorkflowError(path, lineno, f"syntax error: a second {keyword} in one entry",
+                                        "separate entries with a blank line")
+                current.fields[keyword] = value
+                last = (keyword, None)
+            continue
+        if stripped.startswith('"'):
+            if last is None:
+                raise WorkflowError(path, lineno, "syntax error: a string with no keyword before it",
+                                    "start the entry with msgid, msgstr or msgctxt")
+            value = _quoted(stripped, path, lineno)
+            if last[0] == "plural":
+                current.plural[int(last[1] or 0)] += value
+            elif last[0].startswith("previous:"):
+                current.previous[last[0].split(":", 1)[1]] += value
+            else:
+                current.fields[last[0]] = str(current.fields[last[0]]) + value
+            continue
+        raise WorkflowError(path, lineno, f"syntax error: unexpected text {stripped[:30]!r}",
+                            'each line must be a comment (#…), a keyword (msgid, msgstr, …) or a quoted string')
+    finish()
+    return Catalog(header_comments=header_comments, header=header, header_flags=header_flags,
+                   entries=tuple(entries), has_header=has_header)
+
+
+def _comment_text(body: str) -> str:
+    return body[1:] if body.startswith(" ") else body
+
+
+def _parse_header(msgstr: str) -> list[tuple[str, str]]:
+    fields = []
+    for line in msgstr.split("\n"):
+        if not line:
+            continue
+        name, _, value = line.partition(":")
+        fields.append((name.strip(), value.strip()))
+    return fields
+
+
+def read_po(path: Path) -> Catalog:
+    """Read a PO or POT file from disk."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise WorkflowError(path, None, f"cannot read the file ({exc.strerror})",
+                            "check that it exists and is readable") from None
+    return parse_po(data, path)
+
+
+# --------------------------------------------------------------------------------------------- writing
+
+
+def _escape(text: str) -> str:
+    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text)
+
+
+def _string_lines(keyword: str, value: str, prefix: str = "", width: int = PAGE_WIDTH) -> list[str]:
+    """Lines for `keyword "value"` as gettext's write-po wraps them."""
+    return list(_wrapped(keyword, value, prefix, width))
+
+
+@lru_cache(maxsize=65536)
+def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ...]:
+    # Portions end after each newline; gettext wraps every portion on its own.
+    portions = value.split("\n")
+    portions = [p + "\n" for p in portions[:-1]] + ([portions[-1]] if portions[-1] else [])
+    if not portions:
+        return (f'{prefix}{keyword} ""',)
+    # Columns available between the quotes of a continuation line.
+    inner = width - 1 - (len(prefix) + 1)
+    lines: list[str] = []
+    first_line = True
+    for number, raw in enumerate(portions):
+        escaped, prohibited = _escape_with_breaks(raw)
+        start_column = len(keyword) + 1 if first_line else 0
+        parts = wrap_portion(escaped, inner, start_column, prohibited)
+        if first_line and (number < len(portions) - 1 or start_column > inner or len(parts) > 1):
+            lines.append(f'{prefix}{keyword} ""')
+            first_line = False
+            parts = wrap_portion(escaped, inner, 0, prohibited)
+        if first_line:
+            lines.append(f'{prefix}{keyword} "{parts[0]}"')
+            first_line = False
+            parts = parts[1:]
+        lines.extend(f'{prefix}"{part}"' for part in parts)
+    return tuple(lines)
+
+
+def _escape_with_breaks(raw: str) -> tuple[str, frozenset[int]]:
+    """Escape a portion and list the indexes where gettext forbids a break (inside escapes, before final \\n)."""
+    if not _ESCAPE_RE.search(raw):
+        return raw, frozenset()
+    out: list[str] = []
+    prohibited: set[int] = set()
+    position = 0
+    for char in raw:
+        escape = _ESCAPES.get(char)
+        if escape is None:
+            out.append(char)
+            position += 1
+        else:
+            out.append(escape)
+            prohibited.add(position + 1)
+            position += 2
+    if raw.endswith("\n"):
+        prohibited.add(position - 2)
+    return "".join(out), frozenset(prohibited)
+
+
+def _reference_lines(references: tuple[str, ...], width: int = PAGE_WIDTH) -> list[str]:
+    lines: list[str] = []
+    current = "#:"
+    for ref in references:
+        if len(current) > 2 and len(current) + 1 + len(ref) > width:
+            lines.append(current)
+            current = "#:"
+        current += " " + ref
+    if len(current) > 2:
+        lines.append(current)
+    return lines
+
+
+def _comment_lines(marker: str, comments: tuple[str, ...]) -> list[str]:
+    return [f"{marker} {c}" if c else marker for c in comments]
+
+
+def _entry_lines(entry: Entry) -> list[str]:
+    lines = _comment_lines("#", entry.translator_comments)
+    lines += _comment_lines("#.", entry.extracted_comments)
+    if not entry.obsolete:
+        lines += _reference_lines(entry.references)
+    if entry.flags:
+        lines.append("#, " + ", ".join(entry.flags))
+    prefix = "#~ " if entry.obsolete else ""
+    previous_prefix = "#~| " if entry.obsolete else "#| "
+    if entry.previous_msgctxt is not None:
+        lines += _string_lines("msgctxt", entry.previous_msgctxt, previous_prefix)
+    if entry.previous_msgid is not None:
+        lines += _string_lines("msgid", entry.previous_msgid, previous_prefix)
+    if entry.previous_msgid_plural is not None:
+        lines += _string_lines("msgid_plural", entry.previous_msgid_plural, previous_prefix)
+    if entry.msgctxt is not None:
+        lines += _string_lines("msgctxt", entry.msgctxt, prefix)
+    lines += _string_lines("msgid", entry.msgid, prefix)
+    if entry.msgid_plural is not None:
+        lines += _string_lines("msgid_plural", entry.msgid_plural, prefix)
+        for index, value in enumerate(entry.msgstr_plural or ("", "")):
+            lines += _string_lines(f"msgstr[{index}]", value, prefix)
+    else:
+        lines += _string_lines("msgstr", entry.msgstr, prefix)
+    return lines
+
+
+def header_text(header: tuple[tuple[str, str], ...]) -> str:
+    return "".join(f"{name}: {value}\n" for name, value in header)
+
+
+def serialize(catalog: Catalog) -> bytes:
+    """The catalog as UTF-8 bytes, formatted as `msgcat -w 79` formats it."""
+    blocks: list[list[str]] = []
+    if catalog.has_header:
+        head = _comment_lines("#", catalog.header_comments)
+        if catalog.header_flags:
+            head.append("#, " + ", ".join(catalog.header_flags))
+        head += _string_lines("msgid", "")
+        head += _string_lines("msgstr", header_text(catalog.header))
+        blocks.append(head)
+    blocks.extend(_entry_lines(e) for e in catalog.entries if not e.obsolete)
+    blocks.extend(_entry_lines(e) for e in catalog.entries if e.obsolete)
+    return ("\n\n".join("\n".join(block) for block in blocks) + "\n").encode("utf-8")
