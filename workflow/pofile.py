@@ -44,7 +44,7 @@ class Entry:
     previous_msgid: str | None = None
     previous_msgid_plural: str | None = None
     obsolete: bool = False
-    line: int = 0
+    line: int = field(default=0, compare=False)  # where it was read; not part of its content
 
     @property
     def key(self) -> tuple[str | None, str]:
@@ -404,13 +404,20 @@ def _comment_lines(marker: str, comments: tuple[str, ...]) -> list[str]:
     return [f"{marker} {c}" if c else marker for c in comments]
 
 
+def _flag_line(entry: Entry) -> list[str]:
+    """The #, line as gettext writes it: fuzzy first and only on a non-empty msgstr; obsolete keep only fuzzy."""
+    first = entry.msgstr_plural[0] if entry.msgid_plural is not None and entry.msgstr_plural else entry.msgstr
+    flags = ["fuzzy"] if entry.fuzzy and first else []
+    if not entry.obsolete:
+        flags += [f for f in entry.flags if f != "fuzzy"]
+    return ["#, " + ", ".join(flags)] if flags else []
+
+
 def _entry_lines(entry: Entry) -> list[str]:
     lines = _comment_lines("#", entry.translator_comments)
     lines += _comment_lines("#.", entry.extracted_comments)
-    if not entry.obsolete:
-        lines += _reference_lines(entry.references)
-    if entry.flags:
-        lines.append("#, " + ", ".join(entry.flags))
+    lines += _reference_lines(entry.references)
+    lines += _flag_line(entry)
     prefix = "#~ " if entry.obsolete else ""
     previous_prefix = "#~| " if entry.obsolete else "#| "
     if entry.previous_msgctxt is not None:
@@ -446,5 +453,6 @@ def serialize(catalog: Catalog) -> bytes:
         head += _string_lines("msgstr", header_text(catalog.header))
         blocks.append(head)
     blocks.extend(_entry_lines(e) for e in catalog.entries if not e.obsolete)
-    blocks.extend(_entry_lines(e) for e in catalog.entries if e.obsolete)
+    # gettext drops obsolete entries that hold no translation: there is nothing in them to keep.
+    blocks.extend(_entry_lines(e) for e in catalog.entries if e.obsolete and (e.msgstr or any(e.msgstr_plural)))
     return ("\n\n".join("\n".join(block) for block in blocks) + "\n").encode("utf-8")

@@ -1,0 +1,78 @@
+"""Command line: parse, call one library function, print its report; errors become exit codes here only."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from workflow import __version__
+from workflow.errors import WorkflowError
+from workflow.extract import ExtractReport, extract
+from workflow.settings import load_settings
+
+EXIT_OK = 0
+EXIT_ERROR = 1      # bad input: the message names the file, the place and the fix
+EXIT_USAGE = 2      # wrong command line (argparse's own convention)
+EXIT_INTERRUPTED = 130
+
+
+def _print_extract(report: ExtractReport) -> None:
+    for warning in report.warnings:
+        print(warning, file=sys.stderr)
+    for item in report.items:
+        state = "written" if item.template_written else "unchanged"
+        print(f"{item.item}: {item.units} units, {item.entries} entries -> {item.template} ({state})")
+        for result in item.locales:
+            state = "written" if result.written else "unchanged"
+            print(f"  {result.locale:<8} {result.path}: {result.stats.describe()} ({state})")
+    print(f"extract: {len(report.items)} items, {report.files_written} files written")
+
+
+def _extract(args: argparse.Namespace) -> int:
+    settings = load_settings(args.root)
+    _print_extract(extract(settings, tuple(args.item or ()), tuple(args.locale or ())))
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="workflow",
+        description="Translate news items: HTML to gettext PO catalogs and back to localized pages.",
+        epilog="Exit status: 0 success, 1 bad input (the message names the file and the fix), 2 usage error.",
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--root", type=Path, default=Path("."),
+                        help="content root holding workflow.toml, source/ and locales/ (default: .)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    extract_cmd = commands.add_parser(
+        "extract", help="write templates and update every locale's PO files from source/",
+        description="Segment every source/<item>.html into translation units, write "
+                    "locales/templates/<item>.pot and create or update locales/<locale>/<item>.po for each "
+                    "target locale. Translations are never lost: moved sentences keep theirs, changed ones "
+                    "get the closest old translation as fuzzy, removed ones become obsolete (#~). Files are "
+                    "written atomically and only when their content changes.")
+    extract_cmd.add_argument("--item", action="append", metavar="ID",
+                             help="only this item (source/ID.html); repeatable")
+    extract_cmd.add_argument("--locale", action="append", metavar="L",
+                             help="only this target locale (BCP 47, e.g. sr-Latn); repeatable")
+    extract_cmd.set_defaults(handler=_extract)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `workflow` command."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    handler: Callable[[argparse.Namespace], int] = args.handler
+    try:
+        return handler(args)
+    except WorkflowError as exc:
+        print(f"error: {exc.message}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        print("interrupted; files already written are complete, nothing was left half-written",
+              file=sys.stderr)
+        return EXIT_INTERRUPTED

@@ -1,0 +1,75 @@
+"""Unambiguous English date expressions in running text, and the precision each one carries."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from dataclasses import dataclass
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
+          "October", "November", "December")
+_MONTH = "|".join(MONTHS)
+# Longest forms first, so "15 September 2025" is not read as "15 September" followed by a year.
+_DATE_RE = re.compile(
+    rf"(?<![\w–-])(?:"
+    rf"(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH}) (?P<y1>\d{{4}})"
+    rf"|(?P<m2>{_MONTH}) (?P<d2>\d{{1,2}}), (?P<y2>\d{{4}})"
+    rf"|(?P<d3>\d{{1,2}}) (?P<m3>{_MONTH})"
+    rf"|(?P<m4>{_MONTH}) (?P<y4>\d{{4}})"
+    rf")(?![\w–-])"
+)
+
+DAY_MONTH = "day-month"
+DAY_MONTH_YEAR = "day-month-year"
+MONTH_YEAR = "month-year"
+
+
+@dataclass(frozen=True, slots=True)
+class DateMention:
+    """A date found in text: where it is, what it says and how precise the source was."""
+
+    start: int
+    end: int
+    text: str
+    value: dt.date
+    precision: str
+
+    @property
+    def iso(self) -> str:
+        if self.precision == MONTH_YEAR:
+            return self.value.strftime("%Y-%m")
+        return self.value.isoformat()
+
+
+def dates_in(text: str, item_year: int | None) -> list[DateMention]:
+    """Dates in `text`; a bare day and month takes the item's year and is skipped when there is none."""
+    found = []
+    for match in _DATE_RE.finditer(text):
+        groups = match.groupdict()
+        if groups["d1"]:
+            day, month, year, precision = groups["d1"], groups["m1"], groups["y1"], DAY_MONTH_YEAR
+        elif groups["m2"]:
+            day, month, year, precision = groups["d2"], groups["m2"], groups["y2"], DAY_MONTH_YEAR
+        elif groups["d3"]:
+            day, month, year, precision = groups["d3"], groups["m3"], item_year, DAY_MONTH
+        else:
+            day, month, year, precision = "1", groups["m4"], groups["y4"], MONTH_YEAR
+        if year is None:
+            continue
+        try:
+            value = dt.date(int(year), MONTHS.index(month) + 1, int(day))
+        except ValueError:
+            continue  # "31 September" is not a date; leave the text for the translator
+        found.append(DateMention(match.start(), match.end(), match.group(0), value, precision))
+    return found
+
+
+def precision_of_datetime(value: str) -> str | None:
+    """Precision of a `<time datetime>` value: 2025-09-15 → day-month-year, 2025-09 → month-year."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?", value):
+        return DAY_MONTH_YEAR
+    if re.fullmatch(r"\d{4}-\d{2}", value):
+        return MONTH_YEAR
+    if re.fullmatch(r"--\d{2}-\d{2}", value):
+        return DAY_MONTH
+    return None

@@ -1,0 +1,116 @@
+"""Updating a locale catalog from a new template without losing a translator's work.
+
+Order of matching for each template entry: the same msgid (wherever it moved); the same msgid up to
+changes a reader cannot see (whitespace, quote style, no-break spaces), carried over unfuzzied; the
+closest old translation, marked fuzzy with the old msgid as `#|`. Old entries that match nothing become
+obsolete `#~` entries, translation and comments included.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+
+from rapidfuzz import fuzz, process
+
+from workflow.pofile import Catalog, Entry
+
+# msgmerge's own threshold for fuzzy matches is a similarity of 0.6.
+FUZZY_CUTOFF = 60.0
+
+_QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "“": '"', "”": '"',
+                         "„": '"', "‟": '"', "″": '"', "\u00a0": " ", "\u202f": " ", "\u2007": " ",
+                         "\u2009": " ", "\u200a": " "})
+_SPACE_RE = re.compile(r"\s+")
+
+
+def invisible_key(text: str) -> str:
+    """The text with the differences a reader cannot see removed."""
+    return _SPACE_RE.sub(" ", text.translate(_QUOTES)).strip()
+
+
+@dataclass(frozen=True, slots=True)
+class MergeStats:
+    """What happened to the translations of one catalog."""
+
+    kept: int = 0          # same msgid, translation carried over as it was
+    invisible: int = 0     # msgid changed invisibly, translation carried over unfuzzied
+    fuzzy: int = 0         # closest old translation offered, marked fuzzy
+    new: int = 0           # no old translation
+    obsolete: int = 0      # old entries no longer in the source, kept as #~
+
+    def describe(self) -> str:
+        return (f"{self.kept} kept, {self.invisible} carried over, {self.fuzzy} fuzzy, "
+                f"{self.new} new, {self.obsolete} obsolete")
+
+
+def _carry(template: Entry, old: Entry, extracted: tuple[str, ...]) -> Entry:
+    """The template entry with the translator's parts of `old`."""
+    return replace(
+        template,
+        msgstr=old.msgstr,
+        msgid_plural=old.msgid_plural if old.msgid_plural is not None else template.msgid_plural,
+        msgstr_plural=old.msgstr_plural,
+        translator_comments=old.translator_comments,
+        extracted_comments=extracted,
+        flags=old.flags,
+        previous_msgctxt=old.previous_msgctxt if old.fuzzy else None,
+        previous_msgid=old.previous_msgid if old.fuzzy else None,
+        previous_msgid_plural=old.previous_msgid_plural if old.fuzzy else None,
+        obsolete=False,
+    )
+
+
+def _obsolete(entry: Entry) -> Entry:
+    return replace(entry, obsolete=True, references=(), extracted_comments=())
+
+
+def merge_entries(template: tuple[Entry, ...], old: Catalog | None,
+                  notes: dict[tuple[str | None, str], tuple[str, ...]] | None = None
+                  ) -> tuple[tuple[Entry, ...], MergeStats]:
+    """Entries for the updated catalog: template order, then obsolete entries (old ones first)."""
+    notes = notes or {}
+    old_entries = old.entries if old is not None else ()
+    active = {e.key: e for e in old_entries if not e.obsolete}
+    dead = {e.key: e for e in old_entries if e.obsolete}
+    by_invisible: dict[tuple[str | None, str], Entry] = {}
+    for entry in (*dead.values(), *active.values()):  # active wins over obsolete
+        if entry.has_translation:
+            by_invisible[(entry.msgctxt, invisible_key(entry.msgid))] = entry
+    candidates = [e for e in old_entries if e.has_translation]
+    candidate_ids = [e.msgid for e in candidates]
+    used: set[tuple[str | None, str]] = set()
+    template_keys = {e.key for e in template}
+    counts = {"kept": 0, "invisible": 0, "fuzzy": 0, "new": 0}
+    result: list[Entry] = []
+    for entry in template:
+        extracted = entry.extracted_comments + notes.get(entry.key, ())
+        exact = active.get(entry.key) or dead.get(entry.key)
+        if exact is not None and (exact.has_translation or exact.translator_comments or not exact.obsolete):
+            used.add(exact.key)
+            result.append(_carry(entry, exact, extracted))
+            counts["kept" if exact.has_translation else "new"] += 1
+            continue
+        twin = by_invisible.get((entry.msgctxt, invisible_key(entry.msgid)))
+        if twin is not None and twin.key not in template_keys:
+            used.add(twin.key)
+            result.append(_carry(entry, twin, extracted))
+            counts["invisible"] += 1
+            continue
+        match = process.extractOne(entry.msgid, candidate_ids, scorer=fuzz.ratio,
+                                   score_cutoff=FUZZY_CUTOFF) if candidate_ids else None
+        if match is not None:
+            source = candidates[match[2]]
+            fuzzy = _carry(entry, source, extracted).with_fuzzy(True)
+            result.append(replace(fuzzy, previous_msgctxt=source.msgctxt, previous_msgid=source.msgid,
+                                  previous_msgid_plural=source.msgid_plural))
+            counts["fuzzy"] += 1
+            continue
+        result.append(replace(entry, extracted_comments=extracted))
+        counts["new"] += 1
+    obsolete = [e for e in old_entries if e.obsolete and e.key not in used and e.key not in template_keys]
+    newly = [_obsolete(e) for e in old_entries
+             if not e.obsolete and e.key not in template_keys and e.key not in used and e.has_translation]
+    stats = MergeStats(kept=counts["kept"], invisible=counts["invisible"], fuzzy=counts["fuzzy"],
+                       new=counts["new"], obsolete=len(newly))
+    return tuple(result) + tuple(obsolete) + tuple(newly), stats

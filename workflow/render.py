@@ -1,0 +1,225 @@
+"""Putting units back into a page: a translation is text plus placeholders, never HTML.
+
+Only the placeholder names of the unit's own source are recognised; anything else that looks like
+markup stays literal text, which lxml escapes on output, so a msgstr cannot inject an element.
+"""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from workflow.units import (COUNTRY, DATE, PAIRED, AttributeSlot, Placeholder, Run, Segment, Segmentation, Token,
+                            context_of)
+
+_PLACEHOLDER_RE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
+
+
+class PlaceholderMismatch(ValueError):
+    """A translation's placeholders differ from its source unit's."""
+
+
+@dataclass(frozen=True, slots=True)
+class Fallback:
+    """A unit whose translation was not used, and why."""
+
+    msgid: str
+    line: int
+    reason: str
+
+
+# Returns the translation for a segment, or None to keep the source text.
+Translate = Callable[[Segment, str | None], str | None]
+# Renders a typed placeholder (date, country) for the target locale; None keeps the source form.
+RenderTyped = Callable[[Placeholder], str | None]
+
+
+def parse_translation(text: str, segment: Segment) -> list[Token]:
+    """Tokens of a translation, checked against the segment's placeholders.
+
+    Raises PlaceholderMismatch naming the first problem: unknown form, missing, extra, unbalanced or crossed.
+    """
+    tokens: list[Token] = []
+    seen: dict[str, int] = {}
+    stack: list[str] = []
+    position = 0
+    for match in _PLACEHOLDER_RE.finditer(text):
+        closing, name, selfclosing = match.group(1), match.group(2), match.group(3)
+        placeholder = segment.names.get(name)
+        if placeholder is None or (closing and selfclosing):
+            continue  # not ours: literal text
+        if match.start() > position:
+            tokens.append(Token("text", text[position: match.start()]))
+        position = match.end()
+        paired = placeholder.kind == PAIRED
+        if selfclosing:
+            if paired:
+                raise PlaceholderMismatch(f"<{name}/> must be written as <{name}>…</{name}>")
+            kind = "void"
+        elif closing:
+            if not paired:
+                raise PlaceholderMismatch(f"</{name}> has no pair in the source; write <{name}/>")
+            if not stack or stack[-1] != name:
+                expected = f"</{stack[-1]}>" if stack else "nothing open"
+                raise PlaceholderMismatch(f"</{name}> closes out of order (expected {expected}); "
+                                          "nest placeholders as in the source")
+            stack.pop()
+            kind = "close"
+        else:
+            if not paired:
+                raise PlaceholderMismatch(f"<{name}> must be written as <{name}/>")
+            stack.append(name)
+            kind = "open"
+        if kind != "close":
+            seen[name] = seen.get(name, 0) + 1
+            if seen[name] > 1:
+                raise PlaceholderMismatch(f"<{name}> appears more than once; use each placeholder once")
+        tokens.append(Token(kind, placeholder=placeholder))
+    if position < len(text):
+        tokens.append(Token("text", text[position:]))
+    if stack:
+        raise PlaceholderMismatch(f"<{stack[-1]}> is not closed; add </{stack[-1]}>")
+    missing = [name for name in segment.names if name not in seen]
+    if missing:
+        raise PlaceholderMismatch(f"<{missing[0]}> is missing; keep every placeholder of the source")
+    return tokens
+
+
+def _source_typed(placeholder: Placeholder) -> str | None:
+    return None
+
+
+def _build(tokens: list[Token], render_typed: RenderTyped) -> list[str | etree._Element]:
+    """Turn tokens into strings and fresh elements (copies of the source elements)."""
+    out: list[str | etree._Element] = []
+    stack: list[tuple[etree._Element, list[str | etree._Element]]] = []
+    current = out
+    for token in tokens:
+        if token.kind == "text":
+            current.append(token.text)
+            continue
+        placeholder = token.placeholder
+        assert placeholder is not None
+        if token.kind == "open":
+            assert placeholder.element is not None
+            shell = _shell(placeholder.element)
+            stack.append((shell, current))
+            current = []
+            continue
+        if token.kind == "close":
+            shell, parent_list = stack.pop()
+            _fill(shell, current)
+            current = parent_list
+            current.append(shell)
+            continue
+        current.append(_typed(placeholder, render_typed))
+    return out
+
+
+def _shell(element: etree._Element) -> etree._Element:
+    """A copy of an element with its attributes but no content (attribute names like xml:lang survive)."""
+    children = list(element)
+    text, tail = element.text, element.tail
+    for child in children:
+        element.remove(child)
+    element.text = element.tail = None
+    try:
+        return copy.copy(element)
+    finally:
+        element.text, element.tail = text, tail
+        element.extend(children)
+
+
+def _typed(placeholder: Placeholder, render_typed: RenderTyped) -> str | etree._Element:
+    rendered = render_typed(placeholder) if placeholder.kind in (DATE, COUNTRY) else None
+    if placeholder.element is None:
+        return rendered if rendered is not None else placeholder.text
+    element = copy.deepcopy(placeholder.element)
+    element.tail = None
+    if rendered is not None:
+        for child in list(element):
+            element.remove(child)
+        element.text = rendered
+    return element
+
+
+def _fill(parent: etree._Element, nodes: list[str | etree._Element]) -> None:
+    """Set parent's text and children from a list of strings and elements."""
+    parent.text = None
+    last: etree._Element | None = None
+    for node in nodes:
+        if isinstance(node, str):
+            if last is None:
+                parent.text = (parent.text or "") + node
+            else:
+                last.tail = (last.tail or "") + node
+        else:
+            parent.append(node)
+            last = node
+
+
+def _segment_nodes(segment: Segment, translation: str | None, render_typed: RenderTyped,
+                   fallbacks: list[Fallback]) -> list[str | etree._Element]:
+    tokens = list(segment.tokens)
+    if translation is not None and translation != segment.msgid:
+        try:
+            tokens = parse_translation(translation, segment)
+        except PlaceholderMismatch as exc:
+            fallbacks.append(Fallback(segment.msgid, segment.line, str(exc)))
+    return _build(tokens, render_typed)
+
+
+def _render_run(run: Run, translate: Translate, context: str | None, render_typed: RenderTyped,
+                fallbacks: list[Fallback]) -> None:
+    nodes: list[str | etree._Element] = []
+    for piece in run.pieces:
+        if isinstance(piece, str):
+            nodes.append(piece)
+        else:
+            nodes.extend(_segment_nodes(piece, translate(piece, context), render_typed, fallbacks))
+    parent = run.parent
+    for node in run.nodes:
+        parent.remove(node)  # its tail goes with it: the run's text is rebuilt from the pieces
+    index = 0 if run.before is None else parent.index(run.before) + 1
+    leading = ""
+    while nodes and isinstance(nodes[0], str):
+        leading += nodes.pop(0)
+    if run.before is None:
+        parent.text = leading or None
+    else:
+        run.before.tail = leading or None
+    last: etree._Element | None = None
+    for node in nodes:
+        if isinstance(node, str):
+            assert last is not None
+            last.tail = (last.tail or "") + node
+        else:
+            node.tail = None
+            parent.insert(index, node)
+            index += 1
+            last = node
+
+
+def _render_attribute(slot: AttributeSlot, translate: Translate, context: str | None) -> None:
+    translation = translate(slot.segment, context)
+    if translation is None or translation == slot.segment.msgid:
+        return
+    slot.element.set(slot.attribute, slot.leading + translation + slot.trailing)
+
+
+def render(segmentation: Segmentation, translate: Translate,
+           render_typed: RenderTyped = _source_typed) -> list[Fallback]:
+    """Replace every unit in the segmentation's tree by its translation; return the units that fell back.
+
+    Attributes go first, because rebuilt inline elements copy the attributes of their source elements.
+    """
+    fallbacks: list[Fallback] = []
+    for slot in segmentation.attributes:
+        _render_attribute(slot, translate, context_of(slot.element))
+    for run in segmentation.runs:
+        _render_run(run, translate, context_of(run.parent), render_typed, fallbacks)
+    return fallbacks

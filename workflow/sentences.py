@@ -1,0 +1,62 @@
+"""Sentence boundaries in news text: rules tuned on news English, never inside an open inline element."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+# Words that end with a period without ending the sentence. Case matters: "No." is an abbreviation,
+# "no." at a sentence end is not. Dotted initialisms (U.S., e.g., H.E., J.) are handled by a rule below.
+ABBREVIATIONS = frozenset("""
+Amb. Ambs. approx. Approx. No. Nos. no. Art. Arts. art. Mr. Mrs. Ms. Dr. Prof. St. Jr. Sr. Mt. vs. cf. ca.
+Gen. Lt. Col. Capt. Maj. Sgt. Cmdr. Adm. Rep. Sen. Gov. Pres. Hon. Rev. Ltd. Inc. Co. Corp. Dept. Fig. Figs.
+Vol. Vols. pp. p. para. paras. Para. ch. Ch. Jan. Feb. Mar. Apr. Jun. Jul. Aug. Sep. Sept. Oct. Nov. Dec.
+est. Est. min. max. Min. Max. Ref. ref. Nr. nr. Av. Ave. Blvd. Rd. Sq. Gov't. Int'l. Assn. Bros. Mme. Mlle.
+Messrs. Esq. Excl. Incl. incl. excl. approx vs
+""".split())
+
+# End of a sentence: terminal punctuation, closing quotes or brackets, then space.
+_END_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
+_WORD_BEFORE_RE = re.compile(r"(\S+)$")
+_INITIALISM_RE = re.compile(r"(?:[A-Za-z]\.)+$")
+
+
+def _is_abbreviation(word: str, extra: frozenset[str]) -> bool:
+    word = word.rsplit(">", 1)[-1].lstrip("([\"'“‘«")
+    return word in ABBREVIATIONS or word in extra or bool(_INITIALISM_RE.fullmatch(word))
+
+
+def _starts_sentence(text: str) -> bool:
+    """True when text (after the space) can open a new sentence."""
+    for char in text:
+        if char.isspace():
+            continue
+        # "<" opens a placeholder such as <a1>; a sentence may start with a link or a date.
+        return char.isupper() or char.isdigit() or char in "\"'“‘«([¿¡<"
+    return False
+
+
+def boundaries(text: str, allowed: Iterable[tuple[int, int]],
+               extra_abbreviations: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+    """Split points in `text` as (end of sentence, start of next) pairs, only within `allowed` spans.
+
+    `allowed` lists the (start, end) spans of plain text at nesting depth zero, so no sentence ends inside
+    an open inline element or a placeholder tag.
+    """
+    cuts = []
+    for span_start, span_end in allowed:
+        for match in _END_RE.finditer(text, span_start, span_end):
+            end = match.end()
+            gap_end = end
+            while gap_end < len(text) and text[gap_end].isspace():
+                gap_end += 1
+            if gap_end > span_end:
+                continue
+            if not _starts_sentence(text[gap_end:]):
+                continue
+            if text[match.start()] == ".":
+                word = _WORD_BEFORE_RE.search(text, 0, match.start() + 1)
+                if word and _is_abbreviation(word.group(1), extra_abbreviations):
+                    continue
+            cuts.append((end, gap_end))
+    return cuts

@@ -1,0 +1,116 @@
+"""Project settings from `workflow.toml` (or `[tool.workflow]` in `pyproject.toml`) at the content root."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from babel import Locale, UnknownLocaleError
+
+from workflow.errors import WorkflowError
+
+ITEM_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """What a project declares: locales, segmentation, names, where files live."""
+
+    root: Path
+    name: str = "News"
+    source_locale: str = "en"
+    target_locales: tuple[str, ...] = ()
+    segmentation: str = "sentence"
+    bugs_address: str = ""
+    team_address: str = ""
+    # country_names[locale][ISO code] = name used instead of CLDR's (e.g. VA "Holy See" in OSCE usage).
+    country_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    extra_abbreviations: tuple[str, ...] = ()
+
+    @property
+    def source_dir(self) -> Path:
+        return self.root / "source"
+
+    @property
+    def locales_dir(self) -> Path:
+        return self.root / "locales"
+
+    @property
+    def templates_dir(self) -> Path:
+        return self.locales_dir / "templates"
+
+    def po_path(self, locale: str, item: str) -> Path:
+        return self.locales_dir / locale / f"{item}.po"
+
+    def pot_path(self, item: str) -> Path:
+        return self.templates_dir / f"{item}.pot"
+
+
+def _table(path: Path) -> tuple[dict, str]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        line = getattr(exc, "lineno", None)
+        raise WorkflowError(path, line, f"invalid TOML ({exc})", "fix the syntax; see the README's settings example") from None
+    if path.name == "pyproject.toml":
+        return data.get("tool", {}).get("workflow", {}), "[tool.workflow]"
+    return data, ""
+
+
+def check_locale(tag: str, path: Path | str) -> str:
+    """Validate a BCP 47 tag against CLDR and return it unchanged."""
+    try:
+        Locale.parse(tag, sep="-")
+    except (ValueError, UnknownLocaleError):
+        raise WorkflowError(path, None, f"unknown locale {tag!r}",
+                            "use a BCP 47 tag that CLDR knows, such as fr, sr-Latn or pt-BR") from None
+    return tag
+
+
+def load_settings(root: Path) -> Settings:
+    """Read the project settings; a missing or bad value names the file and the key."""
+    root = root.resolve()
+    path = root / "workflow.toml"
+    if not path.exists():
+        path = root / "pyproject.toml"
+        if not path.exists():
+            raise WorkflowError(root, None, "no workflow.toml or pyproject.toml here",
+                                "run the command in the content root or pass --root DIR")
+    data, section = _table(path)
+    project = data.get("project", data)
+    source = check_locale(str(project.get("source_locale", "en")), path)
+    targets = project.get("target_locales", [])
+    if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
+        raise WorkflowError(path, None, f"{section}target_locales must be a list of locale tags",
+                            'write target_locales = ["fr", "de", "sr-Latn"]')
+    targets = tuple(check_locale(t, path) for t in targets)
+    segmentation = str(project.get("segmentation", "sentence"))
+    if segmentation not in ("sentence", "block"):
+        raise WorkflowError(path, None, f"segmentation = {segmentation!r} is not supported",
+                            'use "sentence" or "block"')
+    names = data.get("country_names", {})
+    if not isinstance(names, dict) or not all(isinstance(v, dict) for v in names.values()):
+        raise WorkflowError(path, None, "country_names must be tables per locale",
+                            '[country_names.en] VA = "Holy See"')
+    return Settings(
+        root=root,
+        name=str(project.get("name", root.name)),
+        source_locale=source,
+        target_locales=targets,
+        segmentation=segmentation,
+        bugs_address=str(project.get("bugs_address", "")),
+        team_address=str(project.get("team_address", "")),
+        country_names={str(k): {str(c).upper(): str(n) for c, n in v.items()} for k, v in names.items()},
+        extra_abbreviations=tuple(str(a) for a in project.get("abbreviations", [])),
+    )
+
+
+def check_item_id(item: str, path: Path | str | None = None) -> str:
+    """Refuse item ids that could escape the project folders or break URLs."""
+    if not ITEM_ID_RE.match(item) or ".." in item:
+        raise WorkflowError(path or item, None, f"invalid item id {item!r}",
+                            "name source files with lowercase letters, digits, '.', '_' or '-' "
+                            "(no '..', '/' or spaces), e.g. source/month-of-borders.html")
+    return item

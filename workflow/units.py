@@ -1,0 +1,526 @@
+"""Segmentation: a parsed news item becomes translation units tied to the places they came from.
+
+A block's content between block-level children is a *run* of text and inline elements. Runs are split
+into sentences (never inside an open inline element); inline markup becomes numbered placeholders named
+after the element; content that must not be translated becomes a self-closing placeholder; dates and
+standalone country names become typed placeholders. Translatable attributes are units of their own.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Iterator
+
+from lxml import etree
+
+from workflow.countries import countries_in, standalone_country
+from workflow.dates import DAY_MONTH, dates_in, precision_of_datetime
+from workflow.sentences import boundaries
+from workflow.source import SourcePage
+
+# Phrasing content that stays inside a unit as a placeholder.
+INLINE_TAGS = frozenset("""
+a abbr acronym b bdi bdo big blink button cite data del dfn em font i ins label mark nobr output q rb rp rt
+rtc ruby s small span strike strong sub sup time tt u
+""".split())
+VOID_TAGS = frozenset("br img wbr input embed area".split())
+# Never translated; inside a run they become <code1/>, elsewhere they are left as they are.
+PROTECTED_TAGS = frozenset("""
+code kbd var samp script style template svg math noscript iframe object video audio canvas select textarea
+""".split())
+# Elements whose whitespace is content.
+VERBATIM_TAGS = frozenset({"pre", "textarea", "listing", "plaintext", "xmp"})
+TRANSLATABLE_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
+META_UNITS = {("name", "description"), ("property", "og:title"), ("property", "og:description"),
+              ("name", "twitter:title"), ("name", "twitter:description"), ("property", "og:site_name"),
+              ("name", "twitter:description"), ("property", "twitter:title"), ("property", "twitter:description")}
+PLACEHOLDER_NAMES = {"a": "link", "em": "emphasis", "strong": "strong emphasis", "b": "bold", "i": "italic",
+                     "br": "line break", "img": "image", "span": "inline span", "abbr": "abbreviation",
+                     "q": "quotation", "sup": "superscript", "sub": "subscript", "cite": "title of a work",
+                     "time": "time", "mark": "highlight", "small": "small print", "u": "underline",
+                     "code": "code", "kbd": "keyboard input", "var": "variable", "samp": "sample output",
+                     "script": "script", "style": "style sheet", "svg": "image", "math": "formula",
+                     "wbr": "optional line break", "input": "form field", "ruby": "ruby annotation",
+                     "rt": "ruby text", "rp": "ruby parenthesis", "button": "button", "label": "label",
+                     "bdi": "isolated text", "bdo": "text direction", "dfn": "definition",
+                     "del": "deleted text", "ins": "inserted text", "s": "struck text", "data": "data"}
+
+_WS_RE = re.compile(r"[ \t\n\r\f]+")
+_TAG_NAME_RE = re.compile(r"[a-z][a-z0-9]*")
+
+PAIRED = "paired"        # <a1>…</a1>: translator moves it, content is translated
+VOID = "void"            # <br1/>, <img1/>
+PROTECTED = "protected"  # <code1/>: kept exactly as in the source
+DATE = "date"            # <date1/>: rendered in the target locale
+COUNTRY = "country"      # <country1/>: rendered from CLDR in the target locale
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Placeholder:
+    """What a placeholder stands for: the source element or text, and typed values for dates and countries."""
+
+    base: str                      # "a", "em", "date", "country", "code"
+    kind: str
+    element: etree._Element | None = None
+    text: str = ""                 # the source text a date or country placeholder replaced
+    value: str = ""                # ISO date or ISO country code
+    precision: str = ""            # date precision: day-month, day-month-year, month-year
+
+    def legend(self, name: str) -> str:
+        """One line of the placeholder legend in the unit's notes."""
+        if self.kind == PAIRED:
+            what = PLACEHOLDER_NAMES.get(self.base, f"<{self.base}> element")
+            return f"<{name}>…</{name}> = {what}"
+        if self.kind == DATE:
+            return f"<{name}/> = date {self.value} ({self.precision.replace('-', ', ')}), written for each language"
+        if self.kind == COUNTRY:
+            return f"<{name}/> = country name ({self.value}), written for each language"
+        if self.kind == PROTECTED:
+            content = _WS_RE.sub(" ", "".join(self.element.itertext())).strip() if self.element is not None else ""
+            if len(content) > 60:
+                content = content[:57] + "…"
+            what = PLACEHOLDER_NAMES.get(self.base, f"<{self.base}> element")
+            shown = f' "{content}"' if content else ""
+            return f"<{name}/> = {what}{shown}, not translated; keep it"
+        return f"<{name}/> = {PLACEHOLDER_NAMES.get(self.base, self.base)}"
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Token:
+    """A piece of a run: text, or the opening, closing or self-closing form of a placeholder."""
+
+    kind: str                        # "text", "open", "close", "void"
+    text: str = ""
+    placeholder: Placeholder | None = None
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Segment:
+    """One sentence (or block) of a run: its msgid, the source tokens, and its placeholders by name."""
+
+    msgid: str
+    tokens: tuple[Token, ...]
+    names: dict[str, Placeholder]     # segment-local name ("a1") → placeholder
+    line: int
+    verbatim: bool
+
+    @property
+    def translatable(self) -> bool:
+        """False when the segment is only placeholders, digits and punctuation: nothing to translate."""
+        return any(t.kind == "text" and any(c.isalpha() for c in t.text) for t in self.tokens)
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Run:
+    """Text and inline elements between two block-level children of `parent`."""
+
+    parent: etree._Element
+    before: etree._Element | None    # the block child the run follows; None when it starts at parent.text
+    nodes: tuple[etree._Element, ...]  # the inline children it spans
+    pieces: tuple[str | Segment, ...]  # whitespace kept as it was, and the segments between it
+    kind: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class AttributeSlot:
+    """A translatable attribute: its element, name, and the unit it holds."""
+
+    element: etree._Element
+    attribute: str
+    leading: str
+    trailing: str
+    segment: Segment
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class Unit:
+    """A translation unit as the catalog sees it."""
+
+    msgid: str
+    msgctxt: str | None
+    line: int
+    kind: str
+    legend: tuple[str, ...]
+    countries: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Segmentation:
+    """Everything extraction found in one page, bound to the page's tree so it can be put back."""
+
+    page: SourcePage
+    runs: tuple[Run, ...]
+    attributes: tuple[AttributeSlot, ...]
+    item_date: str | None
+    units: tuple[Unit, ...] = field(default=())
+
+
+def _is_protected(element: etree._Element) -> bool:
+    if element.tag in PROTECTED_TAGS:
+        return True
+    if (element.get("translate") or "").strip().lower() == "no":
+        return True
+    return "notranslate" in (element.get("class") or "").split()
+
+
+def _tag(element: etree._Element) -> str:
+    return element.tag if isinstance(element.tag, str) else ""
+
+
+# Protected elements that sit inside running text; their content is never looked at.
+INLINE_PROTECTED_TAGS = frozenset("code kbd var samp svg math script style".split())
+
+
+def _has_block(element: etree._Element) -> bool:
+    """True when a block-level element (or a comment) sits inside, not counting protected content."""
+    for child in element:
+        tag = _tag(child)
+        if not tag:
+            return True
+        if tag in VOID_TAGS or tag in INLINE_PROTECTED_TAGS:
+            continue
+        if tag not in INLINE_TAGS or _has_block(child):
+            return True
+    return False
+
+
+def _is_inline(element: etree._Element) -> bool:
+    """Inline when it is phrasing content with no block-level element inside."""
+    tag = _tag(element)
+    if not tag:
+        return False  # comments and processing instructions separate runs, so they stay where they are
+    if tag in VOID_TAGS or tag in INLINE_PROTECTED_TAGS:
+        return True
+    return tag in INLINE_TAGS and not _has_block(element)
+
+
+class _Segmenter:
+    """Walks one page and collects runs, attribute slots and units."""
+
+    def __init__(self, page: SourcePage, sentences: bool, abbreviations: frozenset[str]) -> None:
+        self.page = page
+        self.sentences = sentences
+        self.abbreviations = abbreviations
+        self.runs: list[Run] = []
+        self.attributes: list[AttributeSlot] = []
+        self.item_date = _item_date(page.tree)
+        self.item_year = int(self.item_date[:4]) if self.item_date else None
+
+    # ---------------------------------------------------------------- tree walk
+
+    def walk(self, element: etree._Element, verbatim: bool = False) -> None:
+        tag = _tag(element)
+        if not tag or _is_protected(element):
+            return
+        self.collect_attributes(element)
+        verbatim = verbatim or tag in VERBATIM_TAGS
+        run_nodes: list[etree._Element] = []
+        before: etree._Element | None = None
+        for child in element:
+            if _is_inline(child):
+                run_nodes.append(child)
+                continue
+            self.add_run(element, before, run_nodes, verbatim)
+            run_nodes = []
+            self.walk(child, verbatim)
+            before = child
+        self.add_run(element, before, run_nodes, verbatim)
+
+    def collect_attributes(self, element: etree._Element) -> None:
+        tag = _tag(element)
+        if tag == "meta":
+            for key in ("name", "property"):
+                if (key, (element.get(key) or "").lower()) in META_UNITS and element.get("content"):
+                    self.add_attribute(element, "content", f"meta {element.get(key)}")
+            return
+        for attribute in TRANSLATABLE_ATTRIBUTES:
+            if element.get(attribute):
+                self.add_attribute(element, attribute, f"{tag} {attribute}")
+        if tag == "input" and (element.get("type") or "").lower() in ("submit", "button", "reset") \
+                and element.get("value"):
+            self.add_attribute(element, "value", "input value")
+
+    def add_attribute(self, element: etree._Element, attribute: str, kind: str) -> None:
+        value = element.get(attribute) or ""
+        stripped = value.strip()
+        if not stripped:
+            return
+        leading = value[: len(value) - len(value.lstrip())]
+        trailing = value[len(value.rstrip()):]
+        token = Token("text", stripped)
+        segment = Segment(_WS_RE.sub(" ", stripped), (token,), {}, element.sourceline or 0, False)
+        self.attributes.append(AttributeSlot(element, attribute, leading, trailing, segment, kind))
+
+    # ---------------------------------------------------------------- runs
+
+    def add_run(self, parent: etree._Element, before: etree._Element | None,
+                nodes: list[etree._Element], verbatim: bool) -> None:
+        leading = parent.text if before is None else before.tail
+        if not (leading and leading.strip()) and not nodes:
+            return
+        tokens: list[Token] = []
+        self.text_tokens(leading or "", tokens)
+        for node in nodes:
+            self.node_tokens(node, tokens)
+            self.text_tokens(node.tail or "", tokens)
+        if not any(t.kind != "text" or t.text.strip() for t in tokens):
+            return
+        tokens = self.standalone_country(tokens)
+        line = self.run_line(parent, before, nodes, leading or "")
+        pieces = self.split(tokens, line, verbatim)
+        self.runs.append(Run(parent, before, tuple(nodes), tuple(pieces), _tag(parent)))
+
+    def run_line(self, parent: etree._Element, before: etree._Element | None,
+                 nodes: list[etree._Element], leading: str) -> int:
+        if nodes and nodes[0].sourceline:
+            return max(1, nodes[0].sourceline - leading.count("\n"))
+        if before is None:
+            return parent.sourceline or 1
+        return before.sourceline or parent.sourceline or 1
+
+    def text_tokens(self, text: str, tokens: list[Token]) -> None:
+        if not text:
+            return
+        position = 0
+        for mention in dates_in(text, self.item_year):
+            if mention.start > position:
+                tokens.append(Token("text", text[position: mention.start]))
+            placeholder = Placeholder("date", DATE, text=mention.text, value=mention.iso,
+                                      precision=mention.precision)
+            tokens.append(Token("void", placeholder=placeholder))
+            position = mention.end
+        if position < len(text):
+            tokens.append(Token("text", text[position:]))
+
+    def node_tokens(self, node: etree._Element, tokens: list[Token]) -> None:
+        tag = _tag(node)
+        if not _is_protected(node):
+            self.collect_attributes(node)
+        if tag == "time" and precision_of_datetime(node.get("datetime") or ""):
+            datetime = node.get("datetime") or ""
+            placeholder = Placeholder("date", DATE, element=node, value=datetime[:10].lstrip("-"),
+                                      precision=precision_of_datetime(datetime) or DAY_MONTH)
+            tokens.append(Token("void", placeholder=placeholder))
+            return
+        if node.get("data-country"):
+            placeholder = Placeholder("country", COUNTRY, element=node, value=node.get("data-country", "").upper())
+            tokens.append(Token("void", placeholder=placeholder))
+            return
+        base = tag if _TAG_NAME_RE.fullmatch(tag) else "span"
+        if _is_protected(node):
+            tokens.append(Token("void", placeholder=Placeholder(base, PROTECTED, element=node)))
+            return
+        if tag in VOID_TAGS:
+            tokens.append(Token("void", placeholder=Placeholder(base, VOID, element=node)))
+            return
+        placeholder = Placeholder(base, PAIRED, element=node)
+        tokens.append(Token("open", placeholder=placeholder))
+        inner: list[Token] = []
+        self.text_tokens(node.text or "", inner)
+        for child in node:
+            self.node_tokens(child, inner)
+            self.text_tokens(child.tail or "", inner)
+        tokens.extend(self.standalone_country(inner))
+        tokens.append(Token("close", placeholder=placeholder))
+
+    def standalone_country(self, tokens: list[Token]) -> list[Token]:
+        """A country that stands alone in its element becomes <country1/>; in a sentence it stays text."""
+        if len(tokens) != 1 or tokens[0].kind != "text":
+            return tokens
+        text = tokens[0].text
+        code = standalone_country(text)
+        if code is None:
+            return tokens
+        stripped = text.strip()
+        start = text.index(stripped)
+        result = [Token("text", text[:start])] if start else []
+        result.append(Token("void", placeholder=Placeholder("country", COUNTRY, text=stripped, value=code)))
+        if text[start + len(stripped):]:
+            result.append(Token("text", text[start + len(stripped):]))
+        return result
+
+    # ---------------------------------------------------------------- sentences
+
+    def split(self, tokens: list[Token], line: int, verbatim: bool) -> list[str | Segment]:
+        """Cut the run into sentences; whitespace around and between them stays in the page."""
+        groups: list[list[Token]] = [[]]
+        if self.sentences and not verbatim:
+            joined, allowed, offsets = _flatten(tokens)
+            cuts = boundaries(joined, allowed, self.abbreviations)
+            tokens = _cut_tokens(tokens, offsets, cuts)
+        for token in tokens:
+            if token.kind == "cut":
+                groups.append([])
+            else:
+                groups[-1].append(token)
+        pieces: list[str | Segment] = []
+        for group in groups:
+            leading, core, trailing = _strip_group(group)
+            if leading:
+                pieces.append(leading)
+            if core:
+                pieces.append(_segment(core, line, verbatim))
+            if trailing:
+                pieces.append(trailing)
+            line += sum(t.text.count("\n") for t in group if t.kind == "text")
+        return pieces
+
+
+def _flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]], list[int]]:
+    """The run as one string (placeholders as "<p>"), its depth-0 text spans and each token's offset."""
+    parts: list[str] = []
+    allowed: list[tuple[int, int]] = []
+    offsets: list[int] = []
+    position = 0
+    depth = 0
+    for token in tokens:
+        offsets.append(position)
+        if token.kind == "text":
+            text = token.text
+            if depth == 0:
+                allowed.append((position, position + len(text)))
+        else:
+            text = "<p>"
+            depth += 1 if token.kind == "open" else -1 if token.kind == "close" else 0
+        parts.append(text)
+        position += len(text)
+    return "".join(parts), allowed, offsets
+
+
+def _cut_tokens(tokens: list[Token], offsets: list[int], cuts: list[tuple[int, int]]) -> list[Token]:
+    """Insert cut markers; the whitespace between two sentences becomes its own token around the cut."""
+    if not cuts:
+        return tokens
+    result: list[Token] = []
+    cut_index = 0
+    for token, offset in zip(tokens, offsets):
+        if token.kind != "text":
+            result.append(token)
+            continue
+        text = token.text
+        position = 0
+        while cut_index < len(cuts) and offset + position <= cuts[cut_index][0] <= offset + len(text):
+            end, gap_end = cuts[cut_index]
+            local_end, local_gap = end - offset, gap_end - offset
+            if local_end > position:
+                result.append(Token("text", text[position:local_end]))
+            result.append(Token("cut", text[local_end:local_gap]))
+            position = local_gap
+            cut_index += 1
+        if position < len(text):
+            result.append(Token("text", text[position:]))
+    # The gap text rides on the cut token; move it into the following group as leading whitespace.
+    fixed: list[Token] = []
+    for token in result:
+        if token.kind == "cut":
+            fixed.append(Token("cut"))
+            if token.text:
+                fixed.append(Token("text", token.text))
+        else:
+            fixed.append(token)
+    return fixed
+
+
+def _strip_group(group: list[Token]) -> tuple[str, list[Token], str]:
+    """Split leading and trailing whitespace off a token group."""
+    tokens = list(group)
+    leading = trailing = ""
+    while tokens and tokens[0].kind == "text" and not tokens[0].text.strip():
+        leading += tokens.pop(0).text
+    while tokens and tokens[-1].kind == "text" and not tokens[-1].text.strip():
+        trailing = tokens.pop().text + trailing
+    if tokens and tokens[0].kind == "text":
+        text = tokens[0].text
+        stripped = text.lstrip()
+        leading += text[: len(text) - len(stripped)]
+        tokens[0] = Token("text", stripped)
+    if tokens and tokens[-1].kind == "text":
+        text = tokens[-1].text
+        stripped = text.rstrip()
+        trailing = text[len(stripped):] + trailing
+        tokens[-1] = Token("text", stripped)
+    return leading, tokens, trailing
+
+
+def _segment(tokens: list[Token], line: int, verbatim: bool) -> Segment:
+    """Number the placeholders within the segment and write its msgid."""
+    counters: dict[str, int] = {}
+    assigned: dict[int, str] = {}
+    names: dict[str, Placeholder] = {}
+    parts: list[str] = []
+    for token in tokens:
+        if token.kind == "text":
+            parts.append(token.text if verbatim else _WS_RE.sub(" ", token.text))
+            continue
+        placeholder = token.placeholder
+        assert placeholder is not None
+        key = id(placeholder)
+        if key not in assigned:
+            counters[placeholder.base] = counters.get(placeholder.base, 0) + 1
+            assigned[key] = f"{placeholder.base}{counters[placeholder.base]}"
+            names[assigned[key]] = placeholder
+        name = assigned[key]
+        parts.append(f"<{name}>" if token.kind == "open" else f"</{name}>" if token.kind == "close" else f"<{name}/>")
+    return Segment("".join(parts), tuple(tokens), names, line, verbatim)
+
+
+def _item_date(tree: etree._ElementTree) -> str | None:
+    """The item's date: the first <time datetime> in the page, or its publication meta tag."""
+    for element in tree.iter("time"):
+        value = element.get("datetime") or ""
+        if re.match(r"\d{4}-\d{2}-\d{2}", value):
+            return value[:10]
+    for element in tree.iter("meta"):
+        if (element.get("property") or element.get("name") or "") in ("article:published_time", "date"):
+            value = element.get("content") or ""
+            if re.match(r"\d{4}-\d{2}-\d{2}", value):
+                return value[:10]
+    return None
+
+
+def segment_page(page: SourcePage, segmentation: str = "sentence",
+                 abbreviations: frozenset[str] = frozenset()) -> Segmentation:
+    """Find every run, attribute and unit of a page; the tree is only read."""
+    walker = _Segmenter(page, segmentation == "sentence", abbreviations)
+    root = page.tree.getroot()
+    walker.walk(root)
+    units = tuple(_units(walker.runs, walker.attributes, page))
+    return Segmentation(page, tuple(walker.runs), tuple(walker.attributes), walker.item_date, units)
+
+
+def segments_of(segmentation: Segmentation) -> Iterator[tuple[Segment, str, str | None]]:
+    """Every segment in document order with its element kind and msgctxt."""
+    items: list[tuple[int, int, Segment, str, str | None]] = []
+    order = 0
+    for run in segmentation.runs:
+        context = context_of(run.parent)
+        for piece in run.pieces:
+            if isinstance(piece, Segment):
+                items.append((piece.line, order, piece, run.kind, context))
+                order += 1
+    for slot in segmentation.attributes:
+        items.append((slot.segment.line, order, slot.segment, slot.kind, context_of(slot.element)))
+        order += 1
+    items.sort(key=lambda item: (item[0], item[1]))
+    for _, _, segment, kind, context in items:
+        yield segment, kind, context
+
+
+def context_of(element: etree._Element) -> str | None:
+    """msgctxt only where the source asks for it with data-msgctxt on the element or an ancestor."""
+    for node in (element, *element.iterancestors()):
+        if node.get("data-msgctxt"):
+            return node.get("data-msgctxt")
+    return None
+
+
+def _units(runs: list[Run], attributes: list[AttributeSlot], page: SourcePage) -> Iterator[Unit]:
+    segmentation = Segmentation(page, tuple(runs), tuple(attributes), None)
+    for segment, kind, context in segments_of(segmentation):
+        if not segment.translatable:
+            continue
+        legend = tuple(p.legend(name) for name, p in segment.names.items())
+        text = " ".join(t.text for t in segment.tokens if t.kind == "text")
+        yield Unit(segment.msgid, context, segment.line, kind, legend, tuple(countries_in(text)))
