@@ -1,0 +1,84 @@
+#!/usr/bin/env python3
+"""Set-up and entry points for a fresh machine with only Python.
+
+    python3 run.py main    # create or reuse .venv, install, run the main job on the sample content
+    python3 run.py test    # create or reuse .venv, install test needs (GNU gettext too), run every test
+    python3 run.py bench   # install Translate Toolkit beside us and run the benchmarks
+
+Each command creates .venv on first use and reinstalls only when pyproject.toml changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+
+
+def say(message: str) -> None:
+    print(f"[run] {message}", flush=True)
+
+
+def ensure_venv(extras: str) -> None:
+    """Create .venv and install the package with `extras` unless the same install is already there."""
+    if not PYTHON.exists():
+        say(f"creating {VENV.relative_to(ROOT)}")
+        venv.EnvBuilder(with_pip=True).create(VENV)
+    stamp = VENV / f".installed-{extras or 'base'}"
+    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == digest:
+        return
+    target = f".[{extras}]" if extras else "."
+    say(f"installing {target} into .venv")
+    subprocess.run([str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check",
+                    "-e", target], cwd=ROOT, check=True)
+    stamp.write_text(digest)
+
+
+def ensure_gettext() -> None:
+    """GNU gettext (msgfmt, msgcat, msgmerge) is what the tests compare against; install it where we can."""
+    if shutil.which("msgcat") and shutil.which("msgmerge") and shutil.which("msgfmt"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing GNU gettext with apt-get")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "gettext"], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        return
+    say("GNU gettext is not installed and cannot be installed here (needs root and apt-get); "
+        "tests that compare with msgcat/msgmerge will be skipped")
+
+
+def main(argv: list[str]) -> int:
+    command = argv[0] if argv else "main"
+    rest = argv[1:]
+    if command == "main":
+        ensure_venv("")
+        return subprocess.run([str(BIN / "workflow"), "--root", str(ROOT), "extract", *rest]).returncode
+    if command == "test":
+        ensure_venv("test")
+        ensure_gettext()
+        code = subprocess.run([str(PYTHON), "-m", "pytest", "-q", *rest], cwd=ROOT).returncode
+        if code == 5:
+            say("pytest collected no tests")
+            return 1
+        return code
+    if command == "bench":
+        ensure_venv("bench")
+        return subprocess.run([str(PYTHON), str(ROOT / "bench" / "bench_extract.py"), *rest], cwd=ROOT).returncode
+    print(__doc__)
+    return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))

@@ -1,0 +1,55 @@
+"""Shared fixtures: the repository, the real corpora, GNU gettext, and throwaway copies of the project."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+CORPUS = ROOT.parent / "shared" / "corpus"
+DATA = Path(__file__).resolve().parent / "data"
+ITEM = "month-of-borders-2025"
+
+
+def corpus_files(folder: str, pattern: str) -> list[Path]:
+    """Files of a real corpus, or an empty list when ../shared/corpus is not there."""
+    base = CORPUS / folder
+    return sorted(base.glob(pattern)) if base.is_dir() else []
+
+
+def need_corpus(folder: str) -> None:
+    if not (CORPUS / folder).is_dir():
+        pytest.skip(f"real corpus {CORPUS / folder} is not present")
+
+
+@pytest.fixture(scope="session")
+def gettext_tools() -> None:
+    """GNU gettext must be there in CI (the test command installs it); elsewhere its absence skips."""
+    if all(shutil.which(tool) for tool in ("msgcat", "msgmerge", "msgfmt")):
+        return
+    if os.environ.get("CI"):
+        pytest.fail("GNU gettext (msgcat, msgmerge, msgfmt) is missing; `python3 run.py test` installs it")
+    pytest.skip("GNU gettext is not installed")
+
+
+def msgcat(path: Path) -> bytes:
+    return subprocess.run(["msgcat", "-w", "79", str(path)], capture_output=True, check=True).stdout
+
+
+@pytest.fixture()
+def project(tmp_path: Path) -> Path:
+    """A copy of the sample project (settings and source, no catalogs yet)."""
+    shutil.copy(ROOT / "workflow.toml", tmp_path / "workflow.toml")
+    shutil.copytree(ROOT / "source", tmp_path / "source")
+    return tmp_path
+
+
+def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """Run the real command line, as a user would."""
+    return subprocess.run([sys.executable, "-m", "workflow", "--root", str(root), *args],
+                          capture_output=True, text=True, cwd=root)

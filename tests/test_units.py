@@ -1,0 +1,68 @@
+"""Segmentation into units: golden templates kept as data, and the promises about the sample item."""
+
+from __future__ import annotations
+
+import os
+import shutil
+from pathlib import Path
+
+import pytest
+
+from conftest import DATA, ITEM, ROOT
+from workflow.extract import extract, segment_source
+from workflow.settings import load_settings
+
+GOLDEN = sorted((DATA / "units").glob("*.html"))
+
+
+def _template_for(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> bytes:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1759363200")  # 2025-10-02: templates are comparable
+    (tmp_path / "source").mkdir()
+    shutil.copy(case, tmp_path / "source" / case.name)
+    (tmp_path / "workflow.toml").write_text('[project]\nname = "Golden"\ntarget_locales = []\n')
+    extract(load_settings(tmp_path))
+    return (tmp_path / "locales" / "templates" / f"{case.stem}.pot").read_bytes()
+
+
+@pytest.mark.parametrize("case", GOLDEN, ids=lambda p: p.stem)
+def test_golden_template(case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    produced = _template_for(case, tmp_path, monkeypatch)
+    expected_path = case.with_suffix(".expect.pot")
+    if os.environ.get("UPDATE_GOLDEN"):
+        expected_path.write_bytes(produced)
+    assert produced.decode() == expected_path.read_text(encoding="utf-8")
+
+
+def test_every_golden_case_has_an_expectation() -> None:
+    assert GOLDEN
+    assert all(case.with_suffix(".expect.pot").exists() for case in GOLDEN)
+
+
+@pytest.fixture(scope="module")
+def sample_units() -> list[str]:
+    settings = load_settings(ROOT)
+    return [unit.msgid for unit in segment_source(settings, settings.source_dir / f"{ITEM}.html").units]
+
+
+def test_lead_sentence_is_one_unit(sample_units: list[str]) -> None:
+    lead = ("The OSCE Month of Borders was launched in September with a series of high-level events to mark 20 "
+            "years since the adoption of the OSCE Border Security and Management Concept (BSM Concept) by the "
+            "OSCE Ministerial Council in Ljubljana, Slovenia in 2005.")
+    assert lead in sample_units
+
+
+def test_speakers_sentence_is_not_split(sample_units: list[str]) -> None:
+    speakers = [u for u in sample_units if u.startswith("Speakers included <a1>Matti Sarasmaa</a1>")]
+    assert len(speakers) == 1
+    assert "Ambassador Alena Kupchyna" in speakers[0]
+    assert speakers[0].endswith("at the time of the adoption of the Concept.")
+    assert any("approximately 27 million euros" in u for u in sample_units)
+
+
+def test_sample_placeholders(sample_units: list[str]) -> None:
+    assert "The Month’s opening session on <date1/> highlighted two decades of the OSCE’s work on border " \
+           "security management." in sample_units
+    assert "<a1><country1/> – OSCE Chairpersonship 2025</a1>" in sample_units
+    # A standalone country in the States list is rendered from CLDR, so it is not a unit at all.
+    assert not any(u in ("Albania", "<a1>Albania</a1>", "Holy See") for u in sample_units)
+    assert "en" not in sample_units  # html@lang is never a unit
