@@ -1,0 +1,169 @@
+"""`workflow extract` end to end: idempotence, bad input, and files that are never half-written."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from conftest import ITEM, run_cli
+from workflow import fsio
+from workflow.pofile import read_po
+
+
+def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
+    return {str(p.relative_to(root)): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted((root / "locales").rglob("*")) if p.is_file()}
+
+
+def test_extract_writes_every_catalog_and_msgfmt_accepts_them(project: Path, gettext_tools: None) -> None:
+    result = run_cli(project, "extract")
+    assert result.returncode == 0, result.stderr
+    files = sorted((project / "locales").rglob("*.po*"))
+    assert len(files) == 17  # the template and 16 target locales
+    for path in files:
+        check = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True, text=True)
+        assert check.returncode == 0 and check.stderr == "", (path, check.stderr)
+        assert subprocess.run(["msgcat", "-w", "79", str(path)], capture_output=True).stdout == path.read_bytes()
+    serbian = read_po(project / "locales" / "sr-Latn" / f"{ITEM}.po")
+    assert serbian.header_value("Language") == "sr_Latn"
+    assert serbian.header_value("Plural-Forms", ).startswith("nplurals=3;")
+    assert read_po(project / "locales" / "ar" / f"{ITEM}.po").header_value("Plural-Forms").startswith("nplurals=6;")
+
+
+def test_second_run_changes_no_byte(project: Path) -> None:
+    assert run_cli(project, "extract").returncode == 0
+    before = _snapshot(project)
+    result = run_cli(project, "extract")
+    assert result.returncode == 0
+    assert "0 files written" in result.stdout
+    assert _snapshot(project) == before
+
+
+def test_glossary_notes_name_countries_in_the_target_language(project: Path) -> None:
+    assert run_cli(project, "extract", "--locale", "ru", "--locale", "uk").returncode == 0
+    russian = (project / "locales" / "ru" / f"{ITEM}.po").read_text(encoding="utf-8")
+    ukrainian = (project / "locales" / "uk" / f"{ITEM}.po").read_text(encoding="utf-8")
+    template = (project / "locales" / "templates" / f"{ITEM}.pot").read_text(encoding="utf-8")
+    assert "#. glossary: Ukraine = Украина" in russian
+    assert "#. glossary: Ukraine = Україна" in ukrainian
+    assert "#. glossary: Slovenia = Словения" in russian
+    assert "glossary" not in template
+
+
+def test_malformed_html_is_parsed_with_a_warning(project: Path) -> None:
+    (project / "source" / "broken.html").write_text(
+        "<html><body>\n<p>First paragraph.\n<p>Second <b>bold <i>crossed</b> text.</i>\n</div></body></html>\n",
+        encoding="utf-8")
+    result = run_cli(project, "extract", "--item", "broken", "--locale", "fr")
+    assert result.returncode == 0, result.stderr
+    assert "source/broken.html:4: warning: malformed HTML repaired" in result.stderr
+    msgids = [e.msgid for e in read_po(project / "locales" / "fr" / "broken.po").entries]
+    assert "First paragraph." in msgids
+
+
+def test_declared_encoding_is_honoured(project: Path) -> None:
+    html = ('<html><head><meta charset="windows-1250"><title>Test</title></head>'
+            "<body><p>Aleška Simkić spoke in Ljubljana.</p></body></html>")
+    (project / "source" / "cp1250.html").write_bytes(html.encode("windows-1250"))
+    assert run_cli(project, "extract", "--item", "cp1250", "--locale", "fr").returncode == 0
+    msgids = [e.msgid for e in read_po(project / "locales" / "templates" / "cp1250.pot").entries]
+    assert "Aleška Simkić spoke in Ljubljana." in msgids
+
+
+BAD_SOURCES = {
+    "empty": (b"", "the file is empty"),
+    "binary": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)), "the file is binary"),
+    "badutf8": (b"<html><body>\n<p>Caf\xe9 \xff\xfe</p></body></html>", "source/badutf8.html:2: bytes that are not valid utf-8"),
+}
+
+
+@pytest.fixture()
+def extracted(project: Path) -> Path:
+    assert run_cli(project, "extract").returncode == 0
+    return project
+
+
+def _assert_one_error_and_nothing_touched(result: subprocess.CompletedProcess[str], before: dict,
+                                          root: Path, expected: str) -> None:
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("error: ") and expected in lines[0]
+    assert "; " in lines[0]  # the fix follows the problem
+    assert _snapshot(root) == before
+
+
+@pytest.mark.parametrize("name", sorted(BAD_SOURCES))
+def test_bad_source_stops_with_one_error_line(name: str, extracted: Path) -> None:
+    data, expected = BAD_SOURCES[name]
+    (extracted / "source" / f"{name}.html").write_bytes(data)
+    before = _snapshot(extracted)
+    _assert_one_error_and_nothing_touched(run_cli(extracted, "extract"), before, extracted, expected)
+
+
+@pytest.mark.parametrize("item", ["../escape", "a/b", "..", "Bad Name"])
+def test_bad_item_id_is_refused(item: str, extracted: Path) -> None:
+    before = _snapshot(extracted)
+    result = run_cli(extracted, "extract", "--item", item)
+    _assert_one_error_and_nothing_touched(result, before, extracted, "invalid item id")
+
+
+def test_bad_source_file_name_is_refused(extracted: Path) -> None:
+    (extracted / "source" / "Bad Name.html").write_text("<p>x</p>", encoding="utf-8")
+    before = _snapshot(extracted)
+    _assert_one_error_and_nothing_touched(run_cli(extracted, "extract"), before, extracted, "invalid item id")
+
+
+def test_po_syntax_error_leaves_every_file_untouched(extracted: Path) -> None:
+    po = extracted / "locales" / "de" / f"{ITEM}.po"
+    lines = po.read_text(encoding="utf-8").splitlines(keepends=True)
+    broken_line = next(i for i, line in enumerate(lines) if line.startswith("msgstr") and i > 20)
+    lines[broken_line] = 'msgstr "Unvollständig\n'
+    po.write_text("".join(lines), encoding="utf-8")
+    # The source changes too, so a run that ignored the error would rewrite files.
+    source = extracted / "source" / f"{ITEM}.html"
+    source.write_text(source.read_text(encoding="utf-8").replace("News Item", "News item"), encoding="utf-8")
+    before = _snapshot(extracted)
+    result = run_cli(extracted, "extract")
+    _assert_one_error_and_nothing_touched(result, before, extracted,
+                                          f"locales/de/{ITEM}.po:{broken_line + 1}: syntax error")
+
+
+def test_unknown_locale_in_settings_is_named(project: Path) -> None:
+    settings = project / "workflow.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('"fr",', '"xx-Nowhere",'), encoding="utf-8")
+    result = run_cli(project, "extract")
+    assert result.returncode == 1
+    assert "workflow.toml" in result.stderr and "xx-Nowhere" in result.stderr
+
+
+def test_atomic_write_keeps_the_old_file_when_the_write_fails(tmp_path: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "fr.po"
+    target.write_bytes(b"translator's work\n")
+
+    def failing_replace(src: str, dst: str) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "replace", failing_replace)
+    with pytest.raises(OSError):
+        fsio.write_atomic(target, b"new content\n")
+    assert target.read_bytes() == b"translator's work\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["fr.po"]
+
+
+def test_atomic_write_skips_identical_content(tmp_path: Path) -> None:
+    target = tmp_path / "fr.po"
+    assert fsio.write_atomic(target, b"a\n") is True
+    stamp = target.stat().st_mtime_ns
+    assert fsio.write_atomic(target, b"a\n") is False
+    assert target.stat().st_mtime_ns == stamp
+
+
+def test_help_describes_extract(project: Path) -> None:
+    result = run_cli(project, "extract", "--help")
+    assert result.returncode == 0
+    assert "--item" in result.stdout and "obsolete" in result.stdout
