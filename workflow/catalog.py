@@ -4,18 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 from pathlib import Path
 
 from babel import Locale
 from babel.messages.plurals import get_plural
 
 from workflow import __version__
-from workflow.countries import country_name
+from workflow.countries import countries_in, country_name
 from workflow.pofile import Catalog, Entry
 from workflow.settings import Settings
 from workflow.units import Unit
 
 GENERATOR = f"newsroom-workflow {__version__}"
+_PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
 
 
 def now_stamp() -> str:
@@ -69,13 +71,14 @@ def template_entries(units: tuple[Unit, ...], source_path: str) -> tuple[Entry, 
     return tuple(entries)
 
 
-def countries_by_key(units: tuple[Unit, ...]) -> dict[tuple[str | None, str], tuple[str, ...]]:
-    """The countries each entry mentions, for the per-locale glossary notes."""
-    found: dict[tuple[str | None, str], list[str]] = {}
-    for unit in units:
-        codes = found.setdefault((unit.msgctxt, unit.msgid), [])
-        codes.extend(code for code in unit.countries if code not in codes)
-    return {key: tuple(codes) for key, codes in found.items() if codes}
+def countries_by_key(entries: tuple[Entry, ...]) -> dict[tuple[str | None, str], tuple[str, ...]]:
+    """The countries each entry's running text mentions, for the per-locale glossary notes."""
+    found = {}
+    for entry in entries:
+        codes = countries_in(_PLACEHOLDER_RE.sub(" ", entry.msgid))
+        if codes:
+            found[entry.key] = tuple(codes)
+    return found
 
 
 def glossary_notes(codes: tuple[str, ...], locale: str, settings: Settings) -> tuple[str, ...]:
@@ -146,7 +149,8 @@ def locale_header(settings: Settings, item: str, locale: str, pot_created: str,
 
 
 def relative(path: Path, root: Path) -> str:
+    """`path` relative to the content root (root is already resolved), in POSIX form for references."""
     try:
-        return path.resolve().relative_to(root).as_posix()
+        return path.relative_to(root).as_posix()
     except ValueError:
         return path.as_posix()

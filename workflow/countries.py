@@ -30,25 +30,47 @@ def english_names() -> dict[str, str]:
     for code, name in Locale("en").territories.items():
         if len(code) == 2 and code.isalpha() and code not in _NOT_COUNTRIES:
             names[name] = code
+    # CLDR writes "Bosnia & Herzegovina"; news text writes "and".
+    names.update({name.replace(" & ", " and "): code for name, code in names.items() if " & " in name})
     names.update(ENGLISH_ALIASES)
     return names
 
 
+# Capitalised words; a name is looked up only where its first word stands, which is far faster than
+# trying an alternation of 300 names at every position.
+_WORD_RE = re.compile(r"(?<![\w-])[A-ZÅ][\w.’'&-]*")
+
+
 @lru_cache(maxsize=1)
-def _name_pattern() -> re.Pattern[str]:
-    alternatives = sorted(english_names(), key=len, reverse=True)
-    # Word-bounded, and not part of a longer capitalised phrase's middle word ("New Mexico" is not Mexico).
-    return re.compile(r"(?<![\w-])(" + "|".join(re.escape(n) for n in alternatives) + r")(?![\w-])")
+def _names_by_first_word() -> dict[str, tuple[tuple[str, str], ...]]:
+    table: dict[str, list[tuple[str, str]]] = {}
+    for name, code in english_names().items():
+        if name[0].isupper():
+            table.setdefault(name.split(" ")[0].rstrip("."), []).append((name, code))
+    return {word: tuple(sorted(entries, key=lambda e: -len(e[0]))) for word, entries in table.items()}
 
 
 def countries_in(text: str) -> list[str]:
     """ISO codes of the countries a running text mentions, in order of first mention."""
     found: list[str] = []
-    names = english_names()
-    for match in _name_pattern().finditer(text):
-        code = names[match.group(1)]
-        if code not in found:
-            found.append(code)
+    table = _names_by_first_word()
+    covered = 0  # words inside a name already found ("Guinea" in "Papua New Guinea") are not names
+    for match in _WORD_RE.finditer(text):
+        if match.start() < covered:
+            continue
+        word = match.group(0)
+        candidates = table.get(word) or table.get(word.rstrip(".,;:!?’'-").removesuffix("’s").removesuffix("'s")
+                                                  .rstrip("."))
+        if not candidates:
+            continue
+        start = match.start()
+        for name, code in candidates:
+            end = start + len(name)
+            if text.startswith(name, start) and (end == len(text) or not (text[end].isalnum() or text[end] in "-_")):
+                if code not in found:
+                    found.append(code)
+                covered = end
+                break
     return found
 
 

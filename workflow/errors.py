@@ -16,6 +16,10 @@ class WorkflowError(Exception):
         self.fix = fix
         super().__init__(self.message)
 
+    def __reduce__(self) -> tuple[object, ...]:
+        # Errors cross process boundaries when items are extracted in parallel.
+        return (WorkflowError, (self.path, self.line, self.problem, self.fix))
+
     @property
     def message(self) -> str:
         where = self.path or "workflow"

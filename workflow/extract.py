@@ -1,18 +1,20 @@
 """`workflow extract`: source items to templates and per-locale catalogs.
 
-Everything is read and checked before anything is written, so a bad source or a broken PO file stops
-the run with every existing file untouched.
+Every file is staged before any is renamed into place, so a bad source or a broken PO file stops the
+run with every existing file untouched.
 """
 
 from __future__ import annotations
 
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from workflow.catalog import (countries_by_key, glossary_notes, locale_header, relative, template_catalog,
                               template_entries)
 from workflow.errors import Warning_, WorkflowError
-from workflow.fsio import write_atomic
+from workflow.fsio import Staged, commit, discard, stage
 from workflow.merge import MergeStats, merge_entries
 from workflow.pofile import Catalog, read_po, serialize
 from workflow.settings import Settings, check_item_id
@@ -86,33 +88,23 @@ def _read_if_exists(path: Path) -> Catalog | None:
     return read_po(path) if path.exists() else None
 
 
-def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = ()) -> ExtractReport:
-    """Write templates and update every target locale's catalog for the chosen items."""
-    targets = locales or settings.target_locales
-    for locale in targets:
-        if locale not in settings.target_locales:
-            raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a target locale",
-                                "add it to target_locales or pick one of " + ", ".join(settings.target_locales))
-    # Phase 1: read and check everything.
-    plans = []
-    warnings: list[Warning_] = []
-    for path in source_items(settings, items):
-        segmentation = segment_source(settings, path)
-        warnings.extend(segmentation.page.warnings)
-        item = segmentation.page.item
-        old_template = _read_if_exists(settings.pot_path(item))
-        old_catalogs = {locale: _read_if_exists(settings.po_path(locale, item)) for locale in targets}
-        plans.append((item, path, segmentation, old_template, old_catalogs))
-    # Phase 2: compute and write.
-    results = []
-    for item, path, segmentation, old_template, old_catalogs in plans:
-        units = segmentation.units
-        entries = template_entries(units, relative(path, settings.root))
-        template = template_catalog(settings, item, entries, old_template)
-        pot_path = settings.pot_path(item)
-        template_written = write_atomic(pot_path, serialize(template))
-        created = template.header_value("POT-Creation-Date") or ""
-        countries = countries_by_key(units)
+def _stage_item(settings: Settings, path: Path, targets: tuple[str, ...]
+                ) -> tuple[ItemResult, list[Staged], tuple[Warning_, ...]]:
+    """Read, segment and merge one item; stage (not yet commit) every file that changes."""
+    segmentation = segment_source(settings, path)
+    item = segmentation.page.item
+    pot_path = settings.pot_path(item)
+    old_template = _read_if_exists(pot_path)
+    old_catalogs = {locale: _read_if_exists(settings.po_path(locale, item)) for locale in targets}
+    units = segmentation.units
+    entries = template_entries(units, relative(path, settings.root))
+    template = template_catalog(settings, item, entries, old_template)
+    created = template.header_value("POT-Creation-Date") or ""
+    countries = countries_by_key(entries) if targets else {}
+    staged: list[Staged] = []
+    try:
+        pot_staged = stage(pot_path, serialize(template))
+        staged += [pot_staged] if pot_staged else []
         locale_results = []
         for locale in targets:
             old = old_catalogs[locale]
@@ -126,8 +118,63 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
                 entries=merged,
             )
             po_path = settings.po_path(locale, item)
-            written = write_atomic(po_path, serialize(catalog))
-            locale_results.append(LocaleResult(locale, relative(po_path, settings.root), stats, written))
-        results.append(ItemResult(item, len(units), len(entries), relative(pot_path, settings.root),
-                                  template_written, tuple(locale_results)))
-    return ExtractReport(tuple(results), tuple(warnings))
+            po_staged = stage(po_path, serialize(catalog))
+            staged += [po_staged] if po_staged else []
+            locale_results.append(LocaleResult(locale, relative(po_path, settings.root), stats,
+                                               po_staged is not None))
+    except BaseException:
+        discard(staged)
+        raise
+    result = ItemResult(item, len(units), len(entries), relative(pot_path, settings.root),
+                        pot_staged is not None, tuple(locale_results))
+    return result, staged, segmentation.page.warnings
+
+
+def _stage_item_safely(task: tuple[Settings, Path, tuple[str, ...]]
+                       ) -> tuple[ItemResult | None, list[Staged], tuple[Warning_, ...], WorkflowError | None]:
+    """Worker entry point: a bad item comes back as a value so the other items' files can be discarded."""
+    try:
+        result, staged, warnings = _stage_item(*task)
+    except WorkflowError as error:
+        return None, [], (), error
+    return result, staged, warnings, None
+
+
+# Below this many items a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 24
+
+
+def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = (),
+            workers: int | None = None) -> ExtractReport:
+    """Write templates and update every target locale's catalog for the chosen items.
+
+    Items are independent, so they are processed in parallel on every core. Each item's new files are
+    staged first; only when every item succeeded are they renamed into place, so one bad source or PO
+    file leaves every existing file as it was.
+    """
+    targets = locales or settings.target_locales
+    for locale in targets:
+        if locale not in settings.target_locales:
+            raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a target locale",
+                                "add it to target_locales or pick one of " + ", ".join(settings.target_locales))
+    paths = source_items(settings, items)
+    tasks = [(settings, path, targets) for path in paths]
+    workers = workers if workers is not None else (os.cpu_count() or 1)
+    if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            outcomes = list(pool.map(_stage_item_safely, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+    else:
+        outcomes = [_stage_item_safely(task) for task in tasks]
+    staged = [entry for _, item_staged, _, _ in outcomes for entry in item_staged]
+    errors = [error for _, _, _, error in outcomes if error is not None]
+    if errors:
+        discard(staged)
+        raise errors[0]
+    try:
+        commit(staged)
+    except BaseException:
+        discard(staged)
+        raise
+    results = tuple(result for result, _, _, _ in outcomes if result is not None)
+    warnings = tuple(w for _, _, item_warnings, _ in outcomes for w in item_warnings)
+    return ExtractReport(results, warnings)

@@ -6,6 +6,7 @@ what keeps a save in Poedit or a pass through msgcat/msgmerge free of diff noise
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import lru_cache
 
@@ -136,9 +137,9 @@ def text_width(text: str) -> int:
     return sum(char_width(c) for c in text)
 
 
-def _possible_breaks(chars: str, prohibited: frozenset[int]) -> list[bool]:
-    """breaks[i] is True when a line may break before chars[i]."""
-    breaks = [False] * len(chars)
+def _possible_breaks_slow(chars: str, prohibited: frozenset[int]) -> list[int]:
+    """Break opportunities (indexes a line may start at), character by character, combining marks included."""
+    breaks: list[int] = []
     last = "BK"
     seen_space = False
     last_space_index = -1
@@ -155,7 +156,7 @@ def _possible_breaks(chars: str, prohibited: frozenset[int]) -> list[bool]:
         target = index
         if prop == "CM":
             if last == "ZW":
-                breaks[index] = True
+                breaks.append(index)
                 last = "ID"
                 continue
             if not seen_space:
@@ -173,10 +174,45 @@ def _possible_breaks(chars: str, prohibited: frozenset[int]) -> list[bool]:
         else:
             rule = _TABLE[last][_INDEX[prop]]
             allowed = rule == "D" or (rule == "I" and seen_space)
-        breaks[target] = allowed and target not in prohibited
+        if allowed and target not in prohibited:
+            breaks.append(target)
         last = prop
         seen_space = False
         last_space_index = previous_space_index = -1
+    return sorted(breaks)
+
+
+# One code character per class, so the common case can be scanned with a regular expression in C.
+_CODES = {name: chr(ord("A") + i) for i, name in enumerate(_CLASSES)}
+_CODES.update({"AL": "a", "NU": "n", "SP": " ", "CM": "~", "ZW": "~", "BK": "~"})
+_RULES = {(_CODES[a], _CODES[b]): _TABLE[a][_INDEX[b]] for a in _CLASSES for b in _CLASSES}
+_ASCII_CODES = {i: _CODES[_char_class(chr(i))] for i in range(128)}
+# A pair where a break may be: spaces between two characters, or a pair that is not two letters/digits
+# (letters and digits never break between each other without a space).
+_CANDIDATE_RE = re.compile(r"([^ ])( +)(?=[^ ])|([^an ])(?=[^ ])|([an])(?=[^an ])")
+
+
+def _codes(chars: str) -> str:
+    if chars.isascii():
+        return chars.translate(_ASCII_CODES)
+    return "".join([_CODES[_char_class(c)] for c in chars])
+
+
+def _possible_breaks(chars: str, prohibited: frozenset[int]) -> list[int]:
+    """Break opportunities (indexes a line may start at), as libunistring finds them."""
+    codes = _codes(chars)
+    if "~" in codes:
+        return _possible_breaks_slow(chars, prohibited)
+    breaks = []
+    for match in _CANDIDATE_RE.finditer(codes):
+        position = match.end()
+        if match.group(2):
+            rule = _RULES[(match.group(1), codes[position])]
+            allowed = rule != "P"
+        else:
+            allowed = _RULES[(codes[position - 1], codes[position])] == "D"
+        if allowed and position not in prohibited:
+            breaks.append(position)
     return breaks
 
 
@@ -184,26 +220,24 @@ def wrap_portion(portion: str, width: int, start_column: int, prohibited: frozen
     """Split an escaped portion into lines of at most `width` columns, gettext style.
 
     `prohibited` holds indexes before which no break may occur (inside escape sequences, and before a
-    trailing \\n). The first line starts at `start_column`.
+    trailing \\n). The first line starts at `start_column`. A line breaks before the first piece (text
+    between two break opportunities, trailing spaces included) that would pass the width.
     """
     if start_column + text_width(portion) <= width:
         return [portion]
-    breaks = _possible_breaks(portion, prohibited)
+    ascii_only = portion.isascii()
     cuts: list[int] = []
     last_cut: int | None = None
     column = start_column
-    piece = 0
-    for index, char in enumerate(portion):
-        if breaks[index]:
-            if last_cut is not None and column + piece > width:
-                cuts.append(last_cut)
-                column = 0
-            last_cut = index
-            column += piece
-            piece = 0
-        piece += char_width(char) if not char.isascii() else (1 if char >= " " else 0)
-    if last_cut is not None and column + piece > width:
-        cuts.append(last_cut)
+    previous = 0
+    for position in (*_possible_breaks(portion, prohibited), len(portion)):
+        piece = position - previous if ascii_only else text_width(portion[previous:position])
+        if last_cut is not None and column + piece > width:
+            cuts.append(last_cut)
+            column = 0
+        last_cut = position
+        column += piece
+        previous = position
     lines = []
     start = 0
     for cut in cuts:

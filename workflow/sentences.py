@@ -36,6 +36,11 @@ def _starts_sentence(text: str) -> bool:
     return False
 
 
+def may_end_sentence(text: str) -> bool:
+    """Cheap test: could a sentence end inside this text at all?"""
+    return _END_RE.search(text) is not None
+
+
 def boundaries(text: str, allowed: Iterable[tuple[int, int]],
                extra_abbreviations: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
     """Split points in `text` as (end of sentence, start of next) pairs, only within `allowed` spans.

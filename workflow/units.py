@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from lxml import etree
 
-from workflow.countries import countries_in, standalone_country
+from workflow.countries import standalone_country
 from workflow.dates import DAY_MONTH, dates_in, precision_of_datetime
-from workflow.sentences import boundaries
+from workflow.sentences import boundaries, may_end_sentence
 from workflow.source import SourcePage
 
 # Phrasing content that stays inside a unit as a placeholder.
@@ -86,9 +86,11 @@ class Placeholder:
         return f"<{name}/> = {PLACEHOLDER_NAMES.get(self.base, self.base)}"
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Token:
-    """A piece of a run: text, or the opening, closing or self-closing form of a placeholder."""
+class Token(NamedTuple):
+    """A piece of a run: text, or the opening, closing or self-closing form of a placeholder.
+
+    A named tuple rather than a dataclass: pages have thousands and frozen dataclasses are slow to build.
+    """
 
     kind: str                        # "text", "open", "close", "void"
     text: str = ""
@@ -143,7 +145,6 @@ class Unit:
     line: int
     kind: str
     legend: tuple[str, ...]
-    countries: tuple[str, ...]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -346,7 +347,7 @@ class _Segmenter:
     def split(self, tokens: list[Token], line: int, verbatim: bool) -> list[str | Segment]:
         """Cut the run into sentences; whitespace around and between them stays in the page."""
         groups: list[list[Token]] = [[]]
-        if self.sentences and not verbatim:
+        if self.sentences and not verbatim and any(t.kind == "text" and may_end_sentence(t.text) for t in tokens):
             joined, allowed, offsets = _flatten(tokens)
             cuts = boundaries(joined, allowed, self.abbreviations)
             tokens = _cut_tokens(tokens, offsets, cuts)
@@ -494,14 +495,17 @@ def segments_of(segmentation: Segmentation) -> Iterator[tuple[Segment, str, str 
     """Every segment in document order with its element kind and msgctxt."""
     items: list[tuple[int, int, Segment, str, str | None]] = []
     order = 0
+    # Most pages never ask for a msgctxt; then no ancestor walk is needed.
+    contexts = "data-msgctxt" in segmentation.page.text
     for run in segmentation.runs:
-        context = context_of(run.parent)
+        context = context_of(run.parent) if contexts else None
         for piece in run.pieces:
             if isinstance(piece, Segment):
                 items.append((piece.line, order, piece, run.kind, context))
                 order += 1
     for slot in segmentation.attributes:
-        items.append((slot.segment.line, order, slot.segment, slot.kind, context_of(slot.element)))
+        items.append((slot.segment.line, order, slot.segment, slot.kind,
+                      context_of(slot.element) if contexts else None))
         order += 1
     items.sort(key=lambda item: (item[0], item[1]))
     for _, _, segment, kind, context in items:
@@ -522,5 +526,4 @@ def _units(runs: list[Run], attributes: list[AttributeSlot], page: SourcePage) -
         if not segment.translatable:
             continue
         legend = tuple(p.legend(name) for name, p in segment.names.items())
-        text = " ".join(t.text for t in segment.tokens if t.kind == "text")
-        yield Unit(segment.msgid, context, segment.line, kind, legend, tuple(countries_in(text)))
+        yield Unit(segment.msgid, context, segment.line, kind, legend)
