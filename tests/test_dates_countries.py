@@ -1,0 +1,80 @@
+"""Dates found in English text and country names, checked against CLDR through Babel."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from babel import Locale
+
+from workflow.countries import countries_in, country_name, standalone_country
+from workflow.dates import DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR, dates_in, precision_of_datetime
+
+DATE_CASES = [
+    ("on 12 September the", [("12 September", "2025-09-12", DAY_MONTH)]),
+    ("On 15 September 2025, an event", [("15 September 2025", "2025-09-15", DAY_MONTH_YEAR)]),
+    ("in September 2025 and", [("September 2025", "2025-09", MONTH_YEAR)]),
+    ("held September 12, 2025 in", [("September 12, 2025", "2025-09-12", DAY_MONTH_YEAR)]),
+    ("launched in September with", []),
+    ("31 September is no date", []),
+    ("from 12–15 September", []),
+    ("Resolution 1325 May 2000", [("May 2000", "2000-05", MONTH_YEAR)]),
+]
+
+
+@pytest.mark.parametrize(("text", "expected"), DATE_CASES)
+def test_dates_in_text(text: str, expected: list[tuple[str, str, str]]) -> None:
+    found = [(m.text, m.iso, m.precision) for m in dates_in(text, 2025)]
+    assert found == expected
+
+
+def test_bare_day_month_needs_the_item_year() -> None:
+    assert dates_in("on 12 September", None) == []
+    assert dates_in("on 12 September", 2024)[0].value == dt.date(2024, 9, 12)
+
+
+def test_precision_of_datetime_attribute() -> None:
+    assert precision_of_datetime("2025-09-15") == DAY_MONTH_YEAR
+    assert precision_of_datetime("2025-09-15T10:00:00Z") == DAY_MONTH_YEAR
+    assert precision_of_datetime("2025-09") == MONTH_YEAR
+    assert precision_of_datetime("--09-15") == DAY_MONTH
+    assert precision_of_datetime("yesterday") is None
+
+
+@pytest.mark.parametrize(("text", "codes"), [
+    ("Experts from Ukraine, Spain’s Guardia Civil, the UK and the Netherlands met in Ljubljana, Slovenia.",
+     ["UA", "ES", "GB", "NL", "SI"]),
+    ("Bosnia and Herzegovina and North Macedonia", ["BA", "MK"]),
+    ("Papua New Guinea", ["PG"]),
+    ("the Republic of Moldova and the Holy See", ["MD", "VA"]),
+    ("Georgia-based experts and the Finnish Chairpersonship", []),
+    ("The OSCE Secretariat in Vienna", []),
+])
+def test_countries_in_running_text(text: str, codes: list[str]) -> None:
+    assert countries_in(text) == codes
+
+
+def test_standalone_country_names() -> None:
+    assert standalone_country("  Holy See ") == "VA"
+    assert standalone_country("Türkiye") == "TR"
+    assert standalone_country("Czech Republic") == "CZ"
+    assert standalone_country("Finland – OSCE Chairpersonship 2025") is None
+
+
+LOCALES = ["fr", "de", "ru", "uk", "sr-Latn", "tr", "kk", "ar", "he", "mk", "sq", "mn"]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_country_names_come_from_cldr(locale: str) -> None:
+    cldr = Locale.parse(locale, sep="-").territories
+    for code in ("UA", "KZ", "MK", "DE", "TR"):
+        assert country_name(code, locale) == cldr[code]
+        assert country_name(code, locale) != code
+
+
+def test_overrides_win_over_cldr() -> None:
+    overrides = {"en": {"VA": "Holy See"}, "ru": {"VA": "Святой Престол"}}
+    assert Locale("en").territories["VA"] == "Vatican City"
+    assert country_name("VA", "en", overrides) == "Holy See"
+    assert country_name("VA", "ru", overrides) == "Святой Престол"
+    assert country_name("VA", "fr", overrides) == Locale("fr").territories["VA"]
