@@ -22,7 +22,7 @@ def test_extract_writes_every_catalog_and_msgfmt_accepts_them(project: Path, get
     result = run_cli(project, "extract")
     assert result.returncode == 0, result.stderr
     files = sorted((project / "locales").rglob("*.po*"))
-    assert len(files) == 17  # the template and 16 target locales
+    assert len(files) == 34  # item and site catalog: a template and 16 target locales each
     for path in files:
         check = subprocess.run(["msgfmt", "-c", "-o", "/dev/null", str(path)], capture_output=True, text=True)
         assert check.returncode == 0 and check.stderr == "", (path, check.stderr)

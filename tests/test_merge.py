@@ -20,11 +20,12 @@ INSERTED = "<p>The Month was attended by more than 300 participants from 40 coun
 DELETED = ("The Month of Borders was organized by the 2025 OSCE Finnish Chairpersonship and the United Kingdom 2025 "
            "Chair of the OSCE Security Committee, in co-operation with the OSCE TNTD/BSMU.")
 INVISIBLE_OLD = "The event also featured a panel discussion with the speakers on illicit trafficking"
-COMMENTED = "Fields of work:"
+COMMENTED = "The opening session of the OSCE Month of Borders, Vienna, <date1/>."
 
 
 def _paragraphs(html: str) -> tuple[str, list[str], str]:
-    start = html.index('<div class="body">') + len('<div class="body">')
+    marker = '<div class="body" data-slot="body">'
+    start = html.index(marker) + len(marker)
     end = html.index("</div>", start)
     body = html[start:end]
     parts = [p + "</p>" for p in body.split("</p>")[:-1]]

@@ -62,7 +62,22 @@ def test_speakers_sentence_is_not_split(sample_units: list[str]) -> None:
 def test_sample_placeholders(sample_units: list[str]) -> None:
     assert "The Month’s opening session on <date1/> highlighted two decades of the OSCE’s work on border " \
            "security management." in sample_units
-    assert "<a1><country1/> – OSCE Chairpersonship 2025</a1>" in sample_units
-    # A standalone country in the States list is rendered from CLDR, so it is not a unit at all.
-    assert not any(u in ("Albania", "<a1>Albania</a1>", "Holy See") for u in sample_units)
+    assert "The opening session of the OSCE Month of Borders, Vienna, <date1/>." in sample_units
     assert "en" not in sample_units  # html@lang is never a unit
+
+
+def test_item_contributes_only_its_slots_and_head(sample_units: list[str]) -> None:
+    # The participating States aside and the "Issued on:" labels of the item file are not published;
+    # the layout supplies labels (translated once in the site catalog) and the States menu.
+    assert "Participating States" not in sample_units
+    assert "Issued on:" not in sample_units
+    assert "From principles to practice: 20 years of border security and management in the OSCE" in sample_units
+
+
+def test_layout_units_go_to_the_site_catalog_once() -> None:
+    from workflow.extract import site_keys
+
+    keys = site_keys(load_settings(ROOT))
+    assert (None, "Issued on:") in keys
+    assert (None, "<a1>Border management</a1>") in keys
+    assert (None, "Participating States") in keys

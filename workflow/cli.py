@@ -42,7 +42,7 @@ def _print_extract(report: ExtractReport, verbose: bool) -> None:
             print(f"  {locale:<8} {kept} kept, {invisible} carried over, {fuzzy} fuzzy, {new} new, "
                   f"{obsolete} obsolete")
     units = sum(item.units for item in report.items)
-    print(f"extract: {len(report.items)} items, {units} units, {report.files_written} files written")
+    print(f"extract: {len(report.items)} sources, {units} units, {report.files_written} files written")
 
 
 def _extract(args: argparse.Namespace) -> int:

@@ -17,9 +17,9 @@ from workflow.errors import Warning_, WorkflowError
 from workflow.fsio import Staged, commit, discard, stage
 from workflow.merge import MergeStats, merge_entries
 from workflow.pofile import Catalog, read_po, serialize
-from workflow.settings import Settings, check_item_id
+from workflow.settings import SITE_CATALOG, Settings, check_item_id
 from workflow.source import SourcePage, read_source
-from workflow.units import Segmentation, segment_page
+from workflow.units import Segmentation, has_slots, segment_page
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,31 +72,70 @@ def source_items(settings: Settings, only: tuple[str, ...] = ()) -> list[Path]:
                                     "check the item id against the files in source/")
             paths.append(path)
         return paths
-    paths = sorted(p for p in settings.source_dir.glob("*.html") if p.is_file())
+    # Files starting with "_" are not items: the site layout (_layout.html) and partials.
+    paths = sorted(p for p in settings.source_dir.glob("*.html") if p.is_file() and not p.name.startswith("_"))
     for path in paths:
         check_item_id(path.stem, path)
     return paths
 
 
-def segment_source(settings: Settings, path: Path) -> Segmentation:
-    """Read and segment one item with the project's segmentation settings."""
-    page: SourcePage = read_source(path)
-    return segment_page(page, settings.segmentation, frozenset(settings.extra_abbreviations))
+@dataclass(frozen=True, slots=True)
+class CatalogTask:
+    """One source file to extract: which catalog it feeds and which units it leaves to the site catalog."""
+
+    path: Path
+    catalog: str                      # item id, or SITE_CATALOG for the layout
+    slots_only: bool = False
+    shared: frozenset[tuple[str | None, str]] = frozenset()  # keys the site catalog already translates
+
+
+def segment_source(settings: Settings, path: Path, catalog: str | None = None,
+                   slots_only: bool | None = None) -> Segmentation:
+    """Read and segment one source file with the project's settings.
+
+    An item that marks data-slot parts contributes only those (and its head) when the project has a layout.
+    """
+    page: SourcePage = read_source(path, catalog)
+    if slots_only is None:
+        slots_only = settings.layout_path.exists() and has_slots(page)
+    return segment_page(page, settings.segmentation, frozenset(settings.extra_abbreviations), slots_only)
+
+
+def site_keys(settings: Settings) -> frozenset[tuple[str | None, str]]:
+    """The (msgctxt, msgid) keys of the layout, which item catalogs leave out."""
+    if not settings.layout_path.exists():
+        return frozenset()
+    units = segment_source(settings, settings.layout_path, SITE_CATALOG, False).units
+    return frozenset((unit.msgctxt, unit.msgid) for unit in units)
+
+
+def extract_tasks(settings: Settings, items: tuple[str, ...] = ()) -> list[CatalogTask]:
+    """The layout first (when there is one and no item filter), then every item."""
+    shared = site_keys(settings)
+    tasks = []
+    if settings.layout_path.exists() and not items:
+        tasks.append(CatalogTask(settings.layout_path, SITE_CATALOG))
+    for path in source_items(settings, items):
+        tasks.append(CatalogTask(path, path.stem, settings.layout_path.exists(), shared))
+    return tasks
 
 
 def _read_if_exists(path: Path) -> Catalog | None:
     return read_po(path) if path.exists() else None
 
 
-def _stage_item(settings: Settings, path: Path, targets: tuple[str, ...]
+def _stage_item(settings: Settings, task: CatalogTask, targets: tuple[str, ...]
                 ) -> tuple[ItemResult, list[Staged], tuple[Warning_, ...]]:
     """Read, segment and merge one item; stage (not yet commit) every file that changes."""
-    segmentation = segment_source(settings, path)
-    item = segmentation.page.item
+    path = task.path
+    page = read_source(path, task.catalog if task.catalog == SITE_CATALOG else None)
+    slots_only = task.slots_only and has_slots(page)
+    segmentation = segment_page(page, settings.segmentation, frozenset(settings.extra_abbreviations), slots_only)
+    item = task.catalog
     pot_path = settings.pot_path(item)
     old_template = _read_if_exists(pot_path)
     old_catalogs = {locale: _read_if_exists(settings.po_path(locale, item)) for locale in targets}
-    units = segmentation.units
+    units = tuple(unit for unit in segmentation.units if (unit.msgctxt, unit.msgid) not in task.shared)
     entries = template_entries(units, relative(path, settings.root))
     template = template_catalog(settings, item, entries, old_template)
     created = template.header_value("POT-Creation-Date") or ""
@@ -130,7 +169,7 @@ def _stage_item(settings: Settings, path: Path, targets: tuple[str, ...]
     return result, staged, segmentation.page.warnings
 
 
-def _stage_item_safely(task: tuple[Settings, Path, tuple[str, ...]]
+def _stage_item_safely(task: tuple[Settings, CatalogTask, tuple[str, ...]]
                        ) -> tuple[ItemResult | None, list[Staged], tuple[Warning_, ...], WorkflowError | None]:
     """Worker entry point: a bad item comes back as a value so the other items' files can be discarded."""
     try:
@@ -157,8 +196,7 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
         if locale not in settings.target_locales:
             raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a target locale",
                                 "add it to target_locales or pick one of " + ", ".join(settings.target_locales))
-    paths = source_items(settings, items)
-    tasks = [(settings, path, targets) for path in paths]
+    tasks = [(settings, task, targets) for task in extract_tasks(settings, items)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=workers) as pool:

@@ -12,6 +12,8 @@ from babel import Locale, UnknownLocaleError
 from workflow.errors import WorkflowError
 
 ITEM_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
+# The catalog of the site layout; it cannot clash with an item id, which never starts with "_".
+SITE_CATALOG = "_site"
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,6 +42,11 @@ class Settings:
     @property
     def templates_dir(self) -> Path:
         return self.locales_dir / "templates"
+
+    @property
+    def layout_path(self) -> Path:
+        """The site layout: chrome shared by every page, translated once in the site catalog."""
+        return self.source_dir / "_layout.html"
 
     def po_path(self, locale: str, item: str) -> Path:
         return self.locales_dir / locale / f"{item}.po"

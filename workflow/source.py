@@ -72,9 +72,13 @@ def parse_html(text: str, path: Path) -> tuple[etree._ElementTree, tuple[Warning
     return root.getroottree(), tuple(warnings)
 
 
-def read_source(path: Path) -> SourcePage:
-    """Read and parse one source item; empty, binary or undecodable files are refused with the fix."""
-    item = check_item_id(path.stem, path)
+def read_source(path: Path, item: str | None = None) -> SourcePage:
+    """Read and parse one source file; empty, binary or undecodable files are refused with the fix.
+
+    `item` names catalogs that are not news items (the site layout's "_site"); otherwise the file name is
+    the item id and must be a valid one.
+    """
+    item = item or check_item_id(path.stem, path)
     try:
         data = path.read_bytes()
     except OSError as exc:

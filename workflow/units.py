@@ -211,9 +211,15 @@ class _Segmenter:
 
     # ---------------------------------------------------------------- tree walk
 
-    def walk(self, element: etree._Element, verbatim: bool = False) -> None:
+    def walk(self, element: etree._Element, verbatim: bool = False, active: bool = True) -> None:
+        """Collect runs and attributes below `element`; inactive parts are only searched for slots."""
         tag = _tag(element)
         if not tag or _is_protected(element):
+            return
+        active = active or tag == "head" or element.get("data-slot") is not None
+        if not active:
+            for child in element:
+                self.walk(child, verbatim, False)
             return
         self.collect_attributes(element)
         verbatim = verbatim or tag in VERBATIM_TAGS
@@ -481,12 +487,21 @@ def _item_date(tree: etree._ElementTree) -> str | None:
     return None
 
 
+def has_slots(page: SourcePage) -> bool:
+    """True when the page marks the parts a site layout takes from it (data-slot)."""
+    return "data-slot" in page.text and any(True for _ in page.tree.iterfind(".//*[@data-slot]"))
+
+
 def segment_page(page: SourcePage, segmentation: str = "sentence",
-                 abbreviations: frozenset[str] = frozenset()) -> Segmentation:
-    """Find every run, attribute and unit of a page; the tree is only read."""
+                 abbreviations: frozenset[str] = frozenset(), slots_only: bool = False) -> Segmentation:
+    """Find every run, attribute and unit of a page; the tree is only read.
+
+    With `slots_only`, only <head> and the data-slot parts count: the rest of an item's file is context for
+    its authors, and the site layout supplies what surrounds the slots on the published page.
+    """
     walker = _Segmenter(page, segmentation == "sentence", abbreviations)
     root = page.tree.getroot()
-    walker.walk(root)
+    walker.walk(root, active=not slots_only)
     units = tuple(_units(walker.runs, walker.attributes, page))
     return Segmentation(page, tuple(walker.runs), tuple(walker.attributes), walker.item_date, units)
 
