@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import argparse
 import gc
+import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from workflow import __version__
+from workflow.build import BuildReport, build
 from workflow.errors import WorkflowError
 from workflow.extract import ExtractReport, extract
 from workflow.settings import load_settings
@@ -16,6 +18,7 @@ from workflow.settings import load_settings
 EXIT_OK = 0
 EXIT_ERROR = 1      # bad input: the message names the file, the place and the fix
 EXIT_USAGE = 2      # wrong command line (argparse's own convention)
+EXIT_HELD_BACK = 3  # build --strict: a page did not meet the publishing threshold
 EXIT_INTERRUPTED = 130
 
 
@@ -52,11 +55,40 @@ def _extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _print_build(report: BuildReport) -> None:
+    counts: dict[str, int] = {}
+    for page in report.pages:
+        counts[page.status] = counts.get(page.status, 0) + 1
+        if page.status == "held back":
+            print(f"held back  {page.path}: {page.reason}")
+        elif page.status == "built":
+            print(f"built      {page.path} ({page.reason})")
+        for fallback in page.fallbacks:
+            print(f"  fallback {page.locale} line {fallback.line}: {fallback.reason}: {fallback.msgid[:60]!r}")
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
+    summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
+    print(f"build: {summary}; {len(report.indexes)} indexes; {report.sitemap}")
+
+
+def _build(args: argparse.Namespace) -> int:
+    settings = load_settings(args.root)
+    report = build(settings, tuple(args.item or ()), tuple(args.locale or ()), force=args.force)
+    if args.format == "json":
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_build(report)
+    if args.strict and report.held_back:
+        return EXIT_HELD_BACK
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workflow",
         description="Translate news items: HTML to gettext PO catalogs and back to localized pages.",
-        epilog="Exit status: 0 success, 1 bad input (the message names the file and the fix), 2 usage error.",
+        epilog="Exit status: 0 success, 1 bad input (the message names the file and the fix), 2 usage error, "
+               "3 build --strict with a page held back.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--root", type=Path, default=Path("."),
@@ -79,6 +111,21 @@ def build_parser() -> argparse.ArgumentParser:
     extract_cmd.add_argument("-v", "--verbose", action="store_true",
                              help="a line per item and catalog even for large runs")
     extract_cmd.set_defaults(handler=_extract)
+
+    build_cmd = commands.add_parser(
+        "build", help="write localized pages, locale indexes and the sitemap to output/",
+        description="Reassemble every news item in every locale that passes the publishing threshold "
+                    "(title and lead translated, min_translated of the words): output/<locale>/<item>.html, "
+                    "output/<locale>/index.html and output/sitemap.xml. Translations are text plus "
+                    "placeholders, never HTML; a unit whose placeholders do not match its source falls back "
+                    "to the source text, marked lang=<source>. Only pages whose inputs changed are rebuilt.")
+    build_cmd.add_argument("--item", action="append", metavar="ID", help="only this item; repeatable")
+    build_cmd.add_argument("--locale", action="append", metavar="L", help="only this locale; repeatable")
+    build_cmd.add_argument("--strict", action="store_true",
+                           help=f"exit with status {EXIT_HELD_BACK} when a page is held back")
+    build_cmd.add_argument("--force", action="store_true", help="rebuild every page, changed or not")
+    build_cmd.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    build_cmd.set_defaults(handler=_build)
     return parser
 
 

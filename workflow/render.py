@@ -9,7 +9,7 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from lxml import etree
 
@@ -30,6 +30,19 @@ class Fallback:
     msgid: str
     line: int
     reason: str
+
+
+@dataclass(frozen=True, slots=True, eq=False)
+class Outcome:
+    """What happened to one segment: whether a translation was used, and the element it sits in."""
+
+    segment: Segment
+    element: etree._Element
+    translated: bool
+
+
+# Elements whose content is text only: a <span lang> cannot go inside them.
+_TEXT_ONLY = frozenset({"title", "option", "textarea", "script", "style"})
 
 
 # Returns the translation for a segment, or None to keep the source text.
@@ -163,25 +176,44 @@ def _fill(parent: etree._Element, nodes: list[str | etree._Element]) -> None:
 
 
 def _segment_nodes(segment: Segment, translation: str | None, render_typed: RenderTyped,
-                   fallbacks: list[Fallback]) -> list[str | etree._Element]:
+                   fallbacks: list[Fallback]) -> tuple[list[str | etree._Element], bool]:
+    """Nodes for one segment and whether its translation was used."""
     tokens = list(segment.tokens)
+    used = translation is not None
     if translation is not None and translation != segment.msgid:
         try:
             tokens = parse_translation(translation, segment)
         except PlaceholderMismatch as exc:
             fallbacks.append(Fallback(segment.msgid, segment.line, str(exc)))
-    return _build(tokens, render_typed)
+            used = False
+    return _build(tokens, render_typed if used else _source_typed), used
 
 
 def _render_run(run: Run, translate: Translate, context: str | None, render_typed: RenderTyped,
-                fallbacks: list[Fallback]) -> None:
-    nodes: list[str | etree._Element] = []
+                fallbacks: list[Fallback], source_lang: str | None, outcomes: list[Outcome]) -> None:
+    parent = run.parent
+    results: list[tuple[str | Segment, list[str | etree._Element], bool]] = []
     for piece in run.pieces:
         if isinstance(piece, str):
-            nodes.append(piece)
+            results.append((piece, [piece], True))
         else:
-            nodes.extend(_segment_nodes(piece, translate(piece, context), render_typed, fallbacks))
-    parent = run.parent
+            nodes_of, used = _segment_nodes(piece, translate(piece, context), render_typed, fallbacks)
+            results.append((piece, nodes_of, used or not piece.translatable))
+            if piece.translatable:
+                outcomes.append(Outcome(piece, parent, used))
+    whole = run.before is None and len(parent) == len(run.nodes)  # the run is all of the parent's content
+    untranslated = [r for r in results if isinstance(r[0], Segment) and not r[2]]
+    nodes: list[str | etree._Element] = []
+    if source_lang and untranslated and whole and len(untranslated) == sum(isinstance(r[0], Segment) for r in results):
+        parent.set("lang", source_lang)  # all of it is in the source language: say so once
+        source_lang = None
+    for piece, piece_nodes, used in results:
+        if used or not source_lang or _tag_name(parent) in _TEXT_ONLY:
+            nodes.extend(piece_nodes)
+        else:
+            wrapper = etree.Element("span", lang=source_lang)
+            _fill(wrapper, piece_nodes)
+            nodes.append(wrapper)
     for node in run.nodes:
         parent.remove(node)  # its tail goes with it: the run's text is rebuilt from the pieces
     index = 0 if run.before is None else parent.index(run.before) + 1
@@ -204,22 +236,56 @@ def _render_run(run: Run, translate: Translate, context: str | None, render_type
             last = node
 
 
-def _render_attribute(slot: AttributeSlot, translate: Translate, context: str | None) -> None:
+def _tag_name(element: etree._Element) -> str:
+    return element.tag if isinstance(element.tag, str) else ""
+
+
+def _render_attribute(slot: AttributeSlot, translate: Translate, context: str | None,
+                      outcomes: list[Outcome]) -> None:
     translation = translate(slot.segment, context)
+    outcomes.append(Outcome(slot.segment, slot.element, translation is not None))
     if translation is None or translation == slot.segment.msgid:
         return
+    # An attribute value is plain text; lxml escapes it on output.
     slot.element.set(slot.attribute, slot.leading + translation + slot.trailing)
 
 
-def render(segmentation: Segmentation, translate: Translate,
-           render_typed: RenderTyped = _source_typed) -> list[Fallback]:
-    """Replace every unit in the segmentation's tree by its translation; return the units that fell back.
+@dataclass(frozen=True, slots=True)
+class Rendered:
+    """The result of putting translations into a tree."""
+
+    fallbacks: tuple[Fallback, ...]
+    outcomes: tuple[Outcome, ...]
+
+
+def render(segmentation: Segmentation, translate: Translate, render_typed: RenderTyped = _source_typed,
+           source_lang: str | None = None) -> Rendered:
+    """Replace every unit in the segmentation's tree by its translation.
 
     Attributes go first, because rebuilt inline elements copy the attributes of their source elements.
+    With `source_lang`, text left in the source language (untranslated or fallen back) is marked with
+    lang, on the element when all of it is, otherwise on a span around the sentence.
     """
     fallbacks: list[Fallback] = []
+    outcomes: list[Outcome] = []
+    contexts = "data-msgctxt" in segmentation.page.text
     for slot in segmentation.attributes:
-        _render_attribute(slot, translate, context_of(slot.element))
+        _render_attribute(slot, translate, context_of(slot.element) if contexts else None, outcomes)
     for run in segmentation.runs:
-        _render_run(run, translate, context_of(run.parent), render_typed, fallbacks)
-    return fallbacks
+        _render_run(run, translate, context_of(run.parent) if contexts else None, render_typed, fallbacks,
+                    source_lang, outcomes)
+    return Rendered(tuple(fallbacks), tuple(outcomes))
+
+
+def rebind(segmentation: Segmentation, root: etree._Element) -> Segmentation:
+    """The same segmentation bound to a copy of its tree, so one parse serves every locale."""
+    original = {element: index for index, element in enumerate(segmentation.page.tree.getroot().iter())}
+    copied = list(root.iter())
+
+    def twin(element: etree._Element) -> etree._Element:
+        return copied[original[element]]
+
+    runs = tuple(replace(run, parent=twin(run.parent), before=None if run.before is None else twin(run.before),
+                         nodes=tuple(twin(node) for node in run.nodes)) for run in segmentation.runs)
+    attributes = tuple(replace(slot, element=twin(slot.element)) for slot in segmentation.attributes)
+    return replace(segmentation, runs=runs, attributes=attributes)

@@ -30,6 +30,11 @@ class Settings:
     # country_names[locale][ISO code] = name used instead of CLDR's (e.g. VA "Holy See" in OSCE usage).
     country_names: dict[str, dict[str, str]] = field(default_factory=dict)
     extra_abbreviations: tuple[str, ...] = ()
+    # Publishing: machine drafts (fuzzy entries) are shown only when allowed, with a notice on the page.
+    allow_drafts: bool = False
+    min_translated: float = 0.8     # share of an item's words that must be translated to publish it
+    base_url: str = ""              # absolute URL of output/, for hreflang links and the sitemap
+    settings_bytes: bytes = b""     # the settings file as read, so builds notice any change
 
     @property
     def source_dir(self) -> Path:
@@ -111,7 +116,24 @@ def load_settings(root: Path) -> Settings:
         team_address=str(project.get("team_address", "")),
         country_names={str(k): {str(c).upper(): str(n) for c, n in v.items()} for k, v in names.items()},
         extra_abbreviations=tuple(str(a) for a in project.get("abbreviations", [])),
+        allow_drafts=_bool(data.get("publishing", {}).get("allow_drafts", False), path, "publishing.allow_drafts"),
+        min_translated=_share(data.get("publishing", {}).get("min_translated", 0.8), path),
+        base_url=str(data.get("publishing", {}).get("base_url", "")).rstrip("/"),
+        settings_bytes=path.read_bytes(),
     )
+
+
+def _bool(value: object, path: Path, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise WorkflowError(path, None, f"{key} must be true or false", f"write {key.split('.')[-1]} = false")
+    return value
+
+
+def _share(value: object, path: Path) -> float:
+    if not isinstance(value, (int, float)) or not 0 <= float(value) <= 1:
+        raise WorkflowError(path, None, "publishing.min_translated must be a number from 0 to 1",
+                            "write min_translated = 0.8 for 80% of the words")
+    return float(value)
 
 
 def check_item_id(item: str, path: Path | str | None = None) -> str:

@@ -1,0 +1,466 @@
+"""`workflow build`: localized pages, locale indexes and a sitemap from sources and catalogs.
+
+A translation is used only when its placeholders match its source unit; otherwise the unit falls back to
+the source text, marked with the source language, and the report says which and why. A locale's page is
+published only when its title and lead are fully translated and enough of its words are. Builds are
+incremental: a page is rebuilt only when one of its inputs changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from lxml import etree
+
+from workflow import __version__
+from workflow.catalog import relative
+from workflow.dates import DAY_MONTH_YEAR
+from workflow.errors import WorkflowError
+from workflow.extract import segment_source, source_items
+from workflow.fsio import write_atomic
+from workflow.locale_data import format_date_value
+from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fresh_copy,
+                            keep_page_kind, language_menu, localize_links, merge_head, page_metadata,
+                            serialize_page, typed_renderer)
+from workflow.pofile import Catalog, read_po
+from workflow.render import Fallback, PlaceholderMismatch, parse_translation, rebind, render
+from workflow.settings import SITE_CATALOG, Settings
+from workflow.units import Segment, Segmentation, segments_of
+
+STATE_FILE = ".build-state.json"
+_MACHINE_DRAFT = "machine draft:"
+_TAG_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
+
+
+@dataclass(frozen=True, slots=True)
+class Translations:
+    """The usable translations of one catalog: msgstr by key, and which of them are machine drafts."""
+
+    strings: dict[tuple[str | None, str], str]
+    drafts: frozenset[tuple[str | None, str]]
+
+    def lookup(self, segment: Segment, context: str | None) -> str | None:
+        return self.strings.get((context, segment.msgid))
+
+
+def translations_of(catalog: Catalog | None, allow_drafts: bool) -> Translations:
+    """Reviewed translations, plus fuzzy ones (machine drafts included) when the project allows drafts."""
+    strings: dict[tuple[str | None, str], str] = {}
+    drafts: set[tuple[str | None, str]] = set()
+    for entry in catalog.entries if catalog is not None else ():
+        if entry.obsolete or not entry.msgstr:
+            continue
+        if entry.fuzzy:
+            if not allow_drafts:
+                continue
+            drafts.add(entry.key)
+        strings[entry.key] = entry.msgstr
+    return Translations(strings, frozenset(drafts))
+
+
+NO_TRANSLATIONS = Translations({}, frozenset())
+
+
+@dataclass(frozen=True, slots=True)
+class Decision:
+    """Whether an item is published in a locale, and the figures behind it."""
+
+    published: bool
+    reason: str
+    share: float                 # translated words / words
+    drafts: int                  # machine-draft units used
+    title: str                   # the item's title as the locale's page shows it
+    fallbacks: tuple[Fallback, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PageResult:
+    """One page of the report."""
+
+    item: str
+    locale: str
+    path: str
+    status: str                  # "built", "unchanged", "held back", "removed"
+    reason: str = ""
+    share: float = 1.0
+    drafts: int = 0
+    fallbacks: tuple[Fallback, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class BuildReport:
+    """What `build` did, for the CLI (text or JSON)."""
+
+    pages: tuple[PageResult, ...]
+    indexes: tuple[str, ...]
+    sitemap: str
+    warnings: tuple[str, ...] = ()
+
+    @property
+    def held_back(self) -> tuple[PageResult, ...]:
+        return tuple(p for p in self.pages if p.status == "held back")
+
+    def to_json(self) -> dict[str, object]:
+        return {"pages": [asdict(p) for p in self.pages], "indexes": list(self.indexes), "sitemap": self.sitemap,
+                "warnings": list(self.warnings)}
+
+
+def _words(text: str) -> int:
+    return len(_TAG_RE.sub(" ", text).split())
+
+
+def _is_title(segment_kind: str) -> bool:
+    return segment_kind in ("title", "h1")
+
+
+def assess(segmentation: Segmentation, translations: Translations, settings: Settings, locale: str) -> Decision:
+    """Decide publication from the catalog alone: which units would render translated, and which fall back."""
+    total = done = drafts = 0
+    missing_title = missing_lead = False
+    fallbacks: list[Fallback] = []
+    title = ""
+    lead_segments = {id(piece) for run in segmentation.runs if "lead" in (run.parent.get("class") or "").split()
+                     for piece in run.pieces if isinstance(piece, Segment)}
+    for segment, kind, context in segments_of(segmentation):
+        if not segment.translatable:
+            continue
+        words = _words(segment.msgid)
+        total += words
+        translation = translations.lookup(segment, context)
+        ok = translation is not None
+        if ok and translation != segment.msgid:
+            try:
+                parse_translation(translation, segment)
+            except PlaceholderMismatch as exc:
+                fallbacks.append(Fallback(segment.msgid, segment.line, str(exc)))
+                ok = False
+        if locale == settings.source_locale:
+            ok, translation = True, segment.msgid
+        if ok:
+            done += words
+            if (context, segment.msgid) in translations.drafts:
+                drafts += 1
+        if kind == "title" and not title:
+            title = _TAG_RE.sub("", translation if ok and translation else segment.msgid)
+        if _is_title(kind) and not ok:
+            missing_title = True
+        if id(segment) in lead_segments and not ok:
+            missing_lead = True
+    share = done / total if total else 1.0
+    if locale == settings.source_locale:
+        return Decision(True, "source language", 1.0, 0, title, ())
+    reasons = []
+    if missing_title:
+        reasons.append("title not translated")
+    if missing_lead:
+        reasons.append("lead not translated")
+    if share < settings.min_translated:
+        reasons.append(f"{share:.0%} of words translated, {settings.min_translated:.0%} needed")
+    published = not reasons
+    return Decision(published, "; ".join(reasons) if reasons else "complete" if share == 1 else f"{share:.0%} translated",
+                    share, drafts, title, tuple(fallbacks))
+
+
+def _digest(*parts: bytes | str) -> str:
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+@dataclass
+class _State:
+    """What the last build produced, so a rebuild can skip what did not change."""
+
+    decisions: dict[str, dict[str, object]] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, path: Path) -> _State:
+        try:
+            data = json.loads(path.read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return cls()
+        if data.get("version") != __version__:
+            return cls()
+        return cls(data.get("decisions", {}), data.get("pages", {}))
+
+    def save(self, path: Path) -> None:
+        data = {"version": __version__, "decisions": self.decisions, "pages": self.pages}
+        write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+
+
+def _decision_from_state(data: dict[str, object]) -> Decision:
+    fallbacks = tuple(Fallback(*f) for f in data.get("fallbacks", []))  # type: ignore[misc]
+    return Decision(bool(data["published"]), str(data["reason"]), float(data["share"]),  # type: ignore[arg-type]
+                    int(data["drafts"]), str(data["title"]), fallbacks)  # type: ignore[arg-type]
+
+
+class _Builder:
+    """Holds the parsed inputs of one build."""
+
+    def __init__(self, settings: Settings, locales: tuple[str, ...], force: bool) -> None:
+        self.settings = settings
+        self.locales = locales
+        self.force = force
+        self.output = settings.root / "output"
+        self.state_path = self.output / STATE_FILE
+        self.state = _State() if force else _State.load(self.state_path)
+        self.layout_bytes = _read(settings.layout_path)
+        self.layout: Segmentation | None = None
+        self._site: dict[str, Translations] = {}
+        self._site_bytes: dict[str, bytes] = {}
+        self._segmentations: dict[str, Segmentation] = {}
+        self.warnings: list[str] = []
+
+    # ------------------------------------------------------------------ inputs
+
+    def layout_segmentation(self) -> Segmentation | None:
+        if self.layout is None and self.settings.layout_path.exists():
+            self.layout = segment_source(self.settings, self.settings.layout_path, SITE_CATALOG, False)
+        return self.layout
+
+    def site_bytes(self, locale: str) -> bytes:
+        if locale not in self._site_bytes:
+            self._site_bytes[locale] = _read(self.settings.po_path(locale, SITE_CATALOG))
+        return self._site_bytes[locale]
+
+    def site_translations(self, locale: str) -> Translations:
+        if locale not in self._site:
+            path = self.settings.po_path(locale, SITE_CATALOG)
+            catalog = read_po(path) if path.exists() and locale != self.settings.source_locale else None
+            self._site[locale] = translations_of(catalog, self.settings.allow_drafts)
+        return self._site[locale]
+
+    def item_segmentation(self, item: str) -> Segmentation:
+        if item not in self._segmentations:
+            self._segmentations[item] = segment_source(self.settings, self.settings.source_dir / f"{item}.html")
+        return self._segmentations[item]
+
+    def item_translations(self, item: str, locale: str) -> Translations:
+        if locale == self.settings.source_locale:
+            return NO_TRANSLATIONS
+        path = self.settings.po_path(locale, item)
+        return translations_of(read_po(path) if path.exists() else None, self.settings.allow_drafts)
+
+    # ------------------------------------------------------------------ decisions
+
+    def decision_key(self, item: str, locale: str) -> str:
+        source = _read(self.settings.source_dir / f"{item}.html")
+        po = _read(self.settings.po_path(locale, item)) if locale != self.settings.source_locale else b""
+        return _digest(__version__, self.settings.settings_bytes, self.layout_bytes, source, po, locale)
+
+    def decide(self, item: str, locale: str) -> tuple[Decision, str]:
+        key = self.decision_key(item, locale)
+        cached = self.state.decisions.get(f"{item}|{locale}")
+        if cached and cached.get("key") == key:
+            return _decision_from_state(cached), key
+        decision = assess(self.item_segmentation(item), self.item_translations(item, locale), self.settings, locale)
+        data = asdict(decision)
+        data["fallbacks"] = [list(asdict(f).values()) for f in decision.fallbacks]
+        data["key"] = key
+        self.state.decisions[f"{item}|{locale}"] = data
+        return decision, key
+
+    # ------------------------------------------------------------------ pages
+
+    def alternates(self, item: str, published: dict[str, set[str]]) -> list[Alternate]:
+        return [Alternate(locale, self.href(locale, f"{item}.html")) for locale in self.all_locales
+                if item in published.get(locale, set())]
+
+    def href(self, locale: str, name: str) -> str:
+        base = self.settings.base_url
+        return f"{base}/{locale}/{name}" if base else f"../{locale}/{name}"
+
+    @property
+    def all_locales(self) -> tuple[str, ...]:
+        return (self.settings.source_locale, *self.settings.target_locales)
+
+    def render_layout(self, locale: str) -> tuple[etree._Element, list[Fallback]]:
+        layout = self.layout_segmentation()
+        if layout is None:
+            root = etree.fromstring("<html><head></head><body><main></main></body></html>", etree.HTMLParser())
+            return root, []
+        root = fresh_copy(layout.page.tree.getroot())
+        bound = rebind(layout, root)
+        site = self.site_translations(locale)
+        source_lang = self.settings.source_locale if locale != self.settings.source_locale else None
+        rendered = render(bound, site.lookup, typed_renderer(locale, self.settings), source_lang)
+        return root, list(rendered.fallbacks)
+
+    def item_page(self, item: str, locale: str, decision: Decision, published: dict[str, set[str]],
+                  items: set[str]) -> bytes:
+        segmentation = self.item_segmentation(item)
+        item_root = fresh_copy(segmentation.page.tree.getroot())
+        bound = rebind(segmentation, item_root)
+        translations = self.item_translations(item, locale)
+        source_lang = self.settings.source_locale if locale != self.settings.source_locale else None
+        render(bound, translations.lookup, typed_renderer(locale, self.settings), source_lang)
+        if self.layout_segmentation() is not None:
+            root, _ = self.render_layout(locale)
+            fill_slots(root, item_root)
+            merge_head(root, item_root)
+        else:
+            root = item_root
+        keep_page_kind(root, "item")
+        draft_notice(root, decision.drafts > 0)
+        country_lists(root, locale, self.settings)
+        alternates = self.alternates(item, published)
+        page_metadata(root, locale, alternates, self.href(self.settings.source_locale, f"{item}.html"))
+        language_menu(root, locale, alternates)
+        localize_links(root, published.get(locale, set()), items, self.settings.source_locale)
+        clean_source_markers(root)
+        return serialize_page(root)
+
+    def index_page(self, locale: str, entries: list[tuple[str, str, str | None]],
+                   published: dict[str, set[str]]) -> bytes:
+        root, _ = self.render_layout(locale)
+        keep_page_kind(root, "index")
+        draft_notice(root, False)
+        country_lists(root, locale, self.settings)
+        for listing in list(root.iterfind(".//*[@data-news-list]")):
+            del listing.attrib["data-news-list"]
+            for item, title, date in entries:
+                entry = etree.SubElement(listing, "li")
+                link = etree.SubElement(entry, "a", href=f"{item}.html")
+                link.text = title
+                if date:
+                    entry_time = etree.SubElement(entry, "time", datetime=date)
+                    entry_time.text = format_date_value(date, DAY_MONTH_YEAR, locale)
+                    link.tail = " "
+            if not entries:
+                listing.getparent().remove(listing)
+        for empty in list(root.iterfind(".//*[@data-empty-list]")):
+            if entries:
+                empty.getparent().remove(empty)
+            else:
+                del empty.attrib["data-empty-list"]
+        title = root.find("head/title")
+        heading = root.find(".//h1")
+        if title is None and root.find("head") is not None:
+            title = etree.SubElement(root.find("head"), "title")
+        if title is not None:
+            title.text = "".join(heading.itertext()).strip() if heading is not None else "News"
+        alternates = [Alternate(other, self.href(other, "index.html")) for other in self.all_locales
+                      if published.get(other)]
+        page_metadata(root, locale, alternates, self.href(self.settings.source_locale, "index.html"))
+        language_menu(root, locale, alternates)
+        clean_source_markers(root)
+        return serialize_page(root)
+
+
+def _sitemap(builder: _Builder, items: list[str], published: dict[str, set[str]]) -> bytes:
+    namespace = "http://www.sitemaps.org/schemas/sitemap/0.9"
+    xhtml = "http://www.w3.org/1999/xhtml"
+    urlset = etree.Element(f"{{{namespace}}}urlset", nsmap={None: namespace, "xhtml": xhtml})
+    for item in items:
+        alternates = builder.alternates(item, published)
+        for alternate in alternates:
+            url = etree.SubElement(urlset, f"{{{namespace}}}url")
+            etree.SubElement(url, f"{{{namespace}}}loc").text = alternate.href
+            for other in alternates:
+                etree.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang=other.locale, href=other.href)
+            etree.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang="x-default",
+                             href=builder.href(builder.settings.source_locale, f"{item}.html"))
+    return etree.tostring(urlset, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+def _copy_assets(settings: Settings, output: Path) -> None:
+    source = settings.source_dir / "assets"
+    if not source.is_dir():
+        return
+    for path in sorted(source.rglob("*")):
+        if path.is_file():
+            write_atomic(output / "assets" / path.relative_to(source), path.read_bytes())
+
+
+def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = (),
+          force: bool = False) -> BuildReport:
+    """Build every published page (or the chosen items and locales), the indexes and the sitemap."""
+    all_locales = (settings.source_locale, *settings.target_locales)
+    for locale in locales:
+        if locale not in all_locales:
+            raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a project locale",
+                                "pick one of " + ", ".join(all_locales))
+    chosen_locales = tuple(locales) or all_locales
+    builder = _Builder(settings, chosen_locales, force)
+    every_item = [path.stem for path in source_items(settings)]
+    chosen_items = [path.stem for path in source_items(settings, items)] if items else every_item
+    # Decide every page first: alternates and links of each page depend on what else is published.
+    decisions: dict[tuple[str, str], tuple[Decision, str]] = {}
+    for item in every_item:
+        for locale in all_locales:
+            decisions[(item, locale)] = builder.decide(item, locale)
+    published: dict[str, set[str]] = {locale: set() for locale in all_locales}
+    for (item, locale), (decision, _) in decisions.items():
+        if decision.published:
+            published[locale].add(item)
+    item_set = set(every_item)
+    output = builder.output
+    results: list[PageResult] = []
+    for item in chosen_items:
+        alternates_key = ",".join(sorted(l for l in all_locales if item in published[l]))
+        for locale in chosen_locales:
+            decision, key = decisions[(item, locale)]
+            path = output / locale / f"{item}.html"
+            name = relative(path, settings.root)
+            if not decision.published:
+                status = "held back"
+                if path.exists():
+                    path.unlink()
+                builder.state.pages.pop(f"{locale}/{item}.html", None)
+                results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
+                                          decision.drafts, decision.fallbacks))
+                continue
+            fingerprint = _digest(key, builder.site_bytes(locale), alternates_key,
+                                  ",".join(sorted(published[locale])))
+            if not force and builder.state.pages.get(f"{locale}/{item}.html") == fingerprint and path.exists():
+                results.append(PageResult(item, locale, name, "unchanged", decision.reason, decision.share,
+                                          decision.drafts, decision.fallbacks))
+                continue
+            page = builder.item_page(item, locale, decision, published, item_set)
+            write_atomic(path, page)
+            builder.state.pages[f"{locale}/{item}.html"] = fingerprint
+            results.append(PageResult(item, locale, name, "built", decision.reason, decision.share,
+                                      decision.drafts, decision.fallbacks))
+    # Indexes and the sitemap are small; they are rendered each time and written only when they change.
+    indexes = []
+    for locale in chosen_locales:
+        entries = sorted(((item, decisions[(item, locale)][0].title,
+                           _item_date(builder, item))
+                          for item in every_item if item in published[locale]),
+                         key=lambda e: (e[2] or "", e[0]), reverse=True)
+        path = output / locale / "index.html"
+        write_atomic(path, builder.index_page(locale, entries, published))
+        indexes.append(relative(path, settings.root))
+    sitemap_path = output / "sitemap.xml"
+    write_atomic(sitemap_path, _sitemap(builder, every_item, published))
+    _copy_assets(settings, output)
+    builder.state.save(builder.state_path)
+    return BuildReport(tuple(results), tuple(indexes), relative(sitemap_path, settings.root),
+                       tuple(builder.warnings))
+
+
+_DATE_RE = re.compile(rb'<time[^>]+datetime="(\d{4}-\d{2}-\d{2})|article:published_time"\s+content="(\d{4}-\d{2}-\d{2})')
+
+
+def _item_date(builder: _Builder, item: str) -> str | None:
+    """The item's date for the index, read from the source without a full parse."""
+    data = _read(builder.settings.source_dir / f"{item}.html")
+    match = _DATE_RE.search(data)
+    if not match:
+        return None
+    return (match.group(1) or match.group(2)).decode("ascii")

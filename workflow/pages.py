@@ -1,0 +1,197 @@
+"""Assembling localized pages: the layout's chrome around an item's slots, with the locale's metadata."""
+
+from __future__ import annotations
+
+import copy
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from lxml import etree
+
+from workflow.countries import country_name
+from workflow.locale_data import direction, format_date_value, native_name, og_locale, sorted_names
+from workflow.settings import Settings
+from workflow.units import COUNTRY, DATE, Placeholder
+
+DOCTYPE = "<!DOCTYPE html>"
+_ITEM_LINK_RE = re.compile(r"^(?:\.\./[A-Za-z-]+/|/news/|\./)?([a-z0-9][a-z0-9._-]*?)(?:\.html)?(?=$|[?#])")
+
+
+def typed_renderer(locale: str, settings: Settings) -> Callable[[Placeholder], str | None]:
+    """Dates and country names written for `locale`; the source locale keeps the source's own words."""
+    if locale == settings.source_locale:
+        return lambda placeholder: None
+
+    def render_typed(placeholder: Placeholder) -> str | None:
+        if placeholder.kind == DATE and placeholder.value:
+            return format_date_value(placeholder.value, placeholder.precision, locale)
+        if placeholder.kind == COUNTRY and placeholder.value:
+            return country_name(placeholder.value, locale, settings.country_names)
+        return None
+
+    return render_typed
+
+
+def _children_of(element: etree._Element) -> tuple[str | None, list[etree._Element]]:
+    return element.text, list(element)
+
+
+def fill_slots(layout_root: etree._Element, item_root: etree._Element) -> None:
+    """Move the content of the item's data-slot elements into the layout's slots of the same name."""
+    slots = {element.get("data-slot"): element for element in item_root.iterfind(".//*[@data-slot]")}
+    for target in list(layout_root.iterfind(".//*[@data-slot]")):
+        source = slots.get(target.get("data-slot"))
+        del target.attrib["data-slot"]
+        if source is None:
+            continue
+        for child in list(target):
+            target.remove(child)
+        text, children = _children_of(source)
+        target.text = text
+        for child in children:
+            target.append(child)  # moves it, tail included
+        for name in ("lang", "dir"):
+            if source.get(name):
+                target.set(name, source.get(name))
+
+
+def merge_head(layout_root: etree._Element, item_root: etree._Element) -> None:
+    """The item's title and meta tags go into the layout's head (the layout's own come first)."""
+    layout_head = layout_root.find("head")
+    item_head = item_root.find("head")
+    if layout_head is None or item_head is None:
+        return
+    for element in list(item_head):
+        if not isinstance(element.tag, str) or element.tag == "link" and element.get("rel") == "stylesheet":
+            continue
+        if element.tag == "meta" and (element.get("charset") or element.get("name") == "viewport"):
+            continue
+        layout_head.append(element)
+
+
+def keep_page_kind(root: etree._Element, kind: str) -> None:
+    """Drop the layout parts meant for the other kind of page (data-page="item" or "index")."""
+    for element in list(root.iterfind(".//*[@data-page]")):
+        if element.get("data-page") != kind:
+            element.getparent().remove(element)
+        else:
+            del element.attrib["data-page"]
+
+
+def draft_notice(root: etree._Element, show: bool) -> None:
+    """Keep the machine-translation notice only on pages that publish drafts."""
+    for element in list(root.iterfind(".//*[@data-draft-notice]")):
+        if show:
+            del element.attrib["data-draft-notice"]
+        else:
+            element.getparent().remove(element)
+
+
+def country_lists(root: etree._Element, locale: str, settings: Settings) -> None:
+    """Fill data-country-list elements with CLDR names in the locale, alphabetically for its readers."""
+    for element in root.iterfind(".//*[@data-country-list]"):
+        codes = element.get("data-country-list", "").split()
+        href = element.get("data-href") or ""
+        names = {code: country_name(code, locale, settings.country_names) for code in codes}
+        by_name = {name: code for code, name in names.items()}
+        for child in list(element):
+            element.remove(child)
+        element.text = None
+        for name in sorted_names(list(by_name)):
+            item = etree.SubElement(element, "li")
+            link = etree.SubElement(item, "a", href=href.replace("{code}", by_name[name].lower())) if href \
+                else item
+            link.text = name
+        del element.attrib["data-country-list"]
+        if "data-href" in element.attrib:
+            del element.attrib["data-href"]
+
+
+@dataclass(frozen=True, slots=True)
+class Alternate:
+    """Another published language version of the same page."""
+
+    locale: str
+    href: str
+
+
+def page_metadata(root: etree._Element, locale: str, alternates: list[Alternate], x_default: str | None) -> None:
+    """<html lang dir>, content language, og:locale with alternates, and hreflang links."""
+    root.set("lang", locale)
+    root.set("dir", direction(locale))
+    head = root.find("head")
+    if head is None:
+        head = etree.Element("head")
+        root.insert(0, head)
+    for element in list(head):
+        if element.tag == "meta" and (element.get("property") or "").startswith("og:locale"):
+            head.remove(element)
+        elif element.tag == "meta" and (element.get("http-equiv") or "").lower() == "content-language":
+            head.remove(element)
+        elif element.tag == "link" and element.get("rel") == "alternate" and element.get("hreflang"):
+            head.remove(element)
+    etree.SubElement(head, "meta", {"http-equiv": "Content-Language", "content": locale})
+    etree.SubElement(head, "meta", property="og:locale", content=og_locale(locale))
+    for alternate in alternates:
+        if alternate.locale != locale:
+            etree.SubElement(head, "meta", property="og:locale:alternate", content=og_locale(alternate.locale))
+    for alternate in alternates:
+        etree.SubElement(head, "link", rel="alternate", hreflang=alternate.locale, href=alternate.href)
+    if x_default:
+        etree.SubElement(head, "link", rel="alternate", hreflang="x-default", href=x_default)
+
+
+def language_menu(root: etree._Element, locale: str, alternates: list[Alternate]) -> None:
+    """Links to the other language versions, each named in its own language."""
+    for nav in list(root.iterfind(".//*[@data-language-list]")):
+        del nav.attrib["data-language-list"]
+        others = [a for a in alternates if a.locale != locale]
+        if not others:
+            nav.getparent().remove(nav)
+            continue
+        listing = etree.SubElement(nav, "ul")
+        for alternate in others:
+            item = etree.SubElement(listing, "li")
+            link = etree.SubElement(item, "a", href=alternate.href, hreflang=alternate.locale, lang=alternate.locale)
+            link.set("dir", direction(alternate.locale))
+            link.text = native_name(alternate.locale)
+
+
+def localize_links(root: etree._Element, published: set[str], all_items: set[str], source_locale: str) -> None:
+    """Links to other news items point to the localized page where one exists, else to the original."""
+    for link in root.iter("a"):
+        href = link.get("href") or ""
+        match = _ITEM_LINK_RE.match(href)
+        if not match or match.group(1) not in all_items:
+            continue
+        item = match.group(1)
+        rest = href[match.end():]
+        if item in published:
+            link.set("href", f"{item}.html{rest}")
+        else:
+            link.set("href", f"../{source_locale}/{item}.html{rest}")
+            link.set("hreflang", source_locale)
+
+
+def clean_source_markers(root: etree._Element) -> None:
+    """Authoring attributes (msgctxt hints) do not belong on the published page."""
+    for element in root.iterfind(".//*[@data-msgctxt]"):
+        del element.attrib["data-msgctxt"]
+
+
+def serialize_page(root: etree._Element) -> bytes:
+    """HTML5 serialization with a doctype, UTF-8 declared in the first meta."""
+    head = root.find("head")
+    if head is not None:
+        for element in list(head):
+            if element.tag == "meta" and element.get("charset"):
+                head.remove(element)
+        head.insert(0, etree.Element("meta", charset="utf-8"))
+    body = etree.tostring(root, method="html", encoding="unicode")
+    return (DOCTYPE + "\n" + body + "\n").encode("utf-8")
+
+
+def fresh_copy(root: etree._Element) -> etree._Element:
+    """A deep copy to render one locale into."""
+    return copy.deepcopy(root)
