@@ -46,6 +46,10 @@ class Translations:
     def lookup(self, segment: Segment, context: str | None) -> str | None:
         return self.strings.get((context, segment.msgid))
 
+    def then(self, shared: Translations) -> Translations:
+        """These translations, falling back to the shared (site) catalog for units an item leaves to it."""
+        return Translations({**shared.strings, **self.strings}, shared.drafts | self.drafts)
+
 
 def translations_of(catalog: Catalog | None, allow_drafts: bool) -> Translations:
     """Reviewed translations, plus fuzzy ones (machine drafts included) when the project allows drafts."""
@@ -251,17 +255,20 @@ class _Builder:
         return self._segmentations[item]
 
     def item_translations(self, item: str, locale: str) -> Translations:
+        """The item's own translations, then the site catalog's for the units it shares with the layout."""
         if locale == self.settings.source_locale:
             return NO_TRANSLATIONS
         path = self.settings.po_path(locale, item)
-        return translations_of(read_po(path) if path.exists() else None, self.settings.allow_drafts)
+        own = translations_of(read_po(path) if path.exists() else None, self.settings.allow_drafts)
+        return own.then(self.site_translations(locale))
 
     # ------------------------------------------------------------------ decisions
 
     def decision_key(self, item: str, locale: str) -> str:
         source = _read(self.settings.source_dir / f"{item}.html")
         po = _read(self.settings.po_path(locale, item)) if locale != self.settings.source_locale else b""
-        return _digest(__version__, self.settings.settings_bytes, self.layout_bytes, source, po, locale)
+        return _digest(__version__, self.settings.settings_bytes, self.layout_bytes, source, po,
+                       self.site_bytes(locale), locale)
 
     def decide(self, item: str, locale: str) -> tuple[Decision, str]:
         key = self.decision_key(item, locale)

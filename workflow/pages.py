@@ -33,27 +33,22 @@ def typed_renderer(locale: str, settings: Settings) -> Callable[[Placeholder], s
     return render_typed
 
 
-def _children_of(element: etree._Element) -> tuple[str | None, list[etree._Element]]:
-    return element.text, list(element)
-
-
 def fill_slots(layout_root: etree._Element, item_root: etree._Element) -> None:
-    """Move the content of the item's data-slot elements into the layout's slots of the same name."""
+    """Put each of the item's data-slot elements where the layout has the slot of the same name.
+
+    The item's element replaces the layout's marker, so a figure stays a figure and a header a header.
+    """
     slots = {element.get("data-slot"): element for element in item_root.iterfind(".//*[@data-slot]")}
-    for target in list(layout_root.iterfind(".//*[@data-slot]")):
-        source = slots.get(target.get("data-slot"))
-        del target.attrib["data-slot"]
+    for marker in list(layout_root.iterfind(".//*[@data-slot]")):
+        source = slots.get(marker.get("data-slot"))
+        parent = marker.getparent()
         if source is None:
+            del marker.attrib["data-slot"]
             continue
-        for child in list(target):
-            target.remove(child)
-        text, children = _children_of(source)
-        target.text = text
-        for child in children:
-            target.append(child)  # moves it, tail included
-        for name in ("lang", "dir"):
-            if source.get(name):
-                target.set(name, source.get(name))
+        del source.attrib["data-slot"]
+        tail = marker.tail
+        source.tail = tail
+        parent.replace(marker, source)
 
 
 def merge_head(layout_root: etree._Element, item_root: etree._Element) -> None:

@@ -106,8 +106,9 @@ def _source_typed(placeholder: Placeholder) -> str | None:
     return None
 
 
-def _build(tokens: list[Token], render_typed: RenderTyped) -> list[str | etree._Element]:
-    """Turn tokens into strings and fresh elements (copies of the source elements)."""
+def _build(tokens: list[Token], render_typed: RenderTyped,
+           twins: dict[etree._Element, etree._Element]) -> list[str | etree._Element]:
+    """Turn tokens into strings and fresh elements (copies of the elements in the tree being rendered)."""
     out: list[str | etree._Element] = []
     stack: list[tuple[etree._Element, list[str | etree._Element]]] = []
     current = out
@@ -119,7 +120,7 @@ def _build(tokens: list[Token], render_typed: RenderTyped) -> list[str | etree._
         assert placeholder is not None
         if token.kind == "open":
             assert placeholder.element is not None
-            shell = _shell(placeholder.element)
+            shell = _shell(twins.get(placeholder.element, placeholder.element))
             stack.append((shell, current))
             current = []
             continue
@@ -129,7 +130,7 @@ def _build(tokens: list[Token], render_typed: RenderTyped) -> list[str | etree._
             current = parent_list
             current.append(shell)
             continue
-        current.append(_typed(placeholder, render_typed))
+        current.append(_typed(placeholder, render_typed, twins))
     return out
 
 
@@ -147,11 +148,13 @@ def _shell(element: etree._Element) -> etree._Element:
         element.extend(children)
 
 
-def _typed(placeholder: Placeholder, render_typed: RenderTyped) -> str | etree._Element:
+def _typed(placeholder: Placeholder, render_typed: RenderTyped,
+           twins: dict[etree._Element, etree._Element]) -> str | etree._Element:
     rendered = render_typed(placeholder) if placeholder.kind in (DATE, COUNTRY) else None
     if placeholder.element is None:
         return rendered if rendered is not None else placeholder.text
-    element = copy.deepcopy(placeholder.element)
+    # The twin in the rendered tree carries translated attributes (an image's alt, for instance).
+    element = copy.deepcopy(twins.get(placeholder.element, placeholder.element))
     element.tail = None
     if rendered is not None:
         for child in list(element):
@@ -176,29 +179,36 @@ def _fill(parent: etree._Element, nodes: list[str | etree._Element]) -> None:
 
 
 def _segment_nodes(segment: Segment, translation: str | None, render_typed: RenderTyped,
-                   fallbacks: list[Fallback]) -> tuple[list[str | etree._Element], bool]:
-    """Nodes for one segment and whether its translation was used."""
+                   fallbacks: list[Fallback], twins: dict[etree._Element, etree._Element]
+                   ) -> tuple[list[str | etree._Element], bool]:
+    """Nodes for one segment and whether its translation was used.
+
+    A segment with nothing to translate (a lone date or country) still has its typed placeholders written
+    for the locale; text left in the source language keeps the source's dates and names with it.
+    """
     tokens = list(segment.tokens)
-    used = translation is not None
+    used = translation is not None or not segment.translatable
     if translation is not None and translation != segment.msgid:
         try:
             tokens = parse_translation(translation, segment)
         except PlaceholderMismatch as exc:
             fallbacks.append(Fallback(segment.msgid, segment.line, str(exc)))
             used = False
-    return _build(tokens, render_typed if used else _source_typed), used
+    return _build(tokens, render_typed if used else _source_typed, twins), used
 
 
 def _render_run(run: Run, translate: Translate, context: str | None, render_typed: RenderTyped,
-                fallbacks: list[Fallback], source_lang: str | None, outcomes: list[Outcome]) -> None:
+                fallbacks: list[Fallback], source_lang: str | None, outcomes: list[Outcome],
+                twins: dict[etree._Element, etree._Element]) -> None:
     parent = run.parent
     results: list[tuple[str | Segment, list[str | etree._Element], bool]] = []
     for piece in run.pieces:
         if isinstance(piece, str):
             results.append((piece, [piece], True))
         else:
-            nodes_of, used = _segment_nodes(piece, translate(piece, context), render_typed, fallbacks)
-            results.append((piece, nodes_of, used or not piece.translatable))
+            translation = translate(piece, context) if piece.translatable else None
+            nodes_of, used = _segment_nodes(piece, translation, render_typed, fallbacks, twins)
+            results.append((piece, nodes_of, used))
             if piece.translatable:
                 outcomes.append(Outcome(piece, parent, used))
     whole = run.before is None and len(parent) == len(run.nodes)  # the run is all of the parent's content
@@ -273,19 +283,18 @@ def render(segmentation: Segmentation, translate: Translate, render_typed: Rende
         _render_attribute(slot, translate, context_of(slot.element) if contexts else None, outcomes)
     for run in segmentation.runs:
         _render_run(run, translate, context_of(run.parent) if contexts else None, render_typed, fallbacks,
-                    source_lang, outcomes)
+                    source_lang, outcomes, segmentation.twins)
     return Rendered(tuple(fallbacks), tuple(outcomes))
 
 
 def rebind(segmentation: Segmentation, root: etree._Element) -> Segmentation:
     """The same segmentation bound to a copy of its tree, so one parse serves every locale."""
-    original = {element: index for index, element in enumerate(segmentation.page.tree.getroot().iter())}
-    copied = list(root.iter())
+    twins = dict(zip(segmentation.page.tree.getroot().iter(), root.iter()))
 
     def twin(element: etree._Element) -> etree._Element:
-        return copied[original[element]]
+        return twins[element]
 
     runs = tuple(replace(run, parent=twin(run.parent), before=None if run.before is None else twin(run.before),
                          nodes=tuple(twin(node) for node in run.nodes)) for run in segmentation.runs)
     attributes = tuple(replace(slot, element=twin(slot.element)) for slot in segmentation.attributes)
-    return replace(segmentation, runs=runs, attributes=attributes)
+    return replace(segmentation, runs=runs, attributes=attributes, twins=twins)

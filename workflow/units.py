@@ -156,6 +156,8 @@ class Segmentation:
     attributes: tuple[AttributeSlot, ...]
     item_date: str | None
     units: tuple[Unit, ...] = field(default=())
+    # When bound to a copy of the page's tree: source element → its copy (placeholders point at sources).
+    twins: dict[etree._Element, etree._Element] = field(default_factory=dict)
 
 
 def _is_protected(element: etree._Element) -> bool:
