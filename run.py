@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set-up and entry points for a fresh machine with only Python.
 
-    python3 run.py main    # create or reuse .venv, install, run the main job on the sample content
+    python3 run.py main    # create or reuse .venv, install, run the main job on the sample content (extract, build)
     python3 run.py test    # create or reuse .venv, install test needs (GNU gettext too), run every test
     python3 run.py bench   # install Translate Toolkit beside us and run the benchmarks
 
@@ -64,7 +64,13 @@ def main(argv: list[str]) -> int:
     rest = argv[1:]
     if command == "main":
         ensure_venv("")
-        return subprocess.run([str(BIN / "workflow"), "--root", str(ROOT), "extract", *rest]).returncode
+        for step in (["extract"], ["build"]):
+            code = subprocess.run([str(BIN / "workflow"), "--root", str(ROOT), *step, *rest]).returncode
+            if code != 0:
+                return code
+        say(f"pages: {ROOT / 'output'}/<locale>/<item>.html (open output/fr/index.html); "
+            f"catalogs: {ROOT / 'locales'}")
+        return 0
     if command == "test":
         ensure_venv("test")
         ensure_gettext()

@@ -76,7 +76,7 @@ class Decision:
     published: bool
     reason: str
     share: float                 # translated words / words
-    drafts: int                  # machine-draft units used
+    drafts: int                  # distinct fuzzy entries (machine drafts) used
     title: str                   # the item's title as the locale's page shows it
     fallbacks: tuple[Fallback, ...] = ()
 
@@ -123,7 +123,8 @@ def _is_title(segment_kind: str) -> bool:
 
 def assess(segmentation: Segmentation, translations: Translations, settings: Settings, locale: str) -> Decision:
     """Decide publication from the catalog alone: which units would render translated, and which fall back."""
-    total = done = drafts = 0
+    total = done = 0
+    drafts: set[tuple[str | None, str]] = set()
     missing_title = missing_lead = False
     fallbacks: list[Fallback] = []
     title = ""
@@ -147,7 +148,7 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
         if ok:
             done += words
             if (context, segment.msgid) in translations.drafts:
-                drafts += 1
+                drafts.add((context, segment.msgid))
         if kind == "title" and not title:
             title = _TAG_RE.sub("", translation if ok and translation else segment.msgid)
         if _is_title(kind) and not ok:
@@ -165,8 +166,8 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
     if share < settings.min_translated:
         reasons.append(f"{share:.0%} of words translated, {settings.min_translated:.0%} needed")
     published = not reasons
-    return Decision(published, "; ".join(reasons) if reasons else "complete" if share == 1 else f"{share:.0%} translated",
-                    share, drafts, title, tuple(fallbacks))
+    summary = "; ".join(reasons) if reasons else "complete" if share == 1 else f"{share:.0%} translated"
+    return Decision(published, summary, share, len(drafts), title, tuple(fallbacks))
 
 
 def _digest(*parts: bytes | str) -> str:

@@ -1,0 +1,311 @@
+"""`workflow build`: valid, safe, correctly localized pages; thresholds, fallbacks, drafts, incremental builds."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import html5lib
+import pytest
+from babel import Locale
+from babel.dates import format_date, format_skeleton
+from lxml import etree
+
+from conftest import ITEM, ROOT, run_cli
+from workflow.countries import country_name
+from workflow.locale_data import sorted_names
+from workflow.pofile import read_po, serialize
+from workflow.settings import SITE_CATALOG, load_settings
+
+TEN_LOCALES = ["fr", "de", "ru", "uk", "sr-Latn", "tr", "kk", "ar", "he", "mk"]
+
+
+def _parse(path: Path) -> etree._Element:
+    return etree.parse(str(path), etree.HTMLParser()).getroot()
+
+
+def _copy_project(tmp_path: Path) -> Path:
+    """The sample project with its real catalogs (French, German and Russian are translated)."""
+    for name in ("workflow.toml", "source", "locales"):
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, tmp_path / name)
+        else:
+            shutil.copy(source, tmp_path / name)
+    return tmp_path
+
+
+def _fill(project: Path, locale: str, translate) -> None:
+    """Give every entry of a locale's catalogs a translation made by `translate(msgid)`."""
+    for catalog in (ITEM, SITE_CATALOG):
+        path = project / "locales" / locale / f"{catalog}.po"
+        po = read_po(path)
+        entries = tuple(replace(e, msgstr=translate(e.msgid)) if not e.obsolete else e for e in po.entries)
+        path.write_bytes(serialize(replace(po, entries=entries)))
+
+
+@pytest.fixture()
+def built(tmp_path: Path) -> Path:
+    project = _copy_project(tmp_path)
+    result = run_cli(project, "build")
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+def test_sample_build_publishes_translated_locales_only(built: Path) -> None:
+    published = sorted(p.parent.name for p in (built / "output").glob(f"*/{ITEM}.html"))
+    assert published == ["de", "en", "fr", "ru"]
+    for locale in ("en", "fr", "de", "ru", "ar", "kk"):
+        assert (built / "output" / locale / "index.html").exists()
+    assert (built / "output" / "sitemap.xml").exists()
+    assert (built / "output" / "assets" / "site.css").exists()
+
+
+def test_every_page_is_valid_html5(built: Path) -> None:
+    pages = sorted((built / "output").rglob("*.html"))
+    assert len(pages) >= 20
+    for page in pages:
+        parser = html5lib.HTMLParser(strict=True)
+        parser.parse(page.read_bytes())  # raises on the first parse error
+        assert not parser.errors, (page, parser.errors[:3])
+
+
+def test_localized_dates_titles_and_metadata(built: Path) -> None:
+    expectations = {"fr": "12 septembre", "de": "12. September", "ru": "12 сентября"}
+    for locale, day_month in expectations.items():
+        root = _parse(built / "output" / locale / f"{ITEM}.html")
+        assert root.get("lang") == locale and root.get("dir") == "ltr"
+        body_text = "".join(root.find("body").itertext())
+        assert day_month in body_text
+        times = {t.get("datetime"): "".join(t.itertext()) for t in root.iter("time")}
+        assert times["2025-10-02"] == format_date(__import__("datetime").date(2025, 10, 2), "long", locale=locale)
+        hreflangs = {link.get("hreflang") for link in root.iter("link") if link.get("rel") == "alternate"}
+        assert hreflangs == {"en", "fr", "de", "ru", "x-default"}
+        og = {m.get("property"): m.get("content") for m in root.iter("meta") if m.get("property")}
+        assert og["og:locale"] == {"fr": "fr_FR", "de": "de_DE", "ru": "ru_RU"}[locale]
+    french = _parse(built / "output" / "fr" / f"{ITEM}.html")
+    assert french.findtext("head/title").startswith("Des principes à la pratique")
+    assert "Concept SGF" in "".join(french.find("body").itertext())
+
+
+def test_site_chrome_is_translated_once_and_states_come_from_cldr(built: Path) -> None:
+    settings = load_settings(built)
+    for locale in ("fr", "ru"):
+        root = _parse(built / "output" / locale / f"{ITEM}.html")
+        states = [a.text for a in root.iterfind(".//ul[@class='participating-states']/li/a")]
+        assert len(states) == 57
+        assert states == sorted_names(states)
+        assert country_name("VA", locale, settings.country_names) in states
+        assert Locale.parse(locale).territories["UA"] in states
+    russian = _parse(built / "output" / "ru" / f"{ITEM}.html")
+    assert "Святой Престол" in [a.text for a in russian.iterfind(".//ul[@class='participating-states']/li/a")]
+    assert "Дата публикации:" in [dt.text for dt in russian.iter("dt")]
+    # The shared label is not in the item's catalog: one translation serves every page.
+    assert "Issued on:" not in (built / "locales" / "ru" / f"{ITEM}.po").read_text(encoding="utf-8")
+
+
+def test_held_back_pages_say_why_and_strict_fails(built: Path) -> None:
+    result = run_cli(built, "build", "--strict", "--format", "json")
+    assert result.returncode == 3
+    report = json.loads(result.stdout)
+    held = {p["locale"]: p["reason"] for p in report["pages"] if p["status"] == "held back"}
+    assert "title not translated" in held["ar"] and "lead not translated" in held["ar"]
+    assert "0% of words translated" in held["kk"]
+    assert not (built / "output" / "ar" / f"{ITEM}.html").exists()
+
+
+def test_rebuild_touches_only_changed_pages(built: Path) -> None:
+    result = run_cli(built, "build", "--format", "json")
+    statuses = {(p["locale"], p["status"]) for p in json.loads(result.stdout)["pages"]}
+    assert ("fr", "unchanged") in statuses and ("fr", "built") not in statuses
+    po = built / "locales" / "de" / f"{ITEM}.po"
+    catalog = read_po(po)
+    first = catalog.entries[0]
+    po.write_bytes(serialize(replace(catalog, entries=(replace(first, msgstr=first.msgstr + " (neu)"),
+                                                        *catalog.entries[1:]))))
+    pages = json.loads(run_cli(built, "build", "--format", "json").stdout)["pages"]
+    built_now = sorted(p["locale"] for p in pages if p["status"] == "built")
+    assert built_now == ["de"]
+    assert "(neu)" in (built / "output" / "de" / f"{ITEM}.html").read_text(encoding="utf-8")
+    forced = json.loads(run_cli(built, "build", "--force", "--format", "json").stdout)["pages"]
+    assert sorted(p["locale"] for p in forced if p["status"] == "built") == ["de", "en", "fr", "ru"]
+
+
+HOSTILE = {
+    "script": "<script>alert(1)</script>Texte",
+    "handler": '<img src=x onerror="alert(1)">Texte',
+    "javascript": '<a href="javascript:alert(1)">clic</a>',
+    "entity": "&lt;script&gt;alert(1)&lt;/script&gt; &#60;b&#62;",
+    "unknown": "<blink>Texte</blink> <iframe src=//evil.example>",
+}
+
+
+def _hostile_translation(msgid: str) -> str:
+    if msgid.startswith("Speakers included <a1>"):
+        return "Intervenants : <a1>Matti Sarasmaa</a1> <em1>secrétaire</em1> <a1>encore</a1>"  # extra <a1>
+    if msgid.startswith("They underscored"):
+        return "Ils ont souligné le <a1>Concept</a1"  # unbalanced
+    if msgid.startswith("<a1>OSCE Secretariat</a1>"):
+        return "<a1>Secrétariat <a2>Présidence</a1></a2>, <a3>Département</a3>"  # crossed
+    if msgid.startswith("On <date1/>, an event"):
+        return "Le <date1/>, <em1>un <a1>événement</a1></em1>"  # a1 is not this unit's: literal text
+    if msgid.startswith("Speakers included Ambassador"):
+        return "Intervenants du <a1>Bureau d’Astana</a1>."  # missing <a2>
+    if msgid.startswith("The Month’s opening session"):
+        return HOSTILE["script"] + " <date1/>"
+    if msgid.startswith("A panel"):
+        return HOSTILE["handler"] + " <a1>École</a1>"
+    if msgid.startswith("They also explored"):
+        return HOSTILE["javascript"]
+    if msgid.startswith("The event also featured"):
+        return HOSTILE["entity"]
+    if msgid.startswith("They shared"):
+        return HOSTILE["unknown"]
+    return "[fr] " + msgid
+
+
+def test_hostile_translations_cannot_inject_markup(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    _fill(project, "fr", _hostile_translation)
+    settings = project / "workflow.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("min_translated = 0.8",
+                                                                     "min_translated = 0.5"), encoding="utf-8")
+    result = run_cli(project, "build", "--locale", "en", "--locale", "fr", "--format", "json")
+    assert result.returncode == 0, result.stderr
+    report = json.loads(result.stdout)
+    french = next(p for p in report["pages"] if p["locale"] == "fr")
+    assert french["status"] == "built"
+    reasons = {fallback["msgid"][:25]: fallback["reason"] for fallback in french["fallbacks"]}
+    assert "more than once" in reasons["Speakers included <a1>Mat"]
+    assert "not closed" in reasons["They underscored that the"] or "missing" in reasons["They underscored that the"]
+    assert "out of order" in reasons["<a1>OSCE Secretariat</a1>"]
+    assert "On <date1/>, an event on " not in reasons
+    assert "<a2> is missing" in reasons["Speakers included Ambassa"]
+
+    source = _parse(project / "output" / "en" / f"{ITEM}.html")
+    page_path = project / "output" / "fr" / f"{ITEM}.html"
+    page = _parse(page_path)
+    source_urls = {v for e in source.iter() if isinstance(e.tag, str) for k, v in e.attrib.items()
+                   if k in ("href", "src", "action")}
+    for element in page.iter():
+        if not isinstance(element.tag, str):
+            continue
+        assert element.tag not in ("script", "iframe", "blink", "object", "embed")
+        for name, value in element.attrib.items():
+            assert not name.lower().startswith("on"), (element.tag, name)
+            if name in ("href", "src", "action"):
+                assert value in source_urls or value.startswith("https://news.example.org/"), value
+                assert not value.lower().startswith("javascript:")
+    text = page_path.read_text(encoding="utf-8")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in text  # shown as text, escaped
+    assert "&amp;lt;script&amp;gt;" in text  # entity tricks stay literal
+    assert "&lt;a1&gt;événement&lt;/a1&gt;" in text  # a placeholder the unit does not have is text
+    # Fallen-back units keep the source text and say which language it is in.
+    fallen = [e for e in page.iter("span") if e.get("lang") == "en"]
+    assert any("They underscored" in "".join(e.itertext()) for e in fallen)
+
+
+def test_drafts_are_published_only_when_allowed_with_a_notice(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    po_path = project / "locales" / "de" / f"{ITEM}.po"
+    catalog = read_po(po_path)
+    entries = tuple(e.with_fuzzy(True) if i < 3 else e for i, e in enumerate(catalog.entries))
+    po_path.write_bytes(serialize(replace(catalog, entries=entries)))
+    result = json.loads(run_cli(project, "build", "--locale", "de", "--format", "json").stdout)
+    assert result["pages"][0]["status"] == "held back"  # the fuzzy title is not published
+    settings = project / "workflow.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("allow_drafts = false", "allow_drafts = true"),
+                        encoding="utf-8")
+    result = json.loads(run_cli(project, "build", "--locale", "de", "--format", "json").stdout)
+    assert result["pages"][0]["status"] == "built" and result["pages"][0]["drafts"] == 3
+    page = _parse(project / "output" / "de" / f"{ITEM}.html")
+    notice = page.find(".//p[@class='draft-notice']")
+    assert notice is not None and "maschinell übersetzt" in "".join(notice.itertext())
+    french = _parse(project / "output" / "fr" / f"{ITEM}.html") if (project / "output" / "fr").exists() else None
+    assert french is None or french.find(".//p[@class='draft-notice']") is None
+
+
+def _pseudo(msgid: str) -> str:
+    return msgid  # placeholders and text kept: the page publishes and typed values render per locale
+
+
+@pytest.mark.parametrize("locale", TEN_LOCALES)
+def test_dates_and_country_names_follow_cldr(locale: str, tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    _fill(project, locale, _pseudo)
+    result = run_cli(project, "build", "--locale", locale, "--format", "json")
+    assert json.loads(result.stdout)["pages"][0]["status"] == "built", result.stdout
+    root = _parse(project / "output" / locale / f"{ITEM}.html")
+    babel_locale = Locale.parse(locale, sep="-")
+    assert root.get("dir") == babel_locale.text_direction
+    import datetime as dt
+
+    body = "".join(root.find("body").itertext())
+    assert format_skeleton("MMMMd", dt.date(2025, 9, 12), locale=babel_locale) in body
+    assert format_skeleton("MMMMd", dt.date(2025, 9, 23), locale=babel_locale) in body
+    assert format_date(dt.date(2025, 10, 2), "long", locale=babel_locale) in body
+    states = [a.text for a in root.iterfind(".//ul[@class='participating-states']/li/a")]
+    settings = load_settings(project)
+    expected = [country_name(code, locale, settings.country_names) for code in
+                "AL AD AM AT AZ BE BY BA BG CA HR CY CZ DK EE FI FR GE DE GR VA HU IS IE IT KZ KG LV LI LT LU MT "
+                "MD MC MN ME NL MK NO PL PT RO RU SM RS SK SI ES SE CH TJ TR TM UA GB US UZ".split()]
+    assert sorted(states) == sorted(expected)
+    assert babel_locale.territories["KZ"] in states
+
+
+def test_uk_and_sr_latn_dates_are_the_expected_words(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    for locale in ("uk", "sr-Latn"):
+        _fill(project, locale, _pseudo)
+    run_cli(project, "build", "--locale", "uk", "--locale", "sr-Latn")
+    ukrainian = "".join(_parse(project / "output" / "uk" / f"{ITEM}.html").find("body").itertext())
+    serbian = "".join(_parse(project / "output" / "sr-Latn" / f"{ITEM}.html").find("body").itertext())
+    assert "12 вересня" in ukrainian
+    assert "2. oktobar 2025." in serbian  # the long format, the month written out
+
+
+def test_arabic_page_is_right_to_left(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    _fill(project, "ar", _pseudo)
+    run_cli(project, "build", "--locale", "ar")
+    root = _parse(project / "output" / "ar" / f"{ITEM}.html")
+    assert root.get("lang") == "ar" and root.get("dir") == "rtl"
+    links = {a.get("hreflang"): a for a in root.iterfind(".//nav[@class='languages']//a")}
+    assert links["en"].get("dir") == "ltr" and links["en"].text == "English"
+
+
+def test_internal_links_point_to_the_localized_page(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    source = project / "source"
+    (source / "follow-up.html").write_text(
+        '<html lang="en"><head><meta charset="utf-8"><title>Follow-up</title></head><body>'
+        '<div data-slot="header"><h1>Follow-up</h1><p class="lead">See <a href="month-of-borders-2025.html">the '
+        'first report</a>.</p></div></body></html>', encoding="utf-8")
+    assert run_cli(project, "extract").returncode == 0
+    _fill_item = project / "locales" / "fr" / "follow-up.po"
+    po = read_po(_fill_item)
+    _fill_item.write_bytes(serialize(replace(po, entries=tuple(replace(e, msgstr="[fr] " + e.msgid)
+                                                               for e in po.entries))))
+    assert run_cli(project, "build", "--locale", "en", "--locale", "fr").returncode == 0
+    french = _parse(project / "output" / "fr" / "follow-up.html")
+    hrefs = [a.get("href") for a in french.iterfind(".//header//a")] + \
+            [a.get("href") for a in french.iter("a") if "first report" in "".join(a.itertext())]
+    assert "month-of-borders-2025.html" in hrefs
+    index = _parse(project / "output" / "fr" / "index.html")
+    titles = [a.text for a in index.iterfind(".//ol/li/a")]
+    assert titles[0].startswith("[fr] Follow-up") or titles[0].startswith("Des principes")
+    assert len(titles) == 2
+
+
+def test_sitemap_lists_alternates(built: Path) -> None:
+    tree = etree.parse(str(built / "output" / "sitemap.xml"))
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    urls = tree.findall("s:url", ns)
+    assert len(urls) == 4
+    for url in urls:
+        langs = {link.get("hreflang") for link in url.findall("x:link", ns)}
+        assert langs == {"en", "fr", "de", "ru", "x-default"}
+    assert re.match(r"https://news\.example\.org/(en|fr|de|ru)/", urls[0].findtext("s:loc", namespaces=ns))
