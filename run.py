@@ -59,6 +59,20 @@ def ensure_gettext() -> None:
         "tests that compare with msgcat/msgmerge will be skipped")
 
 
+def ensure_chromium() -> None:
+    """Headless Chromium renders sample pages in the browser tests; Debian's package, where we can install it."""
+    if shutil.which("chromium") or shutil.which("chromium-browser"):
+        return
+    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
+        say("installing Chromium with apt-get (browser tests)")
+        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
+        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env,
+                       stdout=subprocess.DEVNULL)
+        return
+    say("Chromium is not installed and cannot be installed here; the browser tests will be skipped")
+
+
 def main(argv: list[str]) -> int:
     command = argv[0] if argv else "main"
     rest = argv[1:]
@@ -74,6 +88,7 @@ def main(argv: list[str]) -> int:
     if command == "test":
         ensure_venv("test")
         ensure_gettext()
+        ensure_chromium()
         code = subprocess.run([str(PYTHON), "-m", "pytest", "-q", *rest], cwd=ROOT).returncode
         if code == 5:
             say("pytest collected no tests")

@@ -1,0 +1,106 @@
+"""The sample's French, Russian and Arabic pages in headless Chromium: direction and title as a reader sees them.
+
+Screenshots go to output/screenshots/ (ignored by git) so a person can look at them.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import shutil
+import subprocess
+import threading
+from collections.abc import Iterator
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from lxml import etree
+
+from conftest import ITEM, ROOT, run_cli
+from workflow.pofile import read_po, serialize
+from workflow.settings import SITE_CATALOG
+
+SCREENSHOTS = ROOT / "output" / "screenshots"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None and not os.environ.get("CI"),
+    reason="Chromium is not installed (python3 run.py test installs it as root)")
+
+# A page of our own, same origin as the built pages: it loads one in a frame and writes what the browser
+# computed into its own DOM, which --dump-dom then prints.
+HARNESS = """<!DOCTYPE html><html><body><iframe id="f" src="{page}" width="1200" height="800"></iframe>
+<pre id="out">pending</pre>
+<script>
+document.getElementById('f').addEventListener('load', function () {{
+  var d = this.contentDocument;
+  var h1 = d.querySelector('h1');
+  document.getElementById('out').textContent = JSON.stringify({{
+    title: d.title,
+    direction: d.defaultView.getComputedStyle(d.body).direction,
+    h1: h1 ? h1.textContent.trim() : '',
+    h1Visible: h1 ? h1.getBoundingClientRect().height > 0 : false,
+    lang: d.documentElement.lang
+  }});
+}});
+</script></body></html>"""
+
+
+def _chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
+    assert CHROMIUM, "Chromium is missing: `python3 run.py test` installs it in CI"
+    return subprocess.run([CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                           "--no-first-run", "--disable-background-networking", "--disable-component-update",
+                           "--disable-sync", f"--user-data-dir={profile}", *args],
+                          capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """The sample built with a pseudo-Arabic catalog (so the Arabic page publishes), served on 127.0.0.1."""
+    project = tmp_path_factory.mktemp("site")
+    for name in ("workflow.toml", "source", "locales"):
+        source = ROOT / name
+        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    for catalog in (ITEM, SITE_CATALOG):
+        path = project / "locales" / "ar" / f"{catalog}.po"
+        po = read_po(path)
+        french = read_po(project / "locales" / "fr" / f"{catalog}.po").by_key()
+        entries = tuple(replace(e, msgstr="عربي " + french[e.key].msgstr if e.key in french else e.msgid)
+                        for e in po.entries)
+        path.write_bytes(serialize(replace(po, entries=entries)))
+    assert run_cli(project, "build").returncode == 0
+    output = project / "output"
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}", output
+    finally:
+        server.shutdown()
+
+
+@pytest.mark.parametrize(("locale", "direction"), [("fr", "ltr"), ("ru", "ltr"), ("ar", "rtl")])
+def test_page_renders_with_its_direction_and_title(locale: str, direction: str, site: tuple[str, Path],
+                                                   tmp_path: Path) -> None:
+    base, output = site
+    (output / f"harness-{locale}.html").write_text(HARNESS.format(page=f"{locale}/{ITEM}.html"), encoding="utf-8")
+    result = _chromium("--virtual-time-budget=10000", "--dump-dom", f"{base}/harness-{locale}.html",
+                       profile=tmp_path / "profile")
+    dom = etree.fromstring(result.stdout, etree.HTMLParser())
+    seen = json.loads(dom.findtext(".//pre"))
+    page = etree.parse(str(output / locale / f"{ITEM}.html"), etree.HTMLParser()).getroot()
+    assert seen["direction"] == direction
+    assert seen["lang"] == locale
+    assert seen["title"] == page.findtext("head/title")
+    assert seen["h1"] == "".join(page.find(".//h1").itertext()).strip() and seen["h1Visible"]
+    if locale == "fr":
+        assert seen["title"].startswith("Des principes à la pratique")
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    shot = SCREENSHOTS / f"{locale}-{ITEM}.png"
+    _chromium("--window-size=1280,1600", "--hide-scrollbars", f"--screenshot={shot}",
+              f"{base}/{locale}/{ITEM}.html", profile=tmp_path / "profile-shot")
+    assert shot.exists() and shot.stat().st_size > 10_000
