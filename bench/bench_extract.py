@@ -11,8 +11,6 @@ peak memory is that process's maximum resident set size. Prints the ratios.
 from __future__ import annotations
 
 import argparse
-import os
-import random
 import shutil
 import subprocess
 import sys
@@ -21,94 +19,10 @@ import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+from common import generate, measure, settings  # noqa: E402  (the bench folder is not a package)
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
-
-SUBJECTS = ["The OSCE Secretariat", "The Chairpersonship", "The Mission to Serbia", "The Programme Office in Astana",
-            "Ambassador Neil Holland", "The Conflict Prevention Centre", "Amb. Alena Kupchyna", "Participants",
-            "The Transnational Threats Department", "Experts from the U.S. Department of State"]
-VERBS = ["discussed", "reviewed", "highlighted", "launched", "supported", "addressed", "presented", "examined"]
-OBJECTS = ["border security and management", "the protection of cultural property", "cyber/ICT security",
-           "approx. 27 million euros in seized assets", "the rule of law", "media freedom", "gender equality",
-           "co-operation between national border services", "No. 3 of the Ministerial Council decisions",
-           "the use of biometrics in travel document security"]
-PLACES = ["Ukraine", "Kazakhstan", "Slovenia", "Malta", "Spain", "Moldova", "Georgia", "Mongolia", "Albania",
-          "North Macedonia", "Tajikistan", "Uzbekistan"]
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September", "October",
-          "November", "December"]
-
-
-def sentence(rng: random.Random) -> str:
-    parts = [rng.choice(SUBJECTS), rng.choice(VERBS)]
-    obj = rng.choice(OBJECTS)
-    kind = rng.random()
-    if kind < 0.25:
-        obj = f'<a href="/topics/{rng.randrange(1000)}">{obj}</a>'
-    elif kind < 0.4:
-        obj = f"<em>{obj}</em>"
-    parts.append(obj)
-    if rng.random() < 0.5:
-        parts.append(f"in {rng.choice(PLACES)}")
-    if rng.random() < 0.3:
-        parts.append(f"on {rng.randrange(1, 28)} {rng.choice(MONTHS)}")
-    if rng.random() < 0.2:
-        parts.append(f"with support from {rng.choice(PLACES)} and {rng.choice(PLACES)}")
-    return " ".join(parts) + rng.choice([".", ".", ".", "!"])
-
-
-def item_html(index: int, rng: random.Random) -> str:
-    title = f"{rng.choice(SUBJECTS)} {rng.choice(VERBS)} {rng.choice(OBJECTS)} ({index})"
-    body = "\n".join(
-        f"<p>{' '.join(sentence(rng) for _ in range(rng.randrange(2, 6)))}</p>" for _ in range(rng.randrange(5, 10)))
-    states = "\n".join(f'<li><a href="/states/{p.lower()}">{p}</a></li>' for p in PLACES)
-    day = 1 + index % 28
-    return f"""<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{title}</title>
-<meta name="description" content="{sentence(rng).replace('<', '').replace('>', '')}"></head>
-<body><main><article>
-<h1>{title}</h1>
-<p class="lead">{sentence(rng)} {sentence(rng)}</p>
-<dl><dt>Issued on:</dt><dd><time datetime="2025-10-{day:02d}">{day} October 2025</time></dd>
-<dt>Issued by:</dt><dd><a href="/secretariat">OSCE Secretariat</a></dd></dl>
-<figure><img src="/img/{index}.jpg" alt="{rng.choice(SUBJECTS)} at a meeting"><figcaption>{sentence(rng)}</figcaption></figure>
-{body}
-</article>
-<aside><h2>Participating States</h2><ul>{states}</ul></aside>
-</main></body></html>
-"""
-
-
-def generate(folder: Path, count: int) -> Path:
-    """Write `count` items (deterministic for a given count) and a project settings file."""
-    source = folder / "source"
-    if source.is_dir() and len(list(source.glob("*.html"))) == count:
-        return folder
-    shutil.rmtree(folder, ignore_errors=True)
-    source.mkdir(parents=True)
-    rng = random.Random(count)
-    for index in range(count):
-        (source / f"news-{index:05d}.html").write_text(item_html(index, rng), encoding="utf-8")
-    return folder
-
-
-def measure(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
-    if process.returncode != 0:
-        error = process.stderr.read().decode(errors="replace") if process.stderr else ""
-        raise SystemExit(f"{command[0]} failed ({process.returncode}): {error[-2000:]}")
-    return elapsed, usage.ru_maxrss
-
-
-def settings(folder: Path, locales: list[str]) -> None:
-    quoted = ", ".join(f'"{locale}"' for locale in locales)
-    (folder / "workflow.toml").write_text(f'[project]\nname = "Bench"\ntarget_locales = [{quoted}]\n')
-
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)

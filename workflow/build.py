@@ -229,6 +229,7 @@ class _Builder:
         self._site: dict[str, Translations] = {}
         self._site_bytes: dict[str, bytes] = {}
         self._segmentations: dict[str, Segmentation] = {}
+        self._translations: dict[tuple[str, str], Translations] = {}
         self.warnings: list[str] = []
 
     # ------------------------------------------------------------------ inputs
@@ -259,9 +260,11 @@ class _Builder:
         """The item's own translations, then the site catalog's for the units it shares with the layout."""
         if locale == self.settings.source_locale:
             return NO_TRANSLATIONS
-        path = self.settings.po_path(locale, item)
-        own = translations_of(read_po(path) if path.exists() else None, self.settings.allow_drafts)
-        return own.then(self.site_translations(locale))
+        if (item, locale) not in self._translations:
+            path = self.settings.po_path(locale, item)
+            own = translations_of(read_po(path) if path.exists() else None, self.settings.allow_drafts)
+            self._translations[(item, locale)] = own.then(self.site_translations(locale))
+        return self._translations[(item, locale)]
 
     # ------------------------------------------------------------------ decisions
 

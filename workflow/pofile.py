@@ -97,6 +97,9 @@ class Catalog:
 
 
 def _unescape(text: str, path: str, line: int) -> str:
+    if "\\" not in text:
+        return text
+
     def one(match: re.Match[str]) -> str:
         code = match.group(1)
         if code[0] == "x" and len(code) > 1:
@@ -110,25 +113,16 @@ def _unescape(text: str, path: str, line: int) -> str:
     return _UNESCAPE_RE.sub(one, text)
 
 
+# A whole quoted string: no bare quote inside, every backslash escapes the next character.
+_QUOTED_RE = re.compile(r'\s*"((?:[^"\\]|\\.)*)"\s*', re.DOTALL)
+
+
 def _quoted(rest: str, path: str, line: int) -> str:
-    rest = rest.strip()
-    if len(rest) < 2 or not rest.startswith('"') or not rest.endswith('"') or _unbalanced_quote(rest[1:-1]):
+    match = _QUOTED_RE.fullmatch(rest)
+    if match is None:
         raise WorkflowError(path, line, "syntax error: expected a string in double quotes",
                             'enclose the text in "…" and escape inner quotes as \\"')
-    return _unescape(rest[1:-1], path, line)
-
-
-def _unbalanced_quote(inner: str) -> bool:
-    """True when an unescaped double quote occurs inside a quoted PO string."""
-    escaped = False
-    for char in inner:
-        if escaped:
-            escaped = False
-        elif char == "\\":
-            escaped = True
-        elif char == '"':
-            return True
-    return escaped
+    return _unescape(match.group(1), path, line)
 
 
 class _EntryBuilder:

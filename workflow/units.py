@@ -106,11 +106,8 @@ class Segment:
     names: dict[str, Placeholder]     # segment-local name ("a1") → placeholder
     line: int
     verbatim: bool
-
-    @property
-    def translatable(self) -> bool:
-        """False when the segment is only placeholders, digits and punctuation: nothing to translate."""
-        return any(t.kind == "text" and any(c.isalpha() for c in t.text) for t in self.tokens)
+    # False when the segment is only placeholders, digits and punctuation: nothing to translate.
+    translatable: bool
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -259,7 +256,8 @@ class _Segmenter:
         leading = value[: len(value) - len(value.lstrip())]
         trailing = value[len(value.rstrip()):]
         token = Token("text", stripped)
-        segment = Segment(_WS_RE.sub(" ", stripped), (token,), {}, element.sourceline or 0, False)
+        segment = Segment(_WS_RE.sub(" ", stripped), (token,), {}, element.sourceline or 0, False,
+                          _has_letters((token,)))
         self.attributes.append(AttributeSlot(element, attribute, leading, trailing, segment, kind))
 
     # ---------------------------------------------------------------- runs
@@ -472,7 +470,11 @@ def _segment(tokens: list[Token], line: int, verbatim: bool) -> Segment:
             names[assigned[key]] = placeholder
         name = assigned[key]
         parts.append(f"<{name}>" if token.kind == "open" else f"</{name}>" if token.kind == "close" else f"<{name}/>")
-    return Segment("".join(parts), tuple(tokens), names, line, verbatim)
+    return Segment("".join(parts), tuple(tokens), names, line, verbatim, _has_letters(tokens))
+
+
+def _has_letters(tokens: tuple[Token, ...] | list[Token]) -> bool:
+    return any(t.kind == "text" and any(c.isalpha() for c in t.text) for t in tokens)
 
 
 def _item_date(tree: etree._ElementTree) -> str | None:
