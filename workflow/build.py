@@ -79,6 +79,7 @@ class Decision:
     drafts: int                  # distinct fuzzy entries (machine drafts) used
     title: str                   # the item's title as the locale's page shows it
     fallbacks: tuple[Fallback, ...] = ()
+    date: str | None = None      # the item's date, for the locale's index
 
 
 @dataclass(frozen=True, slots=True)
@@ -157,7 +158,7 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
             missing_lead = True
     share = done / total if total else 1.0
     if locale == settings.source_locale:
-        return Decision(True, "source language", 1.0, 0, title, ())
+        return Decision(True, "source language", 1.0, 0, title, (), segmentation.item_date)
     reasons = []
     if missing_title:
         reasons.append("title not translated")
@@ -167,7 +168,7 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
         reasons.append(f"{share:.0%} of words translated, {settings.min_translated:.0%} needed")
     published = not reasons
     summary = "; ".join(reasons) if reasons else "complete" if share == 1 else f"{share:.0%} translated"
-    return Decision(published, summary, share, len(drafts), title, tuple(fallbacks))
+    return Decision(published, summary, share, len(drafts), title, tuple(fallbacks), segmentation.item_date)
 
 
 def _digest(*parts: bytes | str) -> str:
@@ -192,6 +193,7 @@ class _State:
 
     decisions: dict[str, dict[str, object]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
+    files: dict[str, list[object]] = field(default_factory=dict)  # path → [mtime_ns, size, sha256]
 
     @classmethod
     def load(cls, path: Path) -> _State:
@@ -201,17 +203,31 @@ class _State:
             return cls()
         if data.get("version") != __version__:
             return cls()
-        return cls(data.get("decisions", {}), data.get("pages", {}))
+        return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}))
+
+    def digest_of(self, path: Path) -> str:
+        """A file's SHA-256, read again only when its size or modification time changed."""
+        try:
+            stat = path.stat()
+        except FileNotFoundError:
+            return ""
+        known = self.files.get(str(path))
+        if known and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
+            return str(known[2])
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        self.files[str(path)] = [stat.st_mtime_ns, stat.st_size, digest]
+        return digest
 
     def save(self, path: Path) -> None:
-        data = {"version": __version__, "decisions": self.decisions, "pages": self.pages}
-        write_atomic(path, json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8"))
+        data = {"version": __version__, "decisions": self.decisions, "pages": self.pages, "files": self.files}
+        write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode())
 
 
 def _decision_from_state(data: dict[str, object]) -> Decision:
     fallbacks = tuple(Fallback(*f) for f in data.get("fallbacks", []))  # type: ignore[misc]
     return Decision(bool(data["published"]), str(data["reason"]), float(data["share"]),  # type: ignore[arg-type]
-                    int(data["drafts"]), str(data["title"]), fallbacks)  # type: ignore[arg-type]
+                    int(data["drafts"]), str(data["title"]), fallbacks,  # type: ignore[arg-type]
+                    data.get("date"))  # type: ignore[arg-type]
 
 
 class _Builder:
@@ -223,11 +239,13 @@ class _Builder:
         self.force = force
         self.output = settings.root / "output"
         self.state_path = self.output / STATE_FILE
-        self.state = _State() if force else _State.load(self.state_path)
+        self.state = _State.load(self.state_path)
+        if force:
+            self.state.decisions, self.state.pages = {}, {}
         self.layout_bytes = _read(settings.layout_path)
         self.layout: Segmentation | None = None
         self._site: dict[str, Translations] = {}
-        self._site_bytes: dict[str, bytes] = {}
+        self._site_digests: dict[str, str] = {}
         self._segmentations: dict[str, Segmentation] = {}
         self._translations: dict[tuple[str, str], Translations] = {}
         self.warnings: list[str] = []
@@ -239,10 +257,10 @@ class _Builder:
             self.layout = segment_source(self.settings, self.settings.layout_path, SITE_CATALOG, False)
         return self.layout
 
-    def site_bytes(self, locale: str) -> bytes:
-        if locale not in self._site_bytes:
-            self._site_bytes[locale] = _read(self.settings.po_path(locale, SITE_CATALOG))
-        return self._site_bytes[locale]
+    def site_digest(self, locale: str) -> str:
+        if locale not in self._site_digests:
+            self._site_digests[locale] = self.state.digest_of(self.settings.po_path(locale, SITE_CATALOG))
+        return self._site_digests[locale]
 
     def site_translations(self, locale: str) -> Translations:
         if locale not in self._site:
@@ -269,10 +287,10 @@ class _Builder:
     # ------------------------------------------------------------------ decisions
 
     def decision_key(self, item: str, locale: str) -> str:
-        source = _read(self.settings.source_dir / f"{item}.html")
-        po = _read(self.settings.po_path(locale, item)) if locale != self.settings.source_locale else b""
+        source = self.state.digest_of(self.settings.source_dir / f"{item}.html")
+        po = self.state.digest_of(self.settings.po_path(locale, item)) if locale != self.settings.source_locale else ""
         return _digest(__version__, self.settings.settings_bytes, self.layout_bytes, source, po,
-                       self.site_bytes(locale), locale)
+                       self.site_digest(locale), locale)
 
     def decide(self, item: str, locale: str) -> tuple[Decision, str]:
         key = self.decision_key(item, locale)
@@ -420,6 +438,8 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         if decision.published:
             published[locale].add(item)
     item_set = set(every_item)
+    # What a page's links and menus depend on: which items each locale publishes (computed once per locale).
+    published_key = {locale: _digest(",".join(sorted(items))) for locale, items in published.items()}
     output = builder.output
     results: list[PageResult] = []
     for item in chosen_items:
@@ -436,8 +456,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                 results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
                 continue
-            fingerprint = _digest(key, builder.site_bytes(locale), alternates_key,
-                                  ",".join(sorted(published[locale])))
+            fingerprint = _digest(key, builder.site_digest(locale), alternates_key, published_key[locale])
             if not force and builder.state.pages.get(f"{locale}/{item}.html") == fingerprint and path.exists():
                 results.append(PageResult(item, locale, name, "unchanged", decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
@@ -450,8 +469,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     # Indexes and the sitemap are small; they are rendered each time and written only when they change.
     indexes = []
     for locale in chosen_locales:
-        entries = sorted(((item, decisions[(item, locale)][0].title,
-                           _item_date(builder, item))
+        entries = sorted(((item, decisions[(item, locale)][0].title, decisions[(item, locale)][0].date)
                           for item in every_item if item in published[locale]),
                          key=lambda e: (e[2] or "", e[0]), reverse=True)
         path = output / locale / "index.html"
@@ -463,15 +481,3 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     builder.state.save(builder.state_path)
     return BuildReport(tuple(results), tuple(indexes), relative(sitemap_path, settings.root),
                        tuple(builder.warnings))
-
-
-_DATE_RE = re.compile(rb'<time[^>]+datetime="(\d{4}-\d{2}-\d{2})|article:published_time"\s+content="(\d{4}-\d{2}-\d{2})')
-
-
-def _item_date(builder: _Builder, item: str) -> str | None:
-    """The item's date for the index, read from the source without a full parse."""
-    data = _read(builder.settings.source_dir / f"{item}.html")
-    match = _DATE_RE.search(data)
-    if not match:
-        return None
-    return (match.group(1) or match.group(2)).decode("ascii")
