@@ -45,33 +45,19 @@ def ensure_venv(extras: str) -> None:
     stamp.write_text(digest)
 
 
-def ensure_gettext() -> None:
-    """GNU gettext (msgfmt, msgcat, msgmerge) is what the tests compare against; install it where we can."""
-    if shutil.which("msgcat") and shutil.which("msgmerge") and shutil.which("msgfmt"):
+def ensure_debian_package(package: str, commands: tuple[str, ...], purpose: str) -> None:
+    """Install a Debian package the tests need when its commands are missing and we are root with apt-get."""
+    if all(shutil.which(command) for command in commands):
         return
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        say("installing GNU gettext with apt-get")
+        say(f"installing {package} with apt-get ({purpose})")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
         subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "gettext"], check=True, env=env,
+        subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env,
                        stdout=subprocess.DEVNULL)
         return
-    say("GNU gettext is not installed and cannot be installed here (needs root and apt-get); "
-        "tests that compare with msgcat/msgmerge will be skipped")
-
-
-def ensure_chromium() -> None:
-    """Headless Chromium renders sample pages in the browser tests; Debian's package, where we can install it."""
-    if shutil.which("chromium") or shutil.which("chromium-browser"):
-        return
-    if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
-        say("installing Chromium with apt-get (browser tests)")
-        env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
-        return
-    say("Chromium is not installed and cannot be installed here; the browser tests will be skipped")
+    say(f"{package} is not installed and cannot be installed here (needs root and apt-get); "
+        f"the tests that need it ({purpose}) will be skipped")
 
 
 def main(argv: list[str]) -> int:
@@ -88,8 +74,8 @@ def main(argv: list[str]) -> int:
         return 0
     if command == "test":
         ensure_venv("test")
-        ensure_gettext()
-        ensure_chromium()
+        ensure_debian_package("gettext", ("msgcat", "msgmerge", "msgfmt"), "comparisons with GNU gettext")
+        ensure_debian_package("chromium", ("chromium",), "pages rendered in a browser")
         code = subprocess.run([str(PYTHON), "-m", "pytest", "-q", *rest], cwd=ROOT).returncode
         if code == 5:
             say("pytest collected no tests")

@@ -466,17 +466,25 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
             builder.state.pages[f"{locale}/{item}.html"] = fingerprint
             results.append(PageResult(item, locale, name, "built", decision.reason, decision.share,
                                       decision.drafts, decision.fallbacks))
-    # Indexes and the sitemap are small; they are rendered each time and written only when they change.
+    # Indexes and the sitemap are rendered only when what they list changed, like pages.
     indexes = []
+    locales_key = ",".join(sorted(locale for locale, items in published.items() if items))
     for locale in chosen_locales:
         entries = sorted(((item, decisions[(item, locale)][0].title, decisions[(item, locale)][0].date)
                           for item in every_item if item in published[locale]),
                          key=lambda e: (e[2] or "", e[0]), reverse=True)
         path = output / locale / "index.html"
-        write_atomic(path, builder.index_page(locale, entries, published))
+        fingerprint = _digest(__version__, settings.settings_bytes, builder.layout_bytes, builder.site_digest(locale),
+                              json.dumps(entries), locales_key)
+        if force or builder.state.pages.get(f"{locale}/index.html") != fingerprint or not path.exists():
+            write_atomic(path, builder.index_page(locale, entries, published))
+            builder.state.pages[f"{locale}/index.html"] = fingerprint
         indexes.append(relative(path, settings.root))
     sitemap_path = output / "sitemap.xml"
-    write_atomic(sitemap_path, _sitemap(builder, every_item, published))
+    fingerprint = _digest(__version__, settings.base_url, json.dumps(sorted((k, sorted(v)) for k, v in published.items())))
+    if force or builder.state.pages.get("sitemap.xml") != fingerprint or not sitemap_path.exists():
+        write_atomic(sitemap_path, _sitemap(builder, every_item, published))
+        builder.state.pages["sitemap.xml"] = fingerprint
     _copy_assets(settings, output)
     builder.state.save(builder.state_path)
     return BuildReport(tuple(results), tuple(indexes), relative(sitemap_path, settings.root),

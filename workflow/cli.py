@@ -55,13 +55,14 @@ def _extract(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _print_build(report: BuildReport) -> None:
+def _print_build(report: BuildReport, verbose: bool) -> None:
     counts: dict[str, int] = {}
+    detailed = verbose or len(report.pages) <= 40
     for page in report.pages:
         counts[page.status] = counts.get(page.status, 0) + 1
-        if page.status == "held back":
+        if page.status == "held back" and detailed:
             print(f"held back  {page.path}: {page.reason}")
-        elif page.status == "built":
+        elif page.status == "built" and detailed:
             print(f"built      {page.path} ({page.reason})")
         for fallback in page.fallbacks:
             print(f"  fallback {page.locale} line {fallback.line}: {fallback.reason}: {fallback.msgid[:60]!r}")
@@ -77,7 +78,7 @@ def _build(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
-        _print_build(report)
+        _print_build(report, args.verbose)
     if args.strict and report.held_back:
         return EXIT_HELD_BACK
     return EXIT_OK
@@ -125,6 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help=f"exit with status {EXIT_HELD_BACK} when a page is held back")
     build_cmd.add_argument("--force", action="store_true", help="rebuild every page, changed or not")
     build_cmd.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    build_cmd.add_argument("-v", "--verbose", action="store_true", help="a line per page even for large builds")
     build_cmd.set_defaults(handler=_build)
     return parser
 

@@ -29,7 +29,7 @@ class WorkflowError(Exception):
 
 
 @dataclass(frozen=True, slots=True)
-class Warning_:
+class ParseWarning:
     """A non-fatal finding that the report shows (lenient HTML parsing, skipped content)."""
 
     path: str

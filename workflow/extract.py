@@ -13,7 +13,7 @@ from pathlib import Path
 
 from workflow.catalog import (countries_by_key, glossary_notes, locale_header, relative, template_catalog,
                               template_entries)
-from workflow.errors import Warning_, WorkflowError
+from workflow.errors import ParseWarning, WorkflowError
 from workflow.fsio import Staged, commit, discard, stage
 from workflow.merge import MergeStats, merge_entries
 from workflow.pofile import Catalog, read_po, serialize
@@ -49,7 +49,7 @@ class ExtractReport:
     """What `extract` did, for the CLI to print."""
 
     items: tuple[ItemResult, ...]
-    warnings: tuple[Warning_, ...]
+    warnings: tuple[ParseWarning, ...]
 
     @property
     def files_written(self) -> int:
@@ -125,7 +125,7 @@ def _read_if_exists(path: Path) -> Catalog | None:
 
 
 def _stage_item(settings: Settings, task: CatalogTask, targets: tuple[str, ...]
-                ) -> tuple[ItemResult, list[Staged], tuple[Warning_, ...]]:
+                ) -> tuple[ItemResult, list[Staged], tuple[ParseWarning, ...]]:
     """Read, segment and merge one item; stage (not yet commit) every file that changes."""
     path = task.path
     page = read_source(path, task.catalog if task.catalog == SITE_CATALOG else None)
@@ -170,7 +170,7 @@ def _stage_item(settings: Settings, task: CatalogTask, targets: tuple[str, ...]
 
 
 def _stage_item_safely(task: tuple[Settings, CatalogTask, tuple[str, ...]]
-                       ) -> tuple[ItemResult | None, list[Staged], tuple[Warning_, ...], WorkflowError | None]:
+                       ) -> tuple[ItemResult | None, list[Staged], tuple[ParseWarning, ...], WorkflowError | None]:
     """Worker entry point: a bad item comes back as a value so the other items' files can be discarded."""
     try:
         result, staged, warnings = _stage_item(*task)

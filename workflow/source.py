@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lxml import etree
 
-from workflow.errors import Warning_, WorkflowError
+from workflow.errors import ParseWarning, WorkflowError
 from workflow.settings import check_item_id
 
 _META_CHARSET_RE = re.compile(
@@ -27,7 +27,7 @@ class SourcePage:
     path: Path
     tree: etree._ElementTree
     encoding: str
-    warnings: tuple[Warning_, ...]
+    warnings: tuple[ParseWarning, ...]
     text: str
 
 
@@ -55,7 +55,7 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(sample) // 100 + 2
 
 
-def parse_html(text: str, path: Path) -> tuple[etree._ElementTree, tuple[Warning_, ...]]:
+def parse_html(text: str, path: Path) -> tuple[etree._ElementTree, tuple[ParseWarning, ...]]:
     """Parse HTML leniently, keeping comments; repairs become warnings with file and line."""
     # etree's own HTML parser: lxml.html's element classes cost a lookup per node and are not needed.
     parser = etree.HTMLParser(recover=True, remove_comments=False, remove_pis=False,
@@ -67,7 +67,7 @@ def parse_html(text: str, path: Path) -> tuple[etree._ElementTree, tuple[Warning
     for error in parser.error_log:
         if _HTML5_NOISE_RE.search(error.message):
             continue
-        warnings.append(Warning_(str(path), error.line or None,
+        warnings.append(ParseWarning(str(path), error.line or None,
                                  f"malformed HTML repaired: {error.message.strip()}"))
     return root.getroottree(), tuple(warnings)
 
