@@ -11,6 +11,8 @@ from pathlib import Path
 
 from workflow import __version__
 from workflow.build import BuildReport, build
+from workflow.draft import DraftProgress, DraftReport, draft
+from workflow.engines import ENGINE_NAMES
 from workflow.errors import WorkflowError
 from workflow.extract import ExtractReport, extract
 from workflow.settings import load_settings
@@ -19,6 +21,7 @@ EXIT_OK = 0
 EXIT_ERROR = 1      # bad input: the message names the file, the place and the fix
 EXIT_USAGE = 2      # wrong command line (argparse's own convention)
 EXIT_HELD_BACK = 3  # build --strict: a page did not meet the publishing threshold
+EXIT_STOPPED = 4    # draft: the engine kept failing (circuit breaker) or the character budget ran out
 EXIT_INTERRUPTED = 130
 
 
@@ -84,12 +87,61 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+class _ProgressBar:
+    """Units, characters, rate and ETA: redrawn in place on a terminal, a plain line now and then otherwise."""
+
+    def __init__(self) -> None:
+        self.tty = sys.stderr.isatty()
+        self.last_line = 0.0
+
+    def __call__(self, state: DraftProgress) -> None:
+        rate = state.done / state.elapsed if state.elapsed > 0 else 0.0
+        eta = (state.total - state.done) / rate if rate > 0 else 0.0
+        text = (f"{state.done}/{state.total} units, {state.chars_sent:,} chars sent, "
+                f"{rate:.1f} units/s, ETA {eta:.0f}s")
+        if self.tty:
+            width = 24
+            filled = int(width * state.done / state.total) if state.total else width
+            print(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}", end="", file=sys.stderr, flush=True)
+            if state.done == state.total:
+                print(file=sys.stderr)
+        elif state.done == state.total or state.elapsed - self.last_line >= 5:
+            self.last_line = state.elapsed
+            print(f"draft: {text}", file=sys.stderr, flush=True)
+
+
+def _print_draft(report: DraftReport) -> None:
+    if report.dry_run:
+        print(f"dry run, {report.locale}: {report.needed} units need a translation; {report.from_memory} from "
+              f"translation memory, {report.from_cache} from the cache; {report.engine} would receive "
+              f"{report.to_send} units, {report.chars_to_send:,} characters. Nothing was sent or written.")
+        return
+    for rejection in report.rejected:
+        print(f"rejected: {rejection.reason}: {rejection.msgid[:70]!r}")
+    for path in report.files_written:
+        print(f"written  {path}")
+    print(f"draft {report.locale} with {report.engine}: {report.needed} units needed; {report.from_memory} from "
+          f"translation memory, {report.from_cache} from the cache, {report.from_engine} from the engine, "
+          f"{len(report.rejected)} rejected; {report.chars_sent:,} characters sent in {report.requests} requests")
+    if report.stopped:
+        print(f"stopped: {report.stopped}", file=sys.stderr)
+
+
+def _draft(args: argparse.Namespace) -> int:
+    settings = load_settings(args.root)
+    report = draft(settings, args.locale, args.engine, tuple(args.item or ()), dry_run=args.dry_run,
+                   refresh=args.refresh_drafts, max_chars=args.max_chars,
+                   progress=None if args.dry_run else _ProgressBar(), wait_for_lock=args.wait)
+    _print_draft(report)
+    return EXIT_STOPPED if report.stopped else EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workflow",
         description="Translate news items: HTML to gettext PO catalogs and back to localized pages.",
         epilog="Exit status: 0 success, 1 bad input (the message names the file and the fix), 2 usage error, "
-               "3 build --strict with a page held back.",
+               "3 build --strict with a page held back, 4 draft stopped early (engine failing or budget used up).",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--root", type=Path, default=Path("."),
@@ -128,6 +180,25 @@ def build_parser() -> argparse.ArgumentParser:
     build_cmd.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     build_cmd.add_argument("-v", "--verbose", action="store_true", help="a line per page even for large builds")
     build_cmd.set_defaults(handler=_build)
+
+    draft_cmd = commands.add_parser(
+        "draft", help="fill untranslated units of a locale from translation memory and a machine engine",
+        description="Fill a locale's untranslated units: exact matches from the project's reviewed "
+                    "translations first, then each distinct text once from the answer cache or the engine. "
+                    "Engine output is written as fuzzy with '# machine draft: <engine> <date>'; existing "
+                    "translations are never overwritten. Keys come from the environment only. Engines: "
+                    + ", ".join(ENGINE_NAMES) + ".")
+    draft_cmd.add_argument("--locale", required=True, metavar="L", help="target locale (BCP 47)")
+    draft_cmd.add_argument("--engine", choices=ENGINE_NAMES, help="engine (default: [draft] engine in settings)")
+    draft_cmd.add_argument("--item", action="append", metavar="ID", help="only this item; repeatable")
+    draft_cmd.add_argument("--dry-run", action="store_true",
+                           help="say how many units and characters the engine would receive; send nothing")
+    draft_cmd.add_argument("--refresh-drafts", action="store_true",
+                           help="replace earlier machine drafts too (never human translations)")
+    draft_cmd.add_argument("--max-chars", type=int, metavar="N", help="send at most N characters in this pass")
+    draft_cmd.add_argument("--wait", action="store_true",
+                           help="if a pass for the locale is running, wait for it instead of stopping")
+    draft_cmd.set_defaults(handler=_draft)
     return parser
 
 

@@ -51,18 +51,41 @@ Translate = Callable[[Segment, str | None], str | None]
 RenderTyped = Callable[[Placeholder], str | None]
 
 
+def placeholders_in(msgid: str) -> dict[str, Placeholder]:
+    """The placeholders a msgid uses, by name, as far as the text shows them (paired or self-closing)."""
+    names: dict[str, Placeholder] = {}
+    for match in _PLACEHOLDER_RE.finditer(msgid):
+        name = match.group(2)
+        base = name.rstrip("0123456789")
+        names.setdefault(name, Placeholder(base, "void" if match.group(3) else PAIRED))
+    return names
+
+
+def placeholder_problem(msgid: str, translation: str) -> str | None:
+    """Why `translation` cannot stand for `msgid` (placeholders missing, extra, unbalanced, crossed), or None."""
+    try:
+        _parse(translation, placeholders_in(msgid))
+    except PlaceholderMismatch as exc:
+        return str(exc)
+    return None
+
+
 def parse_translation(text: str, segment: Segment) -> list[Token]:
     """Tokens of a translation, checked against the segment's placeholders.
 
     Raises PlaceholderMismatch naming the first problem: unknown form, missing, extra, unbalanced or crossed.
     """
+    return _parse(text, segment.names)
+
+
+def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
     tokens: list[Token] = []
     seen: dict[str, int] = {}
     stack: list[str] = []
     position = 0
     for match in _PLACEHOLDER_RE.finditer(text):
         closing, name, selfclosing = match.group(1), match.group(2), match.group(3)
-        placeholder = segment.names.get(name)
+        placeholder = names.get(name)
         if placeholder is None or (closing and selfclosing):
             continue  # not ours: literal text
         if match.start() > position:
@@ -96,7 +119,7 @@ def parse_translation(text: str, segment: Segment) -> list[Token]:
         tokens.append(Token("text", text[position:]))
     if stack:
         raise PlaceholderMismatch(f"<{stack[-1]}> is not closed; add </{stack[-1]}>")
-    missing = [name for name in segment.names if name not in seen]
+    missing = [name for name in names if name not in seen]
     if missing:
         raise PlaceholderMismatch(f"<{missing[0]}> is missing; keep every placeholder of the source")
     return tokens

@@ -35,6 +35,7 @@ class Settings:
     min_translated: float = 0.8     # share of an item's words that must be translated to publish it
     base_url: str = ""              # absolute URL of output/, for hreflang links and the sitemap
     settings_bytes: bytes = b""     # the settings file as read, so builds notice any change
+    draft: dict[str, object] = field(default_factory=dict)  # the [draft] table: engine and its settings
 
     @property
     def source_dir(self) -> Path:
@@ -120,6 +121,7 @@ def load_settings(root: Path) -> Settings:
         min_translated=_share(data.get("publishing", {}).get("min_translated", 0.8), path),
         base_url=str(data.get("publishing", {}).get("base_url", "")).rstrip("/"),
         settings_bytes=path.read_bytes(),
+        draft=dict(data.get("draft", {})) if isinstance(data.get("draft", {}), dict) else {},
     )
 
 

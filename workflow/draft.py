@@ -1,0 +1,509 @@
+"""`workflow draft`: fill untranslated units of a locale from translation memory, then a machine engine.
+
+Order of work: exact matches from the project's own reviewed translations in the locale (translation
+memory); then each distinct source text once, from the answer cache (SQLite under .workflow/) or from the
+engine. Engine answers are drafts: `#, fuzzy` with `# machine draft: <engine> <date>`. A unit that has a
+translation, fuzzy or not, is never overwritten (earlier machine drafts only with --refresh-drafts).
+
+Placeholders are protected before sending and checked after; a draft whose placeholders differ is retried
+once with another protection, then left untranslated and reported. Requests run concurrently (bounded),
+retry with exponential backoff and jitter on transient failures, and a circuit breaker stops the pass after
+repeated failures. Results are written after every batch, atomically, under a per-locale lock.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import os
+import random
+import re
+import sqlite3
+import threading
+import time
+from collections.abc import Callable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from workflow.engines import ENGINE_NAMES, Engine, PermanentError, TransientError, make_engine
+from workflow.errors import WorkflowError
+from workflow.extract import source_items
+from workflow.fsio import write_atomic
+from workflow.pofile import Catalog, Entry, read_po, serialize
+from workflow.render import placeholder_problem
+from workflow.sentences import boundaries
+from workflow.settings import SITE_CATALOG, Settings
+
+MACHINE_DRAFT = "machine draft:"
+MEMORY_NOTE = "translation memory:"
+_PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
+
+
+@dataclass(frozen=True, slots=True)
+class DraftOptions:
+    """How a pass talks to its engine; defaults are sane for public APIs, settings can change them."""
+
+    engine: str = "pseudo"
+    engine_options: dict[str, object] = field(default_factory=dict)
+    timeout: float = 20.0
+    retries: int = 4
+    backoff: float = 0.5            # seconds before the first retry; doubles each time, with jitter
+    backoff_max: float = 30.0
+    concurrency: int = 8
+    batch_size: int = 50            # units written to the catalogs together
+    breaker: int = 5                # units failing in a row before the pass stops
+
+
+def draft_options(settings: Settings, engine: str | None) -> DraftOptions:
+    """Options from `[draft]` in the settings (and `[draft.<engine>]` for the engine), overridden by --engine."""
+    table = settings.draft
+    name = engine or str(table.get("engine", "pseudo"))
+    if name not in ENGINE_NAMES:
+        raise WorkflowError(settings.root / "workflow.toml", None, f"unknown engine {name!r}",
+                            "use one of " + ", ".join(ENGINE_NAMES))
+    engine_table = table.get(name, {})
+    numbers: dict[str, float] = {}
+    for key, default in (("timeout", 20.0), ("retries", 4), ("backoff", 0.5), ("backoff_max", 30.0),
+                         ("concurrency", 8), ("batch_size", 50), ("breaker", 5)):
+        value = table.get(key, default)
+        if not isinstance(value, (int, float)) or value < 0:
+            raise WorkflowError(settings.root / "workflow.toml", None, f"[draft] {key} must be a number >= 0",
+                                f"write {key} = {default}")
+        numbers[key] = value
+    return DraftOptions(name, dict(engine_table) if isinstance(engine_table, dict) else {},
+                        float(numbers["timeout"]), int(numbers["retries"]), float(numbers["backoff"]),
+                        float(numbers["backoff_max"]), max(1, int(numbers["concurrency"])),
+                        max(1, int(numbers["batch_size"])), max(1, int(numbers["breaker"])))
+
+
+@dataclass(frozen=True, slots=True)
+class Rejection:
+    """A unit left untranslated, and why."""
+
+    msgid: str
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class DraftProgress:
+    """Where a pass stands, for a progress bar."""
+
+    done: int
+    total: int
+    chars_sent: int
+    chars_total: int
+    elapsed: float
+
+
+@dataclass(frozen=True, slots=True)
+class DraftReport:
+    """What a pass did."""
+
+    locale: str
+    engine: str
+    needed: int                    # distinct units without a translation when the pass started
+    from_memory: int
+    from_cache: int
+    from_engine: int
+    rejected: tuple[Rejection, ...]
+    chars_sent: int
+    requests: int
+    files_written: tuple[str, ...]
+    dry_run: bool = False
+    to_send: int = 0               # distinct units the engine would receive (dry run) or was asked for
+    chars_to_send: int = 0
+    stopped: str = ""              # why the pass stopped early, if it did
+
+
+# ------------------------------------------------------------------------------------------ lock
+
+
+@contextmanager
+def locale_lock(settings: Settings, locale: str, wait_for_it: bool) -> Iterator[None]:
+    """One draft pass per locale at a time: writes never interleave."""
+    folder = settings.root / ".workflow"
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"draft-{locale}.lock"
+    with open(path, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait_for_it else fcntl.LOCK_NB))
+        except BlockingIOError:
+            handle.seek(0)
+            holder = handle.read().strip() or "another process"
+            raise WorkflowError(path, None, f"a draft pass for {locale} is already running ({holder})",
+                                "wait for it to finish, or rerun with --wait to queue behind it") from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"pid {os.getpid()}")
+        handle.flush()
+        try:
+            yield
+        finally:
+            handle.seek(0)
+            handle.truncate()
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+# ------------------------------------------------------------------------------------------ cache
+
+
+class AnswerCache:
+    """Every accepted engine answer, so a rerun sends nothing it already has (SQLite, committed per answer)."""
+
+    def __init__(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._db = sqlite3.connect(path)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("CREATE TABLE IF NOT EXISTS answers (engine TEXT, source TEXT, target TEXT, text TEXT, "
+                         "translation TEXT, created TEXT, PRIMARY KEY (engine, source, target, text))")
+        self._db.commit()
+
+    def get(self, engine: str, source: str, target: str, text: str) -> str | None:
+        row = self._db.execute("SELECT translation FROM answers WHERE engine=? AND source=? AND target=? AND text=?",
+                               (engine, source, target, text)).fetchone()
+        return row[0] if row else None
+
+    def put(self, engine: str, source: str, target: str, text: str, translation: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO answers VALUES (?, ?, ?, ?, ?, ?)",
+                         (engine, source, target, text, translation, dt.date.today().isoformat()))
+        self._db.commit()
+
+    def close(self) -> None:
+        self._db.close()
+
+
+# ------------------------------------------------------------------------------------------ placeholders
+
+# Two ways to hide placeholders from an engine; the second is tried when the first comes back changed.
+_PROTECTIONS = (("⟦", "⟧"), ("[[", "]]"))
+
+
+def protect(text: str, style: int) -> tuple[str, list[str]]:
+    """Replace placeholders by numbered markers the engine leaves alone."""
+    opening, closing = _PROTECTIONS[style]
+    tokens: list[str] = []
+
+    def marker(match: re.Match[str]) -> str:
+        tokens.append(match.group(0))
+        return f"{opening}{len(tokens)}{closing}"
+
+    return _PLACEHOLDER_RE.sub(marker, text), tokens
+
+
+def unprotect(text: str, tokens: list[str], style: int) -> str | None:
+    """Put placeholders back; None when a marker is missing, duplicated or unknown."""
+    opening, closing = _PROTECTIONS[style]
+    pattern = re.compile(re.escape(opening) + r"\s*(\d+)\s*" + re.escape(closing))
+    seen: list[int] = []
+
+    def back(match: re.Match[str]) -> str:
+        number = int(match.group(1))
+        seen.append(number)
+        return tokens[number - 1] if 0 < number <= len(tokens) else match.group(0)
+
+    restored = pattern.sub(back, text)
+    if sorted(seen) != list(range(1, len(tokens) + 1)):
+        return None
+    return restored
+
+
+def split_for_engine(text: str, limit: int) -> list[str]:
+    """Pieces of at most `limit` characters, cut at sentence boundaries (at spaces when a sentence is longer)."""
+    if len(text) <= limit:
+        return [text]
+    cuts = boundaries(text, [(0, len(text))])
+    sentences: list[str] = []
+    start = 0
+    for end, gap in cuts:
+        sentences.append(text[start:gap])
+        start = gap
+    sentences.append(text[start:])
+    pieces: list[str] = []
+    current = ""
+    for sentence in sentences:
+        while len(sentence) > limit:
+            cut = sentence.rfind(" ", 0, limit) + 1 or limit
+            if current:
+                pieces.append(current)
+                current = ""
+            pieces.append(sentence[:cut])
+            sentence = sentence[cut:]
+        if len(current) + len(sentence) > limit:
+            pieces.append(current)
+            current = ""
+        current += sentence
+    if current:
+        pieces.append(current)
+    return [p for p in pieces if p]
+
+
+# ------------------------------------------------------------------------------------------ the pass
+
+
+class _Breaker:
+    """Counts units that failed in a row; opens after `limit` of them and stops the pass."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.failures = 0
+        self.last = ""
+        self.lock = threading.Lock()
+
+    @property
+    def open(self) -> bool:
+        return self.failures >= self.limit
+
+    def record(self, ok: bool, reason: str = "") -> None:
+        with self.lock:
+            self.failures = 0 if ok else self.failures + 1
+            self.last = reason or self.last
+
+
+class _Stopped(Exception):
+    """The breaker opened while this unit waited: it was not sent."""
+
+
+class _Sender:
+    """Sends one unit to the engine: protection, splitting, retries with backoff, the placeholder check."""
+
+    def __init__(self, engine: Engine, options: DraftOptions, breaker: _Breaker,
+                 sleep: Callable[[float], None] = time.sleep) -> None:
+        self.engine = engine
+        self.options = options
+        self.breaker = breaker
+        self.sleep = sleep
+        self.requests = 0
+        self.chars = 0
+        self.lock = threading.Lock()
+
+    def _call(self, text: str) -> str:
+        for attempt in range(self.options.retries + 1):
+            if self.breaker.open:
+                raise _Stopped()
+            with self.lock:
+                self.requests += 1
+                self.chars += len(text)
+            try:
+                return self.engine.translate(text)
+            except TransientError:
+                if attempt == self.options.retries:
+                    raise
+                delay = min(self.options.backoff_max, self.options.backoff * 2 ** attempt)
+                self.sleep(delay * (0.5 + random.random()))
+        raise AssertionError("unreachable")
+
+    def translate(self, msgid: str) -> tuple[str | None, str]:
+        """(draft, "") or (None, reason)."""
+        reason = ""
+        for style in range(len(_PROTECTIONS)):
+            protected, tokens = protect(msgid, style)
+            try:
+                pieces = [self._call(piece) for piece in split_for_engine(protected, self.engine.max_chars)]
+            except _Stopped:
+                return None, "not sent: the pass stopped after repeated engine failures"
+            except TransientError as exc:
+                self.breaker.record(False, str(exc))
+                return None, f"engine failed after {self.options.retries + 1} tries: {exc}"
+            except PermanentError as exc:
+                self.breaker.record(True)
+                return None, f"engine refused: {exc}"
+            self.breaker.record(True)
+            restored = unprotect(" ".join(p.strip() for p in pieces), tokens, style)
+            if restored is None:
+                reason = "the engine changed the placeholders"
+                continue
+            problem = placeholder_problem(msgid, restored)
+            if problem is None:
+                return restored, ""
+            reason = f"placeholders differ: {problem}"
+        return None, reason
+
+
+def _is_machine_draft(entry: Entry) -> bool:
+    return any(c.startswith(MACHINE_DRAFT) for c in entry.translator_comments)
+
+
+def _needs(entry: Entry, refresh: bool) -> bool:
+    if entry.obsolete or not entry.msgid:
+        return False
+    if not entry.msgstr:
+        return True
+    return refresh and entry.fuzzy and _is_machine_draft(entry)
+
+
+def _catalog_paths(settings: Settings, locale: str, items: tuple[str, ...]) -> list[Path]:
+    names = [path.stem for path in source_items(settings, items)]
+    if not items:
+        names.append(SITE_CATALOG)
+    paths = [settings.po_path(locale, name) for name in names if settings.po_path(locale, name).exists()]
+    if not paths:
+        raise WorkflowError(settings.locales_dir / locale, None, f"no catalogs for {locale}",
+                            "run `workflow extract` first")
+    return paths
+
+
+def _memory(settings: Settings, locale: str) -> dict[tuple[str | None, str], tuple[str, str]]:
+    """Reviewed (non-fuzzy) translations of every catalog in the locale: key → (msgstr, catalog name)."""
+    memory: dict[tuple[str | None, str], tuple[str, str]] = {}
+    folder = settings.locales_dir / locale
+    for path in sorted(folder.glob("*.po")) if folder.is_dir() else ():
+        for entry in read_po(path).entries:
+            if entry.translated and not entry.obsolete and entry.key not in memory:
+                memory[entry.key] = (entry.msgstr, path.stem)
+    return memory
+
+
+@dataclass(frozen=True, slots=True)
+class _Fill:
+    msgstr: str
+    comment: str
+    fuzzy: bool
+
+
+def _apply(path: Path, fills: dict[tuple[str | None, str], _Fill], by_msgid: dict[str, _Fill],
+           refresh: bool) -> bool:
+    """Write fills into one catalog (read again from disk first); only units that still need them change."""
+    catalog: Catalog = read_po(path)
+    changed = False
+    entries = []
+    for entry in catalog.entries:
+        fill = fills.get(entry.key) or by_msgid.get(entry.msgid)
+        if fill is not None and _needs(entry, refresh):
+            comments = tuple(c for c in entry.translator_comments
+                             if not c.startswith(MACHINE_DRAFT) and not c.startswith(MEMORY_NOTE))
+            entry = replace(entry, msgstr=fill.msgstr, translator_comments=comments + (fill.comment,))
+            entry = entry.with_fuzzy(fill.fuzzy)
+            changed = True
+        entries.append(entry)
+    if changed:
+        write_atomic(path, serialize(replace(catalog, entries=tuple(entries))))
+    return changed
+
+
+def draft(settings: Settings, locale: str, engine: str | None = None, items: tuple[str, ...] = (),
+          dry_run: bool = False, refresh: bool = False, max_chars: int | None = None,
+          progress: Callable[[DraftProgress], None] | None = None, wait_for_lock: bool = False,
+          make: Callable[[str, str, str, dict[str, object], float], Engine] = make_engine,
+          sleep: Callable[[float], None] = time.sleep) -> DraftReport:
+    """Run one draft pass for `locale` and say what it did."""
+    if locale not in settings.target_locales:
+        raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a target locale",
+                            "pick one of " + ", ".join(settings.target_locales))
+    options = draft_options(settings, engine)
+    with locale_lock(settings, locale, wait_for_lock):
+        return _pass(settings, locale, options, items, dry_run, refresh, max_chars, progress, make, sleep)
+
+
+def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[str, ...], dry_run: bool,
+          refresh: bool, max_chars: int | None, progress: Callable[[DraftProgress], None] | None,
+          make: Callable[[str, str, str, dict[str, object], float], Engine],
+          sleep: Callable[[float], None]) -> DraftReport:
+    paths = _catalog_paths(settings, locale, items)
+    needed: dict[tuple[str | None, str], list[Path]] = {}
+    paths_of_msgid: dict[str, set[Path]] = {}
+    for path in paths:
+        for entry in read_po(path).entries:
+            if _needs(entry, refresh):
+                needed.setdefault(entry.key, []).append(path)
+                paths_of_msgid.setdefault(entry.msgid, set()).add(path)
+    today = dt.date.today().isoformat()
+    memory = _memory(settings, locale)
+    fills: dict[tuple[str | None, str], _Fill] = {}
+    for key in needed:
+        if key in memory:
+            fills[key] = _Fill(memory[key][0], f"{MEMORY_NOTE} {memory[key][1]}", False)
+    from_memory = len(fills)
+    remaining = sorted({key[1] for key in needed if key not in fills})  # identical text is sent once
+    written: list[str] = []
+
+    def flush(by_msgid: dict[str, _Fill], everything: bool = False) -> None:
+        """Write fills into the catalogs that hold their units (each read again, changed, written atomically)."""
+        touched = set(paths) if everything else {p for m in by_msgid for p in paths_of_msgid.get(m, ())}
+        for path in paths:
+            if path in touched and _apply(path, fills, by_msgid, refresh) and str(path) not in written:
+                written.append(str(path))
+
+    if options.engine == "memory" or not remaining:
+        if not dry_run:
+            flush({}, everything=True)
+        return DraftReport(locale, options.engine, len(needed), from_memory, 0, 0, (), 0, 0,
+                           tuple(_rel(p, settings) for p in written), dry_run)
+    cache = AnswerCache(settings.root / ".workflow" / "mt-cache.sqlite3")
+    try:
+        drafts: dict[str, _Fill] = {}
+        comment = f"{MACHINE_DRAFT} {options.engine} {today}"
+        for msgid in remaining:
+            cached = cache.get(options.engine, settings.source_locale, locale, msgid)
+            if cached is not None:
+                drafts[msgid] = _Fill(cached, comment, True)
+        from_cache = len(drafts)
+        to_send = [msgid for msgid in remaining if msgid not in drafts]
+        chars_total = sum(len(_PLACEHOLDER_RE.sub("", m)) for m in to_send)
+        if dry_run:
+            return DraftReport(locale, options.engine, len(needed), from_memory, from_cache, 0, (), 0, 0, (),
+                               True, len(to_send), chars_total)
+        flush(drafts, everything=True)  # memory and cache first: they cost nothing
+        engine = make(options.engine, settings.source_locale, locale, options.engine_options, options.timeout)
+        breaker = _Breaker(options.breaker)
+        sender = _Sender(engine, options, breaker, sleep)
+        rejected: list[Rejection] = []
+        from_engine = 0
+        stopped = ""
+        started = time.monotonic()
+        done = 0
+        budget_left = max_chars if max_chars is not None else None
+        queue = list(to_send)
+        with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+            while queue and not stopped:
+                batch: list[str] = []
+                while queue and len(batch) < options.batch_size:
+                    size = len(queue[0])
+                    if budget_left is not None and size > budget_left:
+                        stopped = f"the character budget (--max-chars {max_chars}) is used up"
+                        break
+                    if budget_left is not None:
+                        budget_left -= size
+                    batch.append(queue.pop(0))
+                futures: dict[Future[tuple[str | None, str]], str] = {
+                    pool.submit(sender.translate, msgid): msgid for msgid in batch}
+                batch_fills: dict[str, _Fill] = {}
+                pending = set(futures)
+                try:
+                    while pending:
+                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
+                        for future in finished:
+                            msgid = futures[future]
+                            result, reason = future.result()
+                            done += 1
+                            if result is not None:
+                                cache.put(options.engine, settings.source_locale, locale, msgid, result)
+                                batch_fills[msgid] = _Fill(result, comment, True)
+                                from_engine += 1
+                            else:
+                                rejected.append(Rejection(msgid, reason))
+                            if progress:
+                                progress(DraftProgress(done, len(to_send), sender.chars, chars_total,
+                                                       time.monotonic() - started))
+                except BaseException:
+                    for future in pending:
+                        future.cancel()
+                    raise
+                flush(batch_fills)
+                if breaker.open:
+                    stopped = (f"the engine failed for {breaker.limit} units in a row ({breaker.last}); "
+                               "check the engine and rerun: finished work is saved and cached")
+        return DraftReport(locale, options.engine, len(needed), from_memory, from_cache, from_engine,
+                           tuple(rejected), sender.chars, sender.requests,
+                           tuple(_rel(Path(p), settings) for p in written), False, len(to_send), chars_total,
+                           stopped)
+    finally:
+        cache.close()
+
+
+def _rel(path: Path, settings: Settings) -> str:
+    try:
+        return path.relative_to(settings.root).as_posix()
+    except ValueError:
+        return str(path)
