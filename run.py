@@ -5,6 +5,7 @@
     python3 run.py test    # create or reuse .venv, install test needs (GNU gettext too), run every test
     python3 run.py bench         # install Translate Toolkit beside us; time extract against html2po
     python3 run.py bench-build   # time build against po2html, and an incremental rebuild
+    python3 run.py bench-draft   # time a draft pass against deep-translator's translate_batch
 
 Each command creates .venv on first use and reinstalls only when pyproject.toml changes.
 """
@@ -81,9 +82,9 @@ def main(argv: list[str]) -> int:
             say("pytest collected no tests")
             return 1
         return code
-    if command in ("bench", "bench-build"):
+    if command in ("bench", "bench-build", "bench-draft"):
         ensure_venv("bench")
-        script = "bench_extract.py" if command == "bench" else "bench_build.py"
+        script = {"bench": "bench_extract.py", "bench-build": "bench_build.py", "bench-draft": "bench_draft.py"}[command]
         return subprocess.run([str(PYTHON), str(ROOT / "bench" / script), *rest], cwd=ROOT).returncode
     print(__doc__)
     return 2

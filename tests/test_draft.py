@@ -287,3 +287,32 @@ def test_pseudo_engines_work_offline(tmp_path: Path) -> None:
 
 def _entries_for(project: Path, locale: str) -> dict[str, object]:
     return {e.msgid: e for e in read_po(project / "locales" / locale / f"{SITE_CATALOG}.po").entries}
+
+
+def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(tmp_path: Path) -> None:
+    import pty
+
+    shutil.copytree(ROOT / "source", tmp_path / "source")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales")
+    shutil.copy(ROOT / "workflow.toml", tmp_path / "workflow.toml")
+    plain = run_cli(tmp_path, "draft", "--locale", "tr", "--engine", "pseudo")
+    assert plain.returncode == 0
+    assert "draft: 121/121 units" in plain.stderr and "units/s, ETA" in plain.stderr and "\r" not in plain.stderr
+    assert "121 from the engine, 0 rejected" in plain.stdout and "characters sent in 121 requests" in plain.stdout
+    leader, follower = pty.openpty()
+    process = subprocess.Popen([sys.executable, "-m", "workflow", "--root", str(tmp_path), "draft", "--locale", "kk",
+                                "--engine", "pseudo"], stdout=subprocess.DEVNULL, stderr=follower)
+    os.close(follower)
+    seen = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        seen += chunk
+    process.wait()
+    os.close(leader)
+    assert process.returncode == 0
+    assert b"\r[" in seen and b"########################] 121/121 units" in seen
