@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Set-up and entry points for a fresh machine with only Python.
 
-    python3 run.py main    # create or reuse .venv, install, run the main job on the sample content (extract, build)
+    python3 run.py main    # create or reuse .venv, install, run the main job on the sample content (extract, build, bundle)
     python3 run.py test    # create or reuse .venv, install test needs (GNU gettext too), run every test
     python3 run.py bench         # install Translate Toolkit beside us; time extract against html2po
     python3 run.py bench-build   # time build against po2html, and an incremental rebuild
@@ -66,13 +66,11 @@ def main(argv: list[str]) -> int:
     rest = argv[1:]
     if command == "main":
         ensure_venv("")
-        for step in (["extract"], ["build"]):
-            code = subprocess.run([str(BIN / "workflow"), "--root", str(ROOT), *step, *rest]).returncode
-            if code != 0:
-                return code
-        say(f"pages: {ROOT / 'output'}/<locale>/<item>.html (open output/fr/index.html); "
-            f"catalogs: {ROOT / 'locales'}")
-        return 0
+        code = subprocess.run([str(BIN / "workflow"), "--root", str(ROOT), "run", *rest]).returncode
+        if code == 0:
+            say(f"pages: {ROOT / 'output'}/<locale>/<item>.html (open output/fr/index.html); "
+                f"catalogs: {ROOT / 'locales'}")
+        return code
     if command == "test":
         ensure_venv("test")
         ensure_debian_package("gettext", ("msgcat", "msgmerge", "msgfmt"), "comparisons with GNU gettext")

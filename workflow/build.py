@@ -391,6 +391,12 @@ class _Builder:
         return serialize_page(root)
 
 
+def decisions_for(settings: Settings, items: tuple[str, ...], locales: tuple[str, ...]) -> dict[tuple[str, str], Decision]:
+    """Whether each item would be published in each locale, and why (the last build's answers where valid)."""
+    builder = _Builder(settings, locales, False)
+    return {(item, locale): builder.decide(item, locale)[0] for item in items for locale in locales}
+
+
 def _sitemap(builder: _Builder, items: list[str], published: dict[str, set[str]]) -> bytes:
     namespace = "http://www.sitemaps.org/schemas/sitemap/0.9"
     xhtml = "http://www.w3.org/1999/xhtml"

@@ -11,6 +11,9 @@ from pathlib import Path
 
 from workflow import __version__
 from workflow.build import BuildReport, build
+from workflow.bundle import bundle, verify
+from workflow.job import run_job, write_dashboard
+from workflow.status import status, status_table
 from workflow.checks import check
 from workflow.draft import DraftProgress, DraftReport, draft
 from workflow.engines import ENGINE_NAMES
@@ -153,6 +156,49 @@ def _check(args: argparse.Namespace) -> int:
     return EXIT_CHECK_WARNINGS if args.strict and report.warnings else EXIT_OK
 
 
+def _status(args: argparse.Namespace) -> int:
+    settings = load_settings(args.root)
+    report = status(settings, tuple(args.locale or ()))
+    if args.format == "json":
+        print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    elif args.format == "html":
+        print(f"dashboard: {write_dashboard(settings, report)}")
+    else:
+        print(status_table(report))
+    return EXIT_OK
+
+
+def _bundle(args: argparse.Namespace) -> int:
+    settings = load_settings(args.root)
+    report = bundle(settings, tuple(args.locale or ()), tuple(args.item or ()), args.name)
+    print(f"bundle: {report.path} ({report.files} files, sha256 {report.sha256})")
+    return EXIT_OK
+
+
+def _verify(args: argparse.Namespace) -> int:
+    report = verify(args.bundle)
+    for problem in report.problems:
+        print(f"{report.path}: {problem}")
+    print(f"verify: {report.files} members, {len(report.problems)} problems")
+    return EXIT_ERROR if report.problems else EXIT_OK
+
+
+def _run(args: argparse.Namespace) -> int:
+    settings = load_settings(args.root)
+    report = run_job(settings)
+    for warning in report.extracted.warnings:
+        print(warning, file=sys.stderr)
+    published = [p for p in report.built.pages if p.status in ("built", "unchanged")]
+    held = report.built.held_back
+    print(f"extract: {len(report.extracted.items)} sources, {report.extracted.files_written} catalog files written")
+    print(f"build:   {len(published)} pages published, {len(held)} held back "
+          f"({', '.join(sorted({p.locale for p in held}))})" if held else
+          f"build:   {len(published)} pages published")
+    print(f"bundle:  {report.bundled.path} ({report.bundled.files} files)")
+    print(f"status:  open {report.dashboard}")
+    return EXIT_OK
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workflow",
@@ -231,6 +277,36 @@ def build_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     check_cmd.add_argument("--strict", action="store_true", help="exit with status 1 when there are warnings")
     check_cmd.set_defaults(handler=_check)
+
+    status_cmd = commands.add_parser(
+        "status", help="units and words translated, fuzzy, machine drafts and publication, per item and locale",
+        description="For every item (and the site catalog) in every target locale: units and words translated, "
+                    "fuzzy (and how many are machine drafts), untranslated, and whether the page would be "
+                    "published. --format html writes the dashboard output/status.html.")
+    status_cmd.add_argument("--locale", action="append", metavar="L", help="only this locale; repeatable")
+    status_cmd.add_argument("--format", choices=("text", "json", "html"), default="text", help="report format")
+    status_cmd.set_defaults(handler=_status)
+
+    bundle_cmd = commands.add_parser(
+        "bundle", help="pack built pages, assets, indexes, sitemap and a manifest into output/bundles/NAME.zip",
+        description="Write a deterministic ZIP of the published pages (after `workflow build`) with manifest.json: "
+                    "tool version, source revision, build time (SOURCE_DATE_EPOCH when set), per item its "
+                    "title, date, completeness and machine-draft count, and the SHA-256 of every file.")
+    bundle_cmd.add_argument("--locale", action="append", metavar="L", help="only this locale; repeatable")
+    bundle_cmd.add_argument("--item", action="append", metavar="ID", help="only this item; repeatable")
+    bundle_cmd.add_argument("--name", default="news", help="archive name (default: news)")
+    bundle_cmd.set_defaults(handler=_bundle)
+
+    verify_cmd = commands.add_parser("verify", help="check a bundle against its manifest",
+                                      description="Report changed, missing and extra files and unsafe names; "
+                                                  "exit status 1 when anything is wrong.")
+    verify_cmd.add_argument("bundle", type=Path, help="the .zip to check")
+    verify_cmd.set_defaults(handler=_verify)
+
+    run_cmd = commands.add_parser("run", help="the main job: extract, build, bundle, and the status dashboard",
+                                  description="Run extract, build and bundle, write output/status.html and "
+                                              "print a short summary.")
+    run_cmd.set_defaults(handler=_run)
     return parser
 
 

@@ -1,0 +1,184 @@
+"""`workflow bundle` and `workflow verify`: deterministic ZIP archives of built pages, with a manifest.
+
+The same inputs give a byte-identical archive: members are sorted, their dates come from SOURCE_DATE_EPOCH
+(or the 1980 epoch of the ZIP format), their permissions are fixed, and the manifest is written with sorted
+keys. Member names are relative and normalized: no "..", no absolute paths, no links.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import posixpath
+import stat
+import subprocess
+import tempfile
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from workflow import __version__
+from workflow.build import STATE_FILE
+from workflow.errors import WorkflowError
+from workflow.settings import Settings
+
+MANIFEST = "manifest.json"
+_ZIP_EPOCH = dt.datetime(1980, 1, 1, tzinfo=dt.timezone.utc)
+
+
+@dataclass(frozen=True, slots=True)
+class BundleReport:
+    path: str
+    files: int
+    sha256: str
+
+
+@dataclass(frozen=True, slots=True)
+class VerifyReport:
+    path: str
+    files: int
+    problems: tuple[str, ...]
+
+
+def build_time() -> dt.datetime:
+    """SOURCE_DATE_EPOCH when set (reproducible builds), else now."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc)
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def source_revision(settings: Settings) -> str:
+    """The git commit of the content when it is a clean checkout, else a digest of the sources and catalogs."""
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=settings.root, capture_output=True, text=True,
+                              check=True).stdout.strip()
+        dirty = subprocess.run(["git", "status", "--porcelain", "--", "source", "locales", "workflow.toml"],
+                               cwd=settings.root, capture_output=True, text=True, check=True).stdout.strip()
+        if head and not dirty:
+            return f"git:{head}"
+    except (OSError, subprocess.CalledProcessError):
+        pass
+    digest = hashlib.sha256()
+    for folder in (settings.source_dir, settings.locales_dir):
+        for path in sorted(p for p in folder.rglob("*") if p.is_file()) if folder.is_dir() else ():
+            digest.update(path.relative_to(settings.root).as_posix().encode() + b"\0" + path.read_bytes())
+    return f"sha256:{digest.hexdigest()}"
+
+
+def safe_member(name: str) -> bool:
+    """A member name that cannot escape the folder it is unpacked into."""
+    return (bool(name) and not name.startswith("/") and "\\" not in name and ":" not in name.split("/")[0]
+            and posixpath.normpath(name) == name and not any(part in ("..", ".", "") for part in name.split("/")))
+
+
+def bundle(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, ...] = (),
+           name: str = "news") -> BundleReport:
+    """Pack the built pages of the chosen locales and items, their assets, indexes, sitemap and manifest."""
+    output = settings.root / "output"
+    state_path = output / STATE_FILE
+    if not state_path.exists():
+        raise WorkflowError(output, None, "nothing has been built yet", "run `workflow build` first")
+    state = json.loads(state_path.read_text(encoding="utf-8"))
+    all_locales = (settings.source_locale, *settings.target_locales)
+    chosen = locales or all_locales
+    for locale in chosen:
+        if locale not in all_locales:
+            raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a project locale",
+                                "pick one of " + ", ".join(all_locales))
+    if not name or not safe_member(name) or "/" in name:
+        raise WorkflowError(None, None, f"invalid bundle name {name!r}", "use letters, digits, '.', '_' or '-'")
+    files: dict[str, bytes] = {}
+    manifest_items: dict[str, dict[str, object]] = {}
+    for key, decision in sorted(state.get("decisions", {}).items()):
+        item, locale = key.split("|", 1)
+        if locale not in chosen or (items and item not in items) or not decision.get("published"):
+            continue
+        page = output / locale / f"{item}.html"
+        if not page.exists():
+            continue
+        files[f"{locale}/{item}.html"] = page.read_bytes()
+        entry = manifest_items.setdefault(item, {"date": decision.get("date"), "locales": {}})
+        entry["locales"][locale] = {  # type: ignore[index]
+            "title": decision.get("title"), "completeness": round(float(decision.get("share", 0)), 4),
+            "machine_drafts": decision.get("drafts", 0), "path": f"{locale}/{item}.html"}
+    if not files:
+        raise WorkflowError(output, None, "no published page for the chosen locales and items",
+                            "run `workflow build` and check its report for held-back pages")
+    for locale in chosen:
+        index = output / locale / "index.html"
+        if index.exists():
+            files[f"{locale}/index.html"] = index.read_bytes()
+    for extra in ("sitemap.xml",):
+        if (output / extra).exists():
+            files[extra] = (output / extra).read_bytes()
+    assets = output / "assets"
+    for path in sorted(assets.rglob("*")) if assets.is_dir() else ():
+        if path.is_file() and not path.is_symlink():
+            files[path.relative_to(output).as_posix()] = path.read_bytes()
+    moment = build_time()
+    manifest = {
+        "tool": f"newsroom-workflow {__version__}",
+        "source_revision": source_revision(settings),
+        "built_at": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "locales": [locale for locale in chosen],
+        "items": manifest_items,
+        "files": {member: hashlib.sha256(data).hexdigest() for member, data in sorted(files.items())},
+    }
+    files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+    stamp = max(moment, _ZIP_EPOCH).timetuple()[:6]
+    target = output / "bundles" / f"{name}.zip"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        with zipfile.ZipFile(tmp, "w") as archive:
+            for member in sorted(files):
+                if not safe_member(member):
+                    raise WorkflowError(output / member, None, "unsafe name for a bundle member",
+                                        "rename the file: relative, no '..'")
+                info = zipfile.ZipInfo(member, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                info.create_system = 3
+                info.external_attr = (stat.S_IFREG | 0o644) << 16
+                archive.writestr(info, files[member], compresslevel=9)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    return BundleReport(target.relative_to(settings.root).as_posix(), len(files), digest)
+
+
+def verify(path: Path) -> VerifyReport:
+    """Check an archive against its manifest: every file present and unchanged, nothing extra, safe names."""
+    problems: list[str] = []
+    try:
+        archive = zipfile.ZipFile(path)
+    except (OSError, zipfile.BadZipFile) as exc:
+        raise WorkflowError(path, None, f"not a readable ZIP archive ({exc})", "rebuild it with `workflow bundle`")
+    with archive:
+        infos = archive.infolist()
+        names = [info.filename for info in infos]
+        for info in infos:
+            if not safe_member(info.filename):
+                problems.append(f"{info.filename}: unsafe member name")
+            if stat.S_ISLNK(info.external_attr >> 16):
+                problems.append(f"{info.filename}: a link, which bundles never contain")
+        if MANIFEST not in names:
+            return VerifyReport(str(path), len(names), (*problems, f"{MANIFEST} is missing"))
+        manifest = json.loads(archive.read(MANIFEST))
+        expected: dict[str, str] = manifest.get("files", {})
+        for member, digest in sorted(expected.items()):
+            if member not in names:
+                problems.append(f"{member}: listed in the manifest but missing")
+            elif hashlib.sha256(archive.read(member)).hexdigest() != digest:
+                problems.append(f"{member}: changed (SHA-256 differs from the manifest)")
+        for member in names:
+            if member != MANIFEST and member not in expected:
+                problems.append(f"{member}: not in the manifest")
+        if len(set(names)) != len(names):
+            problems.append("a member name appears twice")
+    return VerifyReport(str(path), len(names), tuple(problems))

@@ -1,0 +1,37 @@
+"""`workflow run`: the main job in one call: extract, build, bundle, and the status dashboard."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from workflow.build import BuildReport, build
+from workflow.bundle import BundleReport, bundle
+from workflow.extract import ExtractReport, extract
+from workflow.fsio import write_atomic
+from workflow.settings import Settings
+from workflow.status import StatusReport, status, status_html
+
+
+@dataclass(frozen=True, slots=True)
+class JobReport:
+    extracted: ExtractReport
+    built: BuildReport
+    bundled: BundleReport
+    status: StatusReport
+    dashboard: str
+
+
+def write_dashboard(settings: Settings, report: StatusReport) -> str:
+    """output/status.html, written only when its content changed."""
+    path = settings.root / "output" / "status.html"
+    write_atomic(path, status_html(report, f"{settings.name}: translation status").encode("utf-8"))
+    return path.relative_to(settings.root).as_posix()
+
+
+def run_job(settings: Settings) -> JobReport:
+    """Everything a publisher needs from the current sources and catalogs."""
+    extracted = extract(settings)
+    built = build(settings)
+    bundled = bundle(settings)
+    report = status(settings)
+    return JobReport(extracted, built, bundled, report, write_dashboard(settings, report))
