@@ -24,7 +24,7 @@ from workflow.extract import segment_source, source_items
 from workflow.fsio import write_atomic
 from workflow.locale_data import format_date_value
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fresh_copy,
-                            keep_page_kind, language_menu, localize_links, merge_head, page_metadata,
+                            keep_page_kind, language_menu, localize_links, merge_head, page_metadata, relocate_assets,
                             serialize_page, typed_renderer)
 from workflow.pofile import Catalog, read_po
 from workflow.render import Fallback, PlaceholderMismatch, parse_translation, rebind, render
@@ -351,6 +351,7 @@ class _Builder:
         page_metadata(root, locale, alternates, self.href(self.settings.source_locale, f"{item}.html"))
         language_menu(root, locale, alternates)
         localize_links(root, published.get(locale, set()), items, self.settings.source_locale)
+        relocate_assets(root)
         clean_source_markers(root)
         return serialize_page(root)
 
@@ -387,6 +388,7 @@ class _Builder:
                       if published.get(other)]
         page_metadata(root, locale, alternates, self.href(self.settings.source_locale, "index.html"))
         language_menu(root, locale, alternates)
+        relocate_assets(root)
         clean_source_markers(root)
         return serialize_page(root)
 

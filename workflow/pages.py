@@ -169,6 +169,17 @@ def localize_links(root: etree._Element, published: set[str], all_items: set[str
             link.set("hreflang", source_locale)
 
 
+def relocate_assets(root: etree._Element) -> None:
+    """Sources point at assets/ next to them; published pages sit one folder deeper (output/<locale>/)."""
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        for attribute in ("src", "href", "poster"):
+            value = element.get(attribute)
+            if value and value.startswith("assets/"):
+                element.set(attribute, "../" + value)
+
+
 def clean_source_markers(root: etree._Element) -> None:
     """Authoring attributes (msgctxt hints) do not belong on the published page."""
     for element in root.iterfind(".//*[@data-msgctxt]"):
