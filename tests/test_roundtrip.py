@@ -11,7 +11,7 @@ from lxml import etree
 from conftest import corpus_files
 from workflow.render import parse_translation, render
 from workflow.source import SourcePage, declared_encoding, parse_html
-from workflow.units import PROTECTED_TAGS, Segment, segment_page, segments_of
+from workflow.units import PROTECTED_TAGS, segment_page, segments_of
 
 ARTICLES = corpus_files("w3c-articles", "*.html")
 

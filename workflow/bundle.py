@@ -158,7 +158,8 @@ def verify(path: Path) -> VerifyReport:
     try:
         archive = zipfile.ZipFile(path)
     except (OSError, zipfile.BadZipFile) as exc:
-        raise WorkflowError(path, None, f"not a readable ZIP archive ({exc})", "rebuild it with `workflow bundle`")
+        raise WorkflowError(path, None, f"not a readable ZIP archive ({exc})",
+                            "rebuild it with `workflow bundle`") from None
     with archive:
         infos = archive.infolist()
         names = [info.filename for info in infos]

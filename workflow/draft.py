@@ -216,7 +216,7 @@ def split_for_engine(text: str, limit: int) -> list[str]:
     cuts = boundaries(text, [(0, len(text))])
     sentences: list[str] = []
     start = 0
-    for end, gap in cuts:
+    for _end, gap in cuts:
         sentences.append(text[start:gap])
         start = gap
     sentences.append(text[start:])

@@ -170,11 +170,12 @@ def _stage_item(settings: Settings, task: CatalogTask, targets: tuple[str, ...]
 
 
 def _stage_item_safely(task: tuple[Settings, CatalogTask, tuple[str, ...]]
-                       ) -> tuple[ItemResult | None, list[Staged], tuple[ParseWarning, ...], WorkflowError | None]:
-    """Worker entry point: a bad item comes back as a value so the other items' files can be discarded."""
+                       ) -> tuple[ItemResult | None, list[Staged], tuple[ParseWarning, ...], Exception | None]:
+    """Worker entry point: a failure comes back as a value, so every other item's staged files get discarded
+    (a bad source or PO file, but also a full disk)."""
     try:
         result, staged, warnings = _stage_item(*task)
-    except WorkflowError as error:
+    except Exception as error:  # noqa: BLE001 - re-raised by extract() after the clean-up
         return None, [], (), error
     return result, staged, warnings, None
 

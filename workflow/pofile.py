@@ -12,7 +12,7 @@ from pathlib import Path
 
 from functools import lru_cache
 
-from workflow.linebreak import text_width, wrap_portion
+from workflow.linebreak import wrap_portion
 
 from workflow.errors import WorkflowError
 

@@ -240,7 +240,7 @@ def _render_run(run: Run, translate: Translate, context: str | None, render_type
     if source_lang and untranslated and whole and len(untranslated) == sum(isinstance(r[0], Segment) for r in results):
         parent.set("lang", source_lang)  # all of it is in the source language: say so once
         source_lang = None
-    for piece, piece_nodes, used in results:
+    for _piece, piece_nodes, used in results:
         if used or not source_lang or _tag_name(parent) in _TEXT_ONLY:
             nodes.extend(piece_nodes)
         else:
