@@ -198,7 +198,7 @@ def _codes(chars: str) -> str:
     return "".join([_CODES[_char_class(c)] for c in chars])
 
 
-def _possible_breaks(chars: str, prohibited: frozenset[int]) -> list[int]:
+def possible_breaks(chars: str, prohibited: frozenset[int]) -> list[int]:
     """Break opportunities (indexes a line may start at), as libunistring finds them."""
     codes = _codes(chars)
     if "~" in codes:
@@ -216,21 +216,25 @@ def _possible_breaks(chars: str, prohibited: frozenset[int]) -> list[int]:
     return breaks
 
 
-def wrap_portion(portion: str, width: int, start_column: int, prohibited: frozenset[int]) -> list[str]:
+def wrap_portion(portion: str, width: int, start_column: int, prohibited: frozenset[int],
+                 breaks: list[int] | None = None) -> list[str]:
     """Split an escaped portion into lines of at most `width` columns, gettext style.
 
     `prohibited` holds indexes before which no break may occur (inside escape sequences, and before a
     trailing \\n). The first line starts at `start_column`. A line breaks before the first piece (text
-    between two break opportunities, trailing spaces included) that would pass the width.
+    between two break opportunities, trailing spaces included) that would pass the width. `breaks` are the
+    portion's break opportunities when the caller already has them.
     """
     if start_column + text_width(portion) <= width:
         return [portion]
+    if breaks is None:
+        breaks = possible_breaks(portion, prohibited)
     ascii_only = portion.isascii()
     cuts: list[int] = []
     last_cut: int | None = None
     column = start_column
     previous = 0
-    for position in (*_possible_breaks(portion, prohibited), len(portion)):
+    for position in (*breaks, len(portion)):
         piece = position - previous if ascii_only else text_width(portion[previous:position])
         if last_cut is not None and column + piece > width:
             cuts.append(last_cut)

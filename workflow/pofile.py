@@ -12,7 +12,7 @@ from pathlib import Path
 
 from functools import lru_cache
 
-from workflow.linebreak import wrap_portion
+from workflow.linebreak import possible_breaks, text_width, wrap_portion
 
 from workflow.errors import WorkflowError
 
@@ -347,11 +347,13 @@ def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ..
     for number, raw in enumerate(portions):
         escaped, prohibited = _escape_with_breaks(raw)
         start_column = len(keyword) + 1 if first_line else 0
-        parts = wrap_portion(escaped, inner, start_column, prohibited)
+        # Break opportunities depend on the text only: find them once for both layouts gettext tries.
+        breaks = possible_breaks(escaped, prohibited) if start_column + text_width(escaped) > inner else []
+        parts = wrap_portion(escaped, inner, start_column, prohibited, breaks)
         if first_line and (number < len(portions) - 1 or start_column > inner or len(parts) > 1):
             lines.append(f'{prefix}{keyword} ""')
             first_line = False
-            parts = wrap_portion(escaped, inner, 0, prohibited)
+            parts = wrap_portion(escaped, inner, 0, prohibited, breaks)
         if first_line:
             lines.append(f'{prefix}{keyword} "{parts[0]}"')
             first_line = False
