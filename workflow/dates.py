@@ -43,7 +43,9 @@ class DateMention:
 
 def dates_in(text: str, item_year: int | None) -> list[DateMention]:
     """Dates in `text`; a bare day and month takes the item's year and is skipped when there is none."""
-    found = []
+    found: list[DateMention] = []
+    if not any(month in text for month in MONTHS):  # most text has no date; substring tests are cheap
+        return found
     for match in _DATE_RE.finditer(text):
         groups = match.groupdict()
         if groups["d1"]:

@@ -60,7 +60,8 @@ def boundaries(text: str, allowed: Iterable[tuple[int, int]],
             if not _starts_sentence(text[gap_end:]):
                 continue
             if text[match.start()] == ".":
-                word = _WORD_BEFORE_RE.search(text, 0, match.start() + 1)
+                # Look back a short window only: no abbreviation is longer, and a long paragraph stays linear.
+                word = _WORD_BEFORE_RE.search(text, max(0, match.start() - 40), match.start() + 1)
                 if word and _is_abbreviation(word.group(1), extra_abbreviations):
                     continue
             cuts.append((end, gap_end))
