@@ -19,7 +19,6 @@ from lxml import etree
 from workflow import __version__
 from workflow.catalog import relative
 from workflow.dates import DAY_MONTH_YEAR
-from workflow.errors import WorkflowError
 from workflow.extract import segment_source, source_items
 from workflow.fsio import write_atomic
 from workflow.locale_data import format_date_value
@@ -427,12 +426,8 @@ def _copy_assets(settings: Settings, output: Path) -> None:
 def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = (),
           force: bool = False) -> BuildReport:
     """Build every published page (or the chosen items and locales), the indexes and the sitemap."""
-    all_locales = (settings.source_locale, *settings.target_locales)
-    for locale in locales:
-        if locale not in all_locales:
-            raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a project locale",
-                                "pick one of " + ", ".join(all_locales))
-    chosen_locales = tuple(locales) or all_locales
+    all_locales = settings.chosen_locales(with_source=True)
+    chosen_locales = settings.chosen_locales(locales, with_source=True)
     builder = _Builder(settings, chosen_locales, force)
     every_item = [path.stem for path in source_items(settings)]
     chosen_items = [path.stem for path in source_items(settings, items)] if items else every_item

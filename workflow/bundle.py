@@ -82,12 +82,7 @@ def bundle(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, 
     if not state_path.exists():
         raise WorkflowError(output, None, "nothing has been built yet", "run `workflow build` first")
     state = json.loads(state_path.read_text(encoding="utf-8"))
-    all_locales = (settings.source_locale, *settings.target_locales)
-    chosen = locales or all_locales
-    for locale in chosen:
-        if locale not in all_locales:
-            raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a project locale",
-                                "pick one of " + ", ".join(all_locales))
+    chosen = settings.chosen_locales(locales, with_source=True)
     if not name or not safe_member(name) or "/" in name:
         raise WorkflowError(None, None, f"invalid bundle name {name!r}", "use letters, digits, '.', '_' or '-'")
     files: dict[str, bytes] = {}

@@ -200,11 +200,7 @@ def check_entry(entry: Entry, locale: str, path: str, protected: set[str] = froz
 
 def check(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, ...] = ()) -> CheckReport:
     """Run every check on the chosen catalogs (all target locales, all items and the site catalog)."""
-    targets = locales or settings.target_locales
-    for locale in targets:
-        if locale not in settings.target_locales:
-            raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a target locale",
-                                "pick one of " + ", ".join(settings.target_locales))
+    targets = settings.chosen_locales(locales)
     names = [path.stem for path in source_items(settings, items)] + ([] if items else [SITE_CATALOG])
     findings: list[Finding] = []
     files = 0

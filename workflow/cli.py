@@ -199,6 +199,12 @@ def _run(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _filters(command: argparse.ArgumentParser, what: str = "locale") -> None:
+    """--item and --locale, which most commands take."""
+    command.add_argument("--item", action="append", metavar="ID", help="only this item (source/ID.html); repeatable")
+    command.add_argument("--locale", action="append", metavar="L", help=f"only this {what} (BCP 47); repeatable")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workflow",
@@ -218,10 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "target locale. Translations are never lost: moved sentences keep theirs, changed ones "
                     "get the closest old translation as fuzzy, removed ones become obsolete (#~). Files are "
                     "written atomically and only when their content changes.")
-    extract_cmd.add_argument("--item", action="append", metavar="ID",
-                             help="only this item (source/ID.html); repeatable")
-    extract_cmd.add_argument("--locale", action="append", metavar="L",
-                             help="only this target locale (BCP 47, e.g. sr-Latn); repeatable")
+    _filters(extract_cmd, "target locale")
     extract_cmd.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
                              help="items processed in parallel (default: one per CPU core)")
     extract_cmd.add_argument("-v", "--verbose", action="store_true",
@@ -235,8 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "output/<locale>/index.html and output/sitemap.xml. Translations are text plus "
                     "placeholders, never HTML; a unit whose placeholders do not match its source falls back "
                     "to the source text, marked lang=<source>. Only pages whose inputs changed are rebuilt.")
-    build_cmd.add_argument("--item", action="append", metavar="ID", help="only this item; repeatable")
-    build_cmd.add_argument("--locale", action="append", metavar="L", help="only this locale; repeatable")
+    _filters(build_cmd)
     build_cmd.add_argument("--strict", action="store_true",
                            help=f"exit with status {EXIT_HELD_BACK} when a page is held back")
     build_cmd.add_argument("--force", action="store_true", help="rebuild every page, changed or not")
@@ -272,8 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "source, W204 leading or trailing whitespace differs, W205 doubled space, W206 length far "
                     "from the locale's norm, W207 a glossary country name missing. Exit status: 0 clean, "
                     "1 warnings with --strict, 2 errors.")
-    check_cmd.add_argument("--locale", action="append", metavar="L", help="only this locale; repeatable")
-    check_cmd.add_argument("--item", action="append", metavar="ID", help="only this item; repeatable")
+    _filters(check_cmd, "target locale")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     check_cmd.add_argument("--strict", action="store_true", help="exit with status 1 when there are warnings")
     check_cmd.set_defaults(handler=_check)
@@ -292,8 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Write a deterministic ZIP of the published pages (after `workflow build`) with manifest.json: "
                     "tool version, source revision, build time (SOURCE_DATE_EPOCH when set), per item its "
                     "title, date, completeness and machine-draft count, and the SHA-256 of every file.")
-    bundle_cmd.add_argument("--locale", action="append", metavar="L", help="only this locale; repeatable")
-    bundle_cmd.add_argument("--item", action="append", metavar="ID", help="only this item; repeatable")
+    _filters(bundle_cmd)
     bundle_cmd.add_argument("--name", default="news", help="archive name (default: news)")
     bundle_cmd.set_defaults(handler=_bundle)
 

@@ -388,9 +388,7 @@ def draft(settings: Settings, locale: str, engine: str | None = None, items: tup
           make: Callable[[str, str, str, dict[str, object], float], Engine] = make_engine,
           sleep: Callable[[float], None] = time.sleep) -> DraftReport:
     """Run one draft pass for `locale` and say what it did."""
-    if locale not in settings.target_locales:
-        raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a target locale",
-                            "pick one of " + ", ".join(settings.target_locales))
+    settings.chosen_locales((locale,))
     options = draft_options(settings, engine)
     with locale_lock(settings, locale, wait_for_lock):
         return _pass(settings, locale, options, items, dry_run, refresh, max_chars, progress, make, sleep)

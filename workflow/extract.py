@@ -192,11 +192,7 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
     staged first; only when every item succeeded are they renamed into place, so one bad source or PO
     file leaves every existing file as it was.
     """
-    targets = locales or settings.target_locales
-    for locale in targets:
-        if locale not in settings.target_locales:
-            raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a target locale",
-                                "add it to target_locales or pick one of " + ", ".join(settings.target_locales))
+    targets = settings.chosen_locales(locales)
     tasks = [(settings, task, targets) for task in extract_tasks(settings, items)]
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:

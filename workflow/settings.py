@@ -54,6 +54,16 @@ class Settings:
         """The site layout: chrome shared by every page, translated once in the site catalog."""
         return self.source_dir / "_layout.html"
 
+    def chosen_locales(self, requested: tuple[str, ...] = (), with_source: bool = False) -> tuple[str, ...]:
+        """The locales a command works on: the requested ones (checked) or all of them."""
+        allowed = (self.source_locale, *self.target_locales) if with_source else self.target_locales
+        for locale in requested:
+            if locale not in allowed:
+                kind = "project" if with_source else "target"
+                raise WorkflowError(self.root / "workflow.toml", None, f"{locale!r} is not a {kind} locale",
+                                    "pick one of " + ", ".join(allowed) + " or add it to target_locales")
+        return tuple(requested) or allowed
+
     def po_path(self, locale: str, item: str) -> Path:
         return self.locales_dir / locale / f"{item}.po"
 

@@ -8,7 +8,6 @@ from dataclasses import asdict, dataclass
 
 from workflow.build import decisions_for
 from workflow.draft import MACHINE_DRAFT
-from workflow.errors import WorkflowError
 from workflow.extract import source_items
 from workflow.pofile import read_po
 from workflow.settings import SITE_CATALOG, Settings
@@ -51,11 +50,7 @@ class StatusReport:
 
 def status(settings: Settings, locales: tuple[str, ...] = ()) -> StatusReport:
     """Figures for every item and the site catalog in every chosen target locale."""
-    targets = locales or settings.target_locales
-    for locale in targets:
-        if locale not in settings.target_locales:
-            raise WorkflowError(settings.root / "workflow.toml", None, f"{locale!r} is not a target locale",
-                                "pick one of " + ", ".join(settings.target_locales))
+    targets = settings.chosen_locales(locales)
     items = [path.stem for path in source_items(settings)]
     decisions = decisions_for(settings, tuple(items), targets)
     rows = []
