@@ -32,15 +32,6 @@ class Fallback:
     reason: str
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Outcome:
-    """What happened to one segment: whether a translation was used, and the element it sits in."""
-
-    segment: Segment
-    element: etree._Element
-    translated: bool
-
-
 # Elements whose content is text only: a <span lang> cannot go inside them.
 _TEXT_ONLY = frozenset({"title", "option", "textarea", "script", "style"})
 
@@ -221,7 +212,7 @@ def _segment_nodes(segment: Segment, translation: str | None, render_typed: Rend
 
 
 def _render_run(run: Run, translate: Translate, context: str | None, render_typed: RenderTyped,
-                fallbacks: list[Fallback], source_lang: str | None, outcomes: list[Outcome],
+                fallbacks: list[Fallback], source_lang: str | None,
                 twins: dict[etree._Element, etree._Element]) -> None:
     parent = run.parent
     results: list[tuple[str | Segment, list[str | etree._Element], bool]] = []
@@ -232,8 +223,6 @@ def _render_run(run: Run, translate: Translate, context: str | None, render_type
             translation = translate(piece, context) if piece.translatable else None
             nodes_of, used = _segment_nodes(piece, translation, render_typed, fallbacks, twins)
             results.append((piece, nodes_of, used))
-            if piece.translatable:
-                outcomes.append(Outcome(piece, parent, used))
     whole = run.before is None and len(parent) == len(run.nodes)  # the run is all of the parent's content
     untranslated = [r for r in results if isinstance(r[0], Segment) and not r[2]]
     nodes: list[str | etree._Element] = []
@@ -273,10 +262,8 @@ def _tag_name(element: etree._Element) -> str:
     return element.tag if isinstance(element.tag, str) else ""
 
 
-def _render_attribute(slot: AttributeSlot, translate: Translate, context: str | None,
-                      outcomes: list[Outcome]) -> None:
+def _render_attribute(slot: AttributeSlot, translate: Translate, context: str | None) -> None:
     translation = translate(slot.segment, context)
-    outcomes.append(Outcome(slot.segment, slot.element, translation is not None))
     if translation is None or translation == slot.segment.msgid:
         return
     # An attribute value is plain text; lxml escapes it on output.
@@ -288,7 +275,6 @@ class Rendered:
     """The result of putting translations into a tree."""
 
     fallbacks: tuple[Fallback, ...]
-    outcomes: tuple[Outcome, ...]
 
 
 def render(segmentation: Segmentation, translate: Translate, render_typed: RenderTyped = _source_typed,
@@ -300,14 +286,13 @@ def render(segmentation: Segmentation, translate: Translate, render_typed: Rende
     lang, on the element when all of it is, otherwise on a span around the sentence.
     """
     fallbacks: list[Fallback] = []
-    outcomes: list[Outcome] = []
     contexts = "data-msgctxt" in segmentation.page.text
     for slot in segmentation.attributes:
-        _render_attribute(slot, translate, context_of(slot.element) if contexts else None, outcomes)
+        _render_attribute(slot, translate, context_of(slot.element) if contexts else None)
     for run in segmentation.runs:
         _render_run(run, translate, context_of(run.parent) if contexts else None, render_typed, fallbacks,
-                    source_lang, outcomes, segmentation.twins)
-    return Rendered(tuple(fallbacks), tuple(outcomes))
+                    source_lang, segmentation.twins)
+    return Rendered(tuple(fallbacks))
 
 
 def rebind(segmentation: Segmentation, root: etree._Element) -> Segmentation:
