@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import time
 from pathlib import Path
 
 import pytest
@@ -167,3 +168,17 @@ def test_help_describes_extract(project: Path) -> None:
     result = run_cli(project, "extract", "--help")
     assert result.returncode == 0
     assert "--item" in result.stdout and "obsolete" in result.stdout
+
+
+def test_temp_files_left_by_a_killed_run_are_cleaned_up(project: Path) -> None:
+    assert run_cli(project, "extract", "--locale", "fr").returncode == 0
+    folder = project / "locales" / "fr"
+    stale = folder / f".{ITEM}.po.abc123.tmp"
+    fresh = folder / f".{ITEM}.po.def456.tmp"
+    stale.write_bytes(b"half")
+    fresh.write_bytes(b"in flight")
+    old = time.time() - 2 * fsio.STALE_AFTER
+    os.utime(stale, (old, old))
+    assert run_cli(project, "extract", "--locale", "fr").returncode == 0
+    assert not stale.exists()
+    assert fresh.exists()  # it may belong to a run that is still going

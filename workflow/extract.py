@@ -14,7 +14,7 @@ from pathlib import Path
 from workflow.catalog import (countries_by_key, glossary_notes, locale_header, relative, template_catalog,
                               template_entries)
 from workflow.errors import ParseWarning, WorkflowError
-from workflow.fsio import Staged, commit, discard, stage
+from workflow.fsio import Staged, commit, discard, remove_stale_temps, stage
 from workflow.merge import MergeStats, merge_entries
 from workflow.pofile import Catalog, read_po, serialize
 from workflow.settings import SITE_CATALOG, Settings, check_item_id
@@ -194,6 +194,7 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
     """
     targets = settings.chosen_locales(locales)
     tasks = [(settings, task, targets) for task in extract_tasks(settings, items)]
+    remove_stale_temps(settings.locales_dir)
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
         with ProcessPoolExecutor(max_workers=workers) as pool:

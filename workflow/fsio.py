@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -53,6 +54,25 @@ def discard(staged: Iterable[Staged]) -> None:
     """Remove staged temp files; the targets stay as they were."""
     for tmp, _ in staged:
         tmp.unlink(missing_ok=True)
+
+
+STALE_AFTER = 3600.0  # seconds; no run stages a file for longer
+
+
+def remove_stale_temps(folder: Path) -> int:
+    """Delete temp files a killed run left behind (ours only: .<name>.<random>.tmp, older than an hour)."""
+    removed = 0
+    if not folder.is_dir():
+        return removed
+    now = time.time()
+    for path in folder.rglob(".*.tmp"):
+        try:
+            if path.is_file() and now - path.stat().st_mtime > STALE_AFTER:
+                path.unlink()
+                removed += 1
+        except FileNotFoundError:
+            continue
+    return removed
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
