@@ -99,6 +99,13 @@ class _ProgressBar:
     def __init__(self) -> None:
         self.tty = sys.stderr.isatty()
         self.last_line = 0.0
+        self.open_line = False
+
+    def close(self) -> None:
+        """End the bar's line when a pass stopped before its last unit."""
+        if self.open_line:
+            print(file=sys.stderr)
+            self.open_line = False
 
     def __call__(self, state: DraftProgress) -> None:
         rate = state.done / state.elapsed if state.elapsed > 0 else 0.0
@@ -109,8 +116,9 @@ class _ProgressBar:
             width = 24
             filled = int(width * state.done / state.total) if state.total else width
             print(f"\r[{'#' * filled}{'.' * (width - filled)}] {text}", end="", file=sys.stderr, flush=True)
+            self.open_line = True
             if state.done == state.total:
-                print(file=sys.stderr)
+                self.close()
         elif state.done == state.total or state.elapsed - self.last_line >= 5:
             self.last_line = state.elapsed
             print(f"draft: {text}", file=sys.stderr, flush=True)
@@ -135,9 +143,13 @@ def _print_draft(report: DraftReport) -> None:
 
 def _draft(args: argparse.Namespace) -> int:
     settings = load_settings(args.root)
-    report = draft(settings, args.locale, args.engine, tuple(args.item or ()), dry_run=args.dry_run,
-                   refresh=args.refresh_drafts, max_chars=args.max_chars,
-                   progress=None if args.dry_run else _ProgressBar(), wait_for_lock=args.wait)
+    bar = _ProgressBar()
+    try:
+        report = draft(settings, args.locale, args.engine, tuple(args.item or ()), dry_run=args.dry_run,
+                       refresh=args.refresh_drafts, max_chars=args.max_chars,
+                       progress=None if args.dry_run else bar, wait_for_lock=args.wait)
+    finally:
+        bar.close()
     _print_draft(report)
     return EXIT_STOPPED if report.stopped else EXIT_OK
 

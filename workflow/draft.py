@@ -453,45 +453,54 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
         done = 0
         budget_left = max_chars if max_chars is not None else None
         queue = list(to_send)
+        queue.reverse()  # pop() from the end is O(1); the order of sending stays the sorted order
+        # A sliding window: new units go out as soon as others come back, and every `batch_size` finished
+        # units are written to the catalogs (a crash loses at most the batch not yet written).
+        in_flight: dict[Future[tuple[str | None, str]], str] = {}
+        batch_fills: dict[str, _Fill] = {}
+        finished_in_batch = 0
         with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-            while queue and not stopped:
-                batch: list[str] = []
-                while queue and len(batch) < options.batch_size:
-                    size = len(queue[0])
-                    if budget_left is not None and size > budget_left:
-                        stopped = f"the character budget (--max-chars {max_chars}) is used up"
+            try:
+                while queue or in_flight:
+                    while queue and not stopped and not breaker.open and len(in_flight) < 2 * options.concurrency:
+                        size = len(queue[-1])
+                        if budget_left is not None and size > budget_left:
+                            stopped = f"the character budget (--max-chars {max_chars}) is used up"
+                            break
+                        if budget_left is not None:
+                            budget_left -= size
+                        msgid = queue.pop()
+                        in_flight[pool.submit(sender.translate, msgid)] = msgid
+                    if breaker.open or stopped:
+                        queue.clear()
+                    if not in_flight:
                         break
-                    if budget_left is not None:
-                        budget_left -= size
-                    batch.append(queue.pop(0))
-                futures: dict[Future[tuple[str | None, str]], str] = {
-                    pool.submit(sender.translate, msgid): msgid for msgid in batch}
-                batch_fills: dict[str, _Fill] = {}
-                pending = set(futures)
-                try:
-                    while pending:
-                        finished, pending = wait(pending, return_when=FIRST_COMPLETED)
-                        for future in finished:
-                            msgid = futures[future]
-                            result, reason = future.result()
-                            done += 1
-                            if result is not None:
-                                cache.put(options.engine, settings.source_locale, locale, msgid, result)
-                                batch_fills[msgid] = _Fill(result, comment, True)
-                                from_engine += 1
-                            else:
-                                rejected.append(Rejection(msgid, reason))
-                            if progress:
-                                progress(DraftProgress(done, len(to_send), sender.chars, chars_total,
-                                                       time.monotonic() - started))
-                except BaseException:
-                    for future in pending:
-                        future.cancel()
-                    raise
-                flush(batch_fills)
-                if breaker.open:
-                    stopped = (f"the engine failed for {breaker.limit} units in a row ({breaker.last}); "
-                               "check the engine and rerun: finished work is saved and cached")
+                    finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                    for future in finished:
+                        msgid = in_flight.pop(future)
+                        result, reason = future.result()
+                        done += 1
+                        finished_in_batch += 1
+                        if result is not None:
+                            cache.put(options.engine, settings.source_locale, locale, msgid, result)
+                            batch_fills[msgid] = _Fill(result, comment, True)
+                            from_engine += 1
+                        else:
+                            rejected.append(Rejection(msgid, reason))
+                        if progress:
+                            progress(DraftProgress(done, len(to_send), sender.chars, chars_total,
+                                                   time.monotonic() - started))
+                    if finished_in_batch >= options.batch_size:
+                        flush(batch_fills)
+                        batch_fills, finished_in_batch = {}, 0
+            except BaseException:
+                for future in in_flight:
+                    future.cancel()
+                raise
+        flush(batch_fills)
+        if breaker.open:
+            stopped = (f"the engine failed for {breaker.limit} units in a row ({breaker.last}); "
+                       "check the engine and rerun: finished work is saved and cached")
         return DraftReport(locale, options.engine, len(needed), from_memory, from_cache, from_engine,
                            tuple(rejected), sender.chars, sender.requests,
                            tuple(_rel(Path(p), settings) for p in written), False, len(to_send), chars_total,
