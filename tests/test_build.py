@@ -309,3 +309,22 @@ def test_sitemap_lists_alternates(built: Path) -> None:
         langs = {link.get("hreflang") for link in url.findall("x:link", ns)}
         assert langs == {"en", "fr", "de", "ru", "x-default"}
     assert re.match(r"https://news\.example\.org/(en|fr|de|ru)/", urls[0].findtext("s:loc", namespaces=ns))
+
+
+def test_parallel_build_writes_the_same_pages_as_one_process(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    template = (project / "source" / f"{ITEM}.html").read_text(encoding="utf-8")
+    for number in range(30):  # enough items for the process pool
+        (project / "source" / f"copy-{number:02d}.html").write_text(
+            template.replace("20 years of border security", f"{20 + number} years of border security"),
+            encoding="utf-8")
+    assert run_cli(project, "extract").returncode == 0
+    single = json.loads(run_cli(project, "build", "-j", "1", "--format", "json").stdout)
+    pages = {p.relative_to(project): p.read_bytes() for p in (project / "output").rglob("*.html")}
+    assert len([p for p in single["pages"] if p["status"] == "built"]) == 31 + 3  # every item in en; one in fr, de, ru
+    parallel = json.loads(run_cli(project, "build", "--force", "-j", "2", "--format", "json").stdout)
+    assert [(p["item"], p["locale"], p["status"]) for p in parallel["pages"]] == \
+           [(p["item"], p["locale"], p["status"]) for p in single["pages"]]
+    assert {p.relative_to(project): p.read_bytes() for p in (project / "output").rglob("*.html")} == pages
+    again = json.loads(run_cli(project, "build", "-j", "2", "--format", "json").stdout)
+    assert {p["status"] for p in again["pages"]} == {"unchanged", "held back"}

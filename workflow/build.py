@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -291,6 +293,13 @@ class _Builder:
         return _digest(__version__, self.settings.settings_bytes, self.layout_bytes, source, po,
                        self.site_digest(locale), locale)
 
+    def cached(self, item: str, locale: str) -> Decision | None:
+        """The last build's decision when none of its inputs changed."""
+        data = self.state.decisions.get(f"{item}|{locale}")
+        if data and data.get("key") == self.decision_key(item, locale):
+            return _decision_from_state(data)
+        return None
+
     def decide(self, item: str, locale: str) -> tuple[Decision, str]:
         key = self.decision_key(item, locale)
         cached = self.state.decisions.get(f"{item}|{locale}")
@@ -423,15 +432,57 @@ def _copy_assets(settings: Settings, output: Path) -> None:
             write_atomic(output / "assets" / path.relative_to(source), path.read_bytes())
 
 
+# Below this many items of work a process pool costs more than it saves.
+PARALLEL_THRESHOLD = 24
+
+
+def _decide_item(task: tuple[Settings, bool, str, tuple[str, ...]]) -> dict[str, dict[str, object]]:
+    """Worker: the item's decisions in every locale, as state entries."""
+    settings, force, item, locales = task
+    builder = _Builder(settings, locales, force)
+    for locale in locales:
+        builder.decide(item, locale)
+    return {key: value for key, value in builder.state.decisions.items() if key.startswith(f"{item}|")}
+
+
+def _render_item(task: tuple[Settings, str, tuple[tuple[str, Decision, str], ...], dict[str, set[str]],
+                             set[str]]) -> list[tuple[str, str]]:
+    """Worker: write the item's pages that need it; return (state key, fingerprint) for each."""
+    settings, item, pages, published, item_set = task
+    builder = _Builder(settings, tuple(locale for locale, _, _ in pages), False)
+    written = []
+    for locale, decision, fingerprint in pages:
+        write_atomic(builder.output / locale / f"{item}.html",
+                     builder.item_page(item, locale, decision, published, item_set))
+        written.append((f"{locale}/{item}.html", fingerprint))
+    return written
+
+
+def _run(function, tasks: list, workers: int) -> list:  # type: ignore[type-arg]
+    """Map over tasks on every core when there are enough of them, in this process otherwise."""
+    if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(function, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+    return [function(task) for task in tasks]
+
+
 def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = (),
-          force: bool = False) -> BuildReport:
-    """Build every published page (or the chosen items and locales), the indexes and the sitemap."""
+          force: bool = False, workers: int | None = None) -> BuildReport:
+    """Build every published page (or the chosen items and locales), the indexes and the sitemap.
+
+    Items are independent once every page's publication is decided, so deciding and rendering both run on
+    every core; the state (what was built from which inputs) is merged and saved here.
+    """
+    workers = workers if workers is not None else (os.cpu_count() or 1)
     all_locales = settings.chosen_locales(with_source=True)
     chosen_locales = settings.chosen_locales(locales, with_source=True)
     builder = _Builder(settings, chosen_locales, force)
     every_item = [path.stem for path in source_items(settings)]
     chosen_items = [path.stem for path in source_items(settings, items)] if items else every_item
     # Decide every page first: alternates and links of each page depend on what else is published.
+    undecided = [item for item in every_item if any(builder.cached(item, locale) is None for locale in all_locales)]
+    for entries in _run(_decide_item, [(settings, force, item, all_locales) for item in undecided], workers):
+        builder.state.decisions.update(entries)
     decisions: dict[tuple[str, str], tuple[Decision, str]] = {}
     for item in every_item:
         for locale in all_locales:
@@ -445,6 +496,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     published_key = {locale: _digest(",".join(sorted(items))) for locale, items in published.items()}
     output = builder.output
     results: list[PageResult] = []
+    to_render: dict[str, list[tuple[str, Decision, str]]] = {}
     for item in chosen_items:
         alternates_key = ",".join(sorted(l for l in all_locales if item in published[l]))
         for locale in chosen_locales:
@@ -464,11 +516,12 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                 results.append(PageResult(item, locale, name, "unchanged", decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
                 continue
-            page = builder.item_page(item, locale, decision, published, item_set)
-            write_atomic(path, page)
-            builder.state.pages[f"{locale}/{item}.html"] = fingerprint
+            to_render.setdefault(item, []).append((locale, decision, fingerprint))
             results.append(PageResult(item, locale, name, "built", decision.reason, decision.share,
                                       decision.drafts, decision.fallbacks))
+    tasks = [(settings, item, tuple(pages), published, item_set) for item, pages in to_render.items()]
+    for written in _run(_render_item, tasks, workers):
+        builder.state.pages.update(written)
     # Indexes and the sitemap are rendered only when what they list changed, like pages.
     indexes = []
     locales_key = ",".join(sorted(locale for locale, items in published.items() if items))

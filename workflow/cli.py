@@ -83,7 +83,7 @@ def _print_build(report: BuildReport, verbose: bool) -> None:
 
 def _build(args: argparse.Namespace) -> int:
     settings = load_settings(args.root)
-    report = build(settings, tuple(args.item or ()), tuple(args.locale or ()), force=args.force)
+    report = build(settings, tuple(args.item or ()), tuple(args.locale or ()), force=args.force, workers=args.jobs)
     if args.format == "json":
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
@@ -255,6 +255,8 @@ def build_parser() -> argparse.ArgumentParser:
                            help=f"exit with status {EXIT_HELD_BACK} when a page is held back")
     build_cmd.add_argument("--force", action="store_true", help="rebuild every page, changed or not")
     build_cmd.add_argument("--format", choices=("text", "json"), default="text", help="report format")
+    build_cmd.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                           help="items built in parallel (default: one per CPU core)")
     build_cmd.add_argument("-v", "--verbose", action="store_true", help="a line per page even for large builds")
     build_cmd.set_defaults(handler=_build)
 
