@@ -234,13 +234,13 @@ def _decision_from_state(data: dict[str, object]) -> Decision:
 class _Builder:
     """Holds the parsed inputs of one build."""
 
-    def __init__(self, settings: Settings, locales: tuple[str, ...], force: bool) -> None:
+    def __init__(self, settings: Settings, locales: tuple[str, ...], force: bool, with_state: bool = True) -> None:
         self.settings = settings
         self.locales = locales
         self.force = force
         self.output = settings.root / "output"
         self.state_path = self.output / STATE_FILE
-        self.state = _State.load(self.state_path)
+        self.state = _State.load(self.state_path) if with_state else _State()
         if force:
             self.state.decisions, self.state.pages = {}, {}
         self.layout_bytes = _read(settings.layout_path)
@@ -436,25 +436,50 @@ def _copy_assets(settings: Settings, output: Path) -> None:
 PARALLEL_THRESHOLD = 24
 
 
+_worker_builders: dict[tuple[str, bytes], _Builder] = {}
+
+
+def _worker_builder(settings: Settings) -> _Builder:
+    """One builder per worker process, so the layout and site catalogs are parsed once, not once per item.
+
+    It starts without the saved state: workers only decide what the main process found undecided.
+    """
+    key = (str(settings.root), settings.settings_bytes)
+    if key not in _worker_builders:
+        _worker_builders.clear()
+        _worker_builders[key] = _Builder(settings, settings.chosen_locales(with_source=True), True, False)
+    return _worker_builders[key]
+
+
+def _forget(builder: _Builder, item: str) -> None:
+    """Drop an item's parsed source and catalogs once its work is done, so a worker's memory stays flat."""
+    builder._segmentations.pop(item, None)
+    for key in [key for key in builder._translations if key[0] == item]:
+        del builder._translations[key]
+
+
 def _decide_item(task: tuple[Settings, bool, str, tuple[str, ...]]) -> dict[str, dict[str, object]]:
     """Worker: the item's decisions in every locale, as state entries."""
-    settings, force, item, locales = task
-    builder = _Builder(settings, locales, force)
+    settings, _force, item, locales = task
+    builder = _worker_builder(settings)
     for locale in locales:
         builder.decide(item, locale)
-    return {key: value for key, value in builder.state.decisions.items() if key.startswith(f"{item}|")}
+    entries = {f"{item}|{locale}": builder.state.decisions.pop(f"{item}|{locale}") for locale in locales}
+    _forget(builder, item)
+    return entries
 
 
 def _render_item(task: tuple[Settings, str, tuple[tuple[str, Decision, str], ...], dict[str, set[str]],
                              set[str]]) -> list[tuple[str, str]]:
     """Worker: write the item's pages that need it; return (state key, fingerprint) for each."""
     settings, item, pages, published, item_set = task
-    builder = _Builder(settings, tuple(locale for locale, _, _ in pages), False)
+    builder = _worker_builder(settings)
     written = []
     for locale, decision, fingerprint in pages:
         write_atomic(builder.output / locale / f"{item}.html",
                      builder.item_page(item, locale, decision, published, item_set))
         written.append((f"{locale}/{item}.html", fingerprint))
+    _forget(builder, item)
     return written
 
 
