@@ -206,17 +206,19 @@ class _State:
             return cls()
         return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}))
 
-    def digest_of(self, path: Path) -> str:
+    def digest_of(self, path: Path | str) -> str:
         """A file's SHA-256, read again only when its size or modification time changed."""
+        name = str(path)
         try:
-            stat = path.stat()
+            stat = os.stat(name)
         except FileNotFoundError:
             return ""
-        known = self.files.get(str(path))
+        known = self.files.get(name)
         if known and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
             return str(known[2])
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()
-        self.files[str(path)] = [stat.st_mtime_ns, stat.st_size, digest]
+        with open(name, "rb") as handle:
+            digest = hashlib.sha256(handle.read()).hexdigest()
+        self.files[name] = [stat.st_mtime_ns, stat.st_size, digest]
         return digest
 
     def save(self, path: Path) -> None:
@@ -249,6 +251,9 @@ class _Builder:
         self._site_digests: dict[str, str] = {}
         self._segmentations: dict[str, Segmentation] = {}
         self._translations: dict[tuple[str, str], Translations] = {}
+        self._keys: dict[tuple[str, str], str] = {}
+        self._source_dir = str(settings.source_dir)
+        self._locales_dir = str(settings.locales_dir)
         self.warnings: list[str] = []
 
     # ------------------------------------------------------------------ inputs
@@ -288,17 +293,22 @@ class _Builder:
     # ------------------------------------------------------------------ decisions
 
     def decision_key(self, item: str, locale: str) -> str:
-        source = self.state.digest_of(self.settings.source_dir / f"{item}.html")
-        po = self.state.digest_of(self.settings.po_path(locale, item)) if locale != self.settings.source_locale else ""
+        if (item, locale) not in self._keys:
+            self._keys[(item, locale)] = self._decision_key(item, locale)
+        return self._keys[(item, locale)]
+
+    def _decision_key(self, item: str, locale: str) -> str:
+        # Plain strings, not Paths: a rebuild looks at every item and locale, and pathlib costs add up.
+        source = self.state.digest_of(f"{self._source_dir}/{item}.html")
+        po = self.state.digest_of(f"{self._locales_dir}/{locale}/{item}.po") \
+            if locale != self.settings.source_locale else ""
         return _digest(__version__, self.settings.settings_bytes, self.layout_bytes, source, po,
                        self.site_digest(locale), locale)
 
-    def cached(self, item: str, locale: str) -> Decision | None:
-        """The last build's decision when none of its inputs changed."""
+    def is_decided(self, item: str, locale: str) -> bool:
+        """True when the last build's decision still holds (none of its inputs changed)."""
         data = self.state.decisions.get(f"{item}|{locale}")
-        if data and data.get("key") == self.decision_key(item, locale):
-            return _decision_from_state(data)
-        return None
+        return bool(data) and data.get("key") == self.decision_key(item, locale)
 
     def decide(self, item: str, locale: str) -> tuple[Decision, str]:
         key = self.decision_key(item, locale)
@@ -505,7 +515,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     every_item = [path.stem for path in source_items(settings)]
     chosen_items = [path.stem for path in source_items(settings, items)] if items else every_item
     # Decide every page first: alternates and links of each page depend on what else is published.
-    undecided = [item for item in every_item if any(builder.cached(item, locale) is None for locale in all_locales)]
+    undecided = [item for item in every_item if not all(builder.is_decided(item, locale) for locale in all_locales)]
     for entries in _run(_decide_item, [(settings, force, item, all_locales) for item in undecided], workers):
         builder.state.decisions.update(entries)
     decisions: dict[tuple[str, str], tuple[Decision, str]] = {}
@@ -526,18 +536,18 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         alternates_key = ",".join(sorted(l for l in all_locales if item in published[l]))
         for locale in chosen_locales:
             decision, key = decisions[(item, locale)]
-            path = output / locale / f"{item}.html"
-            name = relative(path, settings.root)
+            path = f"{output}/{locale}/{item}.html"
+            name = f"output/{locale}/{item}.html"
             if not decision.published:
                 status = "held back"
-                if path.exists():
-                    path.unlink()
+                if os.path.exists(path):
+                    os.unlink(path)
                 builder.state.pages.pop(f"{locale}/{item}.html", None)
                 results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
                 continue
             fingerprint = _digest(key, builder.site_digest(locale), alternates_key, published_key[locale])
-            if not force and builder.state.pages.get(f"{locale}/{item}.html") == fingerprint and path.exists():
+            if not force and builder.state.pages.get(f"{locale}/{item}.html") == fingerprint and os.path.exists(path):
                 results.append(PageResult(item, locale, name, "unchanged", decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
                 continue
