@@ -17,6 +17,7 @@ import os
 import shutil
 import subprocess
 import sys
+import time
 import venv
 from pathlib import Path
 
@@ -53,9 +54,13 @@ def ensure_debian_package(package: str, commands: tuple[str, ...], purpose: str)
     if hasattr(os, "geteuid") and os.geteuid() == 0 and shutil.which("apt-get"):
         say(f"installing {package} with apt-get ({purpose})")
         env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
-        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env)
-        subprocess.run(["apt-get", "install", "-y", "-qq", package], check=True, env=env,
-                       stdout=subprocess.DEVNULL)
+        for attempt in range(3):  # a mirror hiccup should not fail the whole run
+            updated = subprocess.run(["apt-get", "update", "-qq"], env=env).returncode == 0
+            if updated and subprocess.run(["apt-get", "install", "-y", "-qq", package], env=env,
+                                          stdout=subprocess.DEVNULL).returncode == 0:
+                return
+            time.sleep(5 * (attempt + 1))
+        say(f"could not install {package}; the tests that need it ({purpose}) will say so")
         return
     say(f"{package} is not installed and cannot be installed here (needs root and apt-get); "
         f"the tests that need it ({purpose}) will be skipped")
