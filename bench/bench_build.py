@@ -19,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import generate, measure, settings  # noqa: E402  (the bench folder is not a package)
+from common import generate, measure, print_rows, settings  # noqa: E402  (the bench folder is not a package)
 
 from workflow.pofile import read_po, serialize  # noqa: E402
 
@@ -117,10 +117,10 @@ def main() -> int:
     print(f"corpus: {args.items} generated items x {len(locales)} locales ({','.join(locales)}) in {folder}; "
           f"best of {args.repeat}")
     print(f"pages: ours {pages} (plus the source locale, indexes, sitemap), po2html {tt_pages}")
-    print(f"{'run':<44} {'seconds':>8} {'peak MiB':>9}")
-    for name, (seconds, rss) in (("po2html, every locale", theirs), ("workflow build --force", full),
-                                 ("workflow build after one catalog changed", rebuild)):
-        print(f"{name:<44} {seconds:8.2f} {rss / 1024:9.1f}")
+    print_rows(("run", "seconds", "peak MiB"),
+               [(name, seconds, rss / 1024) for name, (seconds, rss) in (
+                   ("po2html, every locale", theirs), ("workflow build --force", full),
+                   ("workflow build after one catalog changed", rebuild))])
     print(f"speed-up of a full build over po2html: {theirs[0] / full[0]:.1f}x")
     print(f"rebuild after one change: {rebuild[0] / full[0]:.1%} of a full build")
     return 0

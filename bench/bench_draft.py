@@ -21,7 +21,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent / "tests"))
 sys.path.insert(0, str(HERE))
-from common import measure  # noqa: E402  (the bench folder is not a package)
+from common import measure, print_rows  # noqa: E402  (the bench folder is not a package)
 from libre_server import LibreServer  # noqa: E402
 
 TOPICS = ["border security", "media freedom", "election observation", "cyber security", "gender equality",
@@ -73,10 +73,10 @@ def main() -> int:
         again_requests = server.behaviour.requests
     print(f"{args.units} unique units, server latency {args.latency * 1000:.0f} ms per request, "
           f"workflow concurrency {args.concurrency}")
-    print(f"{'run':<50} {'seconds':>8} {'requests':>9}")
-    print(f"{'deep-translator translate_batch (sequential)':<50} {theirs:8.2f} {theirs_requests:9d}")
-    print(f"{'workflow draft':<50} {ours:8.2f} {ours_requests:9d}")
-    print(f"{'workflow draft --refresh-drafts, second run':<50} {again:8.2f} {again_requests:9d}")
+    print_rows(("run", "seconds", "requests"),
+               [("deep-translator translate_batch (sequential)", theirs, theirs_requests),
+                ("workflow draft", ours, ours_requests),
+                ("workflow draft --refresh-drafts, second run", again, again_requests)])
     print(f"peak memory of the draft pass: {peak / 1024:.1f} MiB")
     print(f"speed-up over translate_batch: {theirs / ours:.1f}x; requests on the second run: {again_requests}")
     return 0

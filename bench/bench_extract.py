@@ -18,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import generate, measure, settings  # noqa: E402  (the bench folder is not a package)
+from common import generate, measure, print_rows, settings  # noqa: E402  (the bench folder is not a package)
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
 
@@ -62,9 +62,7 @@ def main() -> int:
     print(f"corpus: {args.items} generated news items in {folder}; best of {args.repeat} runs")
     print(f"templates: ours {units} files, {ours_entries} entries (sentences, placeholders); "
           f"html2po {tt_entries} entries (blocks)")
-    print(f"{'tool':<46} {'seconds':>8} {'peak MiB':>9}")
-    for name, (seconds, rss) in runs.items():
-        print(f"{name:<46} {seconds:8.2f} {rss / 1024:9.1f}")
+    print_rows(("tool", "seconds", "peak MiB"), [(name, seconds, rss / 1024) for name, (seconds, rss) in runs.items()])
     base = runs["html2po --pot"][0]
     for name, (seconds, _) in runs.items():
         if name != "html2po --pot":

@@ -97,3 +97,11 @@ def settings(folder: Path, locales: list[str]) -> None:
     (folder / "workflow.toml").write_text(f'[project]\nname = "Bench"\ntarget_locales = [{quoted}]\n')
 
 
+
+
+def print_rows(header: tuple[str, str, str], rows: list[tuple[str, float, float]], width: int = 50) -> None:
+    """A results table: a name, seconds, and a third figure (peak MiB or request count)."""
+    print(f"{header[0]:<{width}} {header[1]:>8} {header[2]:>9}")
+    for name, seconds, figure in rows:
+        shown = f"{figure:9.1f}" if isinstance(figure, float) else f"{figure:9d}"
+        print(f"{name:<{width}} {seconds:8.2f} {shown}")

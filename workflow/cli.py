@@ -217,6 +217,13 @@ def _filters(command: argparse.ArgumentParser, what: str = "locale") -> None:
     command.add_argument("--locale", action="append", metavar="L", help=f"only this {what} (BCP 47); repeatable")
 
 
+def _batch_options(command: argparse.ArgumentParser, unit: str) -> None:
+    """-j and -v, for the commands that work through many items."""
+    command.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+                         help="items processed in parallel (default: one per CPU core)")
+    command.add_argument("-v", "--verbose", action="store_true", help=f"a line per {unit} even for large runs")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="workflow",
@@ -237,10 +244,7 @@ def build_parser() -> argparse.ArgumentParser:
                     "get the closest old translation as fuzzy, removed ones become obsolete (#~). Files are "
                     "written atomically and only when their content changes.")
     _filters(extract_cmd, "target locale")
-    extract_cmd.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                             help="items processed in parallel (default: one per CPU core)")
-    extract_cmd.add_argument("-v", "--verbose", action="store_true",
-                             help="a line per item and catalog even for large runs")
+    _batch_options(extract_cmd, "item and catalog")
     extract_cmd.set_defaults(handler=_extract)
 
     build_cmd = commands.add_parser(
@@ -255,9 +259,7 @@ def build_parser() -> argparse.ArgumentParser:
                            help=f"exit with status {EXIT_HELD_BACK} when a page is held back")
     build_cmd.add_argument("--force", action="store_true", help="rebuild every page, changed or not")
     build_cmd.add_argument("--format", choices=("text", "json"), default="text", help="report format")
-    build_cmd.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
-                           help="items built in parallel (default: one per CPU core)")
-    build_cmd.add_argument("-v", "--verbose", action="store_true", help="a line per page even for large builds")
+    _batch_options(build_cmd, "page")
     build_cmd.set_defaults(handler=_build)
 
     draft_cmd = commands.add_parser(
