@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import re
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -30,11 +29,9 @@ from workflow.pages import (Alternate, clean_source_markers, country_lists, draf
 from workflow.pofile import Catalog, read_po
 from workflow.render import Fallback, PlaceholderMismatch, parse_translation, rebind, render
 from workflow.settings import SITE_CATALOG, Settings
-from workflow.units import Segment, Segmentation, segments_of
+from workflow.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, words_in
 
 STATE_FILE = ".build-state.json"
-_MACHINE_DRAFT = "machine draft:"
-_TAG_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -115,10 +112,6 @@ class BuildReport:
                 "warnings": list(self.warnings)}
 
 
-def _words(text: str) -> int:
-    return len(_TAG_RE.sub(" ", text).split())
-
-
 def _is_title(segment_kind: str) -> bool:
     return segment_kind in ("title", "h1")
 
@@ -135,7 +128,7 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
     for segment, kind, context in segments_of(segmentation):
         if not segment.translatable:
             continue
-        words = _words(segment.msgid)
+        words = words_in(segment.msgid)
         total += words
         translation = translations.lookup(segment, context)
         ok = translation is not None
@@ -152,7 +145,7 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
             if (context, segment.msgid) in translations.drafts:
                 drafts.add((context, segment.msgid))
         if kind == "title" and not title:
-            title = _TAG_RE.sub("", translation if ok and translation else segment.msgid)
+            title = PLACEHOLDER_RE.sub("", translation if ok and translation else segment.msgid)
         if _is_title(kind) and not ok:
             missing_title = True
         if id(segment) in lead_segments and not ok:

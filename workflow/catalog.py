@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import re
 from pathlib import Path
 
 from babel import Locale
@@ -14,10 +13,9 @@ from workflow import __version__
 from workflow.countries import countries_in, country_name
 from workflow.pofile import Catalog, Entry
 from workflow.settings import Settings
-from workflow.units import Unit
+from workflow.units import PLACEHOLDER_RE, Unit
 
 GENERATOR = f"newsroom-workflow {__version__}"
-_PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
 
 
 def now_stamp() -> str:
@@ -75,7 +73,7 @@ def countries_by_key(entries: tuple[Entry, ...]) -> dict[tuple[str | None, str],
     """The countries each entry's running text mentions, for the per-locale glossary notes."""
     found = {}
     for entry in entries:
-        codes = countries_in(_PLACEHOLDER_RE.sub(" ", entry.msgid))
+        codes = countries_in(PLACEHOLDER_RE.sub(" ", entry.msgid))
         if codes:
             found[entry.key] = tuple(codes)
     return found

@@ -15,12 +15,11 @@ from workflow.pofile import Catalog, Entry, read_po
 from workflow.render import placeholder_problem
 from workflow.settings import SITE_CATALOG, Settings
 from workflow.source import read_source
-from workflow.units import PROTECTED_TAGS
+from workflow.units import PLACEHOLDER_RE, PROTECTED_TAGS
 
 ERROR = "error"
 WARNING = "warning"
 
-_PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
 _MARKUP_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 _HANDLER_RE = re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE)
 _URL_RE = re.compile(r"(?:https?|ftp)://[^\s<>\"'»”)]+|\bjavascript:|\bdata:[a-z]+/|\bwww\.[^\s<>\"'»”)]+", re.IGNORECASE)
@@ -77,7 +76,7 @@ def _digits(text: str) -> str:
 def numbers_in(text: str, locale: str) -> list[str]:
     """Numbers of a text as canonical decimals, read with the locale's own group and decimal marks."""
     values = []
-    plain = _digits(_PLACEHOLDER_RE.sub(" ", text))
+    plain = _digits(PLACEHOLDER_RE.sub(" ", text))
     for match in _NUMBER_RE.finditer(plain):
         token = match.group(0).strip(" ,.'’")
         if not token:
@@ -151,8 +150,8 @@ def check_entry(entry: Entry, locale: str, path: str, protected: set[str] = froz
     if problem:
         add("E101", ERROR, f"placeholders differ from the source: {problem}",
             "keep exactly the source's placeholders, each once, nested as in the source")
-    bare = _PLACEHOLDER_RE.sub("", msgstr)
-    source_bare = _PLACEHOLDER_RE.sub("", msgid)
+    bare = PLACEHOLDER_RE.sub("", msgstr)
+    source_bare = PLACEHOLDER_RE.sub("", msgid)
     markup = [m for m in _MARKUP_RE.findall(bare) if m not in source_bare]
     if markup:
         add("E102", ERROR, f"markup in the translation that the source does not have: {markup[0][:40]}",

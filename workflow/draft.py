@@ -35,10 +35,10 @@ from workflow.pofile import Catalog, Entry, read_po, serialize
 from workflow.render import placeholder_problem
 from workflow.sentences import boundaries
 from workflow.settings import SITE_CATALOG, Settings
+from workflow.units import PLACEHOLDER_RE
 
 MACHINE_DRAFT = "machine draft:"
 MEMORY_NOTE = "translation memory:"
-_PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,7 +189,7 @@ def protect(text: str, style: int) -> tuple[str, list[str]]:
         tokens.append(match.group(0))
         return f"{opening}{len(tokens)}{closing}"
 
-    return _PLACEHOLDER_RE.sub(marker, text), tokens
+    return PLACEHOLDER_RE.sub(marker, text), tokens
 
 
 def unprotect(text: str, tokens: list[str], style: int) -> str | None:
@@ -321,7 +321,8 @@ class _Sender:
         return None, reason
 
 
-def _is_machine_draft(entry: Entry) -> bool:
+def is_machine_draft(entry: Entry) -> bool:
+    """True for an entry an engine wrote (its translator comment says so)."""
     return any(c.startswith(MACHINE_DRAFT) for c in entry.translator_comments)
 
 
@@ -330,7 +331,7 @@ def _needs(entry: Entry, refresh: bool) -> bool:
         return False
     if not entry.msgstr:
         return True
-    return refresh and entry.fuzzy and _is_machine_draft(entry)
+    return refresh and entry.fuzzy and is_machine_draft(entry)
 
 
 def _catalog_paths(settings: Settings, locale: str, items: tuple[str, ...]) -> list[Path]:
@@ -438,7 +439,7 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
                 drafts[msgid] = _Fill(cached, comment, True)
         from_cache = len(drafts)
         to_send = [msgid for msgid in remaining if msgid not in drafts]
-        chars_total = sum(len(_PLACEHOLDER_RE.sub("", m)) for m in to_send)
+        chars_total = sum(len(PLACEHOLDER_RE.sub("", m)) for m in to_send)
         if dry_run:
             return DraftReport(locale, options.engine, len(needed), from_memory, from_cache, 0, (), 0, 0, (),
                                True, len(to_send), chars_total)

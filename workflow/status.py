@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import html
-import re
 from dataclasses import asdict, dataclass
 
 from workflow.build import decisions_for
-from workflow.draft import MACHINE_DRAFT
+from workflow.draft import is_machine_draft
 from workflow.extract import source_items
 from workflow.pofile import read_po
 from workflow.settings import SITE_CATALOG, Settings
-
-_PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
-
-
-def _words(text: str) -> int:
-    return len(_PLACEHOLDER_RE.sub(" ", text).split())
-
+from workflow.units import words_in
 
 @dataclass(frozen=True, slots=True)
 class StatusRow:
@@ -64,14 +57,14 @@ def status(settings: Settings, locales: tuple[str, ...] = ()) -> StatusReport:
                 if entry.obsolete or not entry.msgid:
                     continue
                 units += 1
-                count = _words(entry.msgid)
+                count = words_in(entry.msgid)
                 words += count
                 if entry.translated:
                     translated += 1
                     translated_words += count
                 elif entry.fuzzy and entry.msgstr:
                     fuzzy += 1
-                    drafts += any(c.startswith(MACHINE_DRAFT) for c in entry.translator_comments)
+                    drafts += is_machine_draft(entry)
                 else:
                     untranslated += 1
             decision = decisions.get((item, locale))
