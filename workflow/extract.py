@@ -128,9 +128,8 @@ def _stage_item(settings: Settings, task: CatalogTask, targets: tuple[str, ...]
                 ) -> tuple[ItemResult, list[Staged], tuple[ParseWarning, ...]]:
     """Read, segment and merge one item; stage (not yet commit) every file that changes."""
     path = task.path
-    page = read_source(path, task.catalog if task.catalog == SITE_CATALOG else None)
-    slots_only = task.slots_only and has_slots(page)
-    segmentation = segment_page(page, settings.segmentation, frozenset(settings.extra_abbreviations), slots_only)
+    segmentation = segment_source(settings, path, task.catalog if task.catalog == SITE_CATALOG else None,
+                                  None if task.slots_only else False)
     item = task.catalog
     pot_path = settings.pot_path(item)
     old_template = _read_if_exists(pot_path)
