@@ -8,18 +8,19 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from workflow import __version__
-from workflow.build import BuildReport, build
-from workflow.bundle import bundle, verify
-from workflow.job import run_job, write_dashboard
-from workflow.status import status, status_table
-from workflow.checks import check
-from workflow.draft import DraftProgress, DraftReport, draft
 from workflow.engines import ENGINE_NAMES
 from workflow.errors import WorkflowError
-from workflow.extract import ExtractReport, extract
 from workflow.settings import load_settings
+
+# Each command imports only the stages it runs: `extract` never loads the build, draft or bundle code
+# (nor requests, pyuca or Babel's date tables), which keeps a run on a few files quick to start.
+if TYPE_CHECKING:
+    from workflow.build import BuildReport
+    from workflow.draft import DraftProgress, DraftReport
+    from workflow.extract import ExtractReport
 
 EXIT_OK = 0
 EXIT_ERROR = 1      # bad input: the message names the file, the place and the fix
@@ -58,6 +59,8 @@ def _print_extract(report: ExtractReport, verbose: bool) -> None:
 
 
 def _extract(args: argparse.Namespace) -> int:
+    from workflow.extract import extract
+
     settings = load_settings(args.root)
     report = extract(settings, tuple(args.item or ()), tuple(args.locale or ()), workers=args.jobs)
     _print_extract(report, args.verbose)
@@ -82,6 +85,8 @@ def _print_build(report: BuildReport, verbose: bool) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
+    from workflow.build import build
+
     settings = load_settings(args.root)
     report = build(settings, tuple(args.item or ()), tuple(args.locale or ()), force=args.force, workers=args.jobs)
     if args.format == "json":
@@ -142,6 +147,8 @@ def _print_draft(report: DraftReport) -> None:
 
 
 def _draft(args: argparse.Namespace) -> int:
+    from workflow.draft import draft
+
     settings = load_settings(args.root)
     bar = _ProgressBar()
     try:
@@ -155,6 +162,8 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from workflow.checks import check
+
     settings = load_settings(args.root)
     report = check(settings, tuple(args.locale or ()), tuple(args.item or ()))
     if args.format == "json":
@@ -169,6 +178,9 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _status(args: argparse.Namespace) -> int:
+    from workflow.job import write_dashboard
+    from workflow.status import status, status_table
+
     settings = load_settings(args.root)
     report = status(settings, tuple(args.locale or ()))
     if args.format == "json":
@@ -181,6 +193,8 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _bundle(args: argparse.Namespace) -> int:
+    from workflow.bundle import bundle
+
     settings = load_settings(args.root)
     report = bundle(settings, tuple(args.locale or ()), tuple(args.item or ()), args.name)
     print(f"bundle: {report.path} ({report.files} files, sha256 {report.sha256})")
@@ -188,6 +202,8 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
+    from workflow.bundle import verify
+
     report = verify(args.bundle)
     for problem in report.problems:
         print(f"{report.path}: {problem}")
@@ -196,6 +212,8 @@ def _verify(args: argparse.Namespace) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from workflow.job import run_job
+
     settings = load_settings(args.root)
     report = run_job(settings)
     for warning in report.extracted.warnings:

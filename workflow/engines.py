@@ -15,9 +15,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Protocol
 
-import requests
-import requests.api
-
 from workflow.errors import WorkflowError
 
 
@@ -41,22 +38,31 @@ class Engine(Protocol):
 # ------------------------------------------------------------------------------------------- timeouts
 
 _local = threading.local()
-_original_request = requests.api.request
+_patched = threading.Lock()
 
 
-def _request_with_timeout(method: str, url: str, **kwargs: object) -> requests.Response:
-    """requests.api.request with the adapter's timeout when the calling thread set one.
+def _install_timeout() -> None:
+    """Route requests.api.request through a wrapper that adds the adapter's timeout.
 
     deep-translator calls requests.get/post without a timeout, so a stalled server would hang a pass for ever;
     every engine goes through requests.api.request, and only calls made by our adapter get the timeout.
+    Installed when the first HTTP engine is made, so commands that never translate do not import requests.
     """
-    timeout = getattr(_local, "timeout", None)
-    if timeout is not None and "timeout" not in kwargs:
-        kwargs["timeout"] = timeout
-    return _original_request(method, url, **kwargs)
+    import requests.api
 
+    with _patched:
+        if getattr(requests.api.request, "workflow_timeout", False):
+            return
+        original = requests.api.request
 
-requests.api.request = _request_with_timeout
+        def request_with_timeout(method: str, url: str, **kwargs: object) -> object:
+            timeout = getattr(_local, "timeout", None)
+            if timeout is not None and "timeout" not in kwargs:
+                kwargs["timeout"] = timeout
+            return original(method, url, **kwargs)
+
+        request_with_timeout.workflow_timeout = True  # type: ignore[attr-defined]
+        requests.api.request = request_with_timeout
 
 
 # ------------------------------------------------------------------------------------------- codes
@@ -128,6 +134,7 @@ class DeepTranslatorEngine:
     def __init__(self, name: str, source: str, target: str, options: dict[str, object], timeout: float) -> None:
         import importlib
 
+        _install_timeout()
         spec = SPECS[name]
         self.name = name
         self.max_chars = int(options.get("max_chars", spec.max_chars))  # type: ignore[arg-type]
@@ -155,6 +162,7 @@ class DeepTranslatorEngine:
         self._translator.target = target_code
 
     def translate(self, text: str) -> str:
+        import requests
         from deep_translator import exceptions as dt
 
         _local.timeout = self.timeout
