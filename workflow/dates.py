@@ -19,6 +19,9 @@ _DATE_RE = re.compile(
     rf")(?![\w–-])"
 )
 
+# Most text has no date: one scan for a month name decides whether the full pattern runs at all.
+_ANY_MONTH_RE = re.compile(_MONTH)
+
 DAY_MONTH = "day-month"
 DAY_MONTH_YEAR = "day-month-year"
 MONTH_YEAR = "month-year"
@@ -44,7 +47,7 @@ class DateMention:
 def dates_in(text: str, item_year: int | None) -> list[DateMention]:
     """Dates in `text`; a bare day and month takes the item's year and is skipped when there is none."""
     found: list[DateMention] = []
-    if not any(month in text for month in MONTHS):  # most text has no date; substring tests are cheap
+    if _ANY_MONTH_RE.search(text) is None:
         return found
     for match in _DATE_RE.finditer(text):
         groups = match.groupdict()

@@ -17,7 +17,6 @@ Messrs. Esq. Excl. Incl. incl. excl. approx vs
 
 # End of a sentence: terminal punctuation, closing quotes or brackets, then space.
 _END_RE = re.compile(r"[.!?…]+[\"'”’»)\]]*(?=\s)")
-_WORD_BEFORE_RE = re.compile(r"(\S+)$")
 _INITIALISM_RE = re.compile(r"(?:[A-Za-z]\.)+$")
 
 
@@ -61,8 +60,10 @@ def boundaries(text: str, allowed: Iterable[tuple[int, int]],
                 continue
             if text[match.start()] == ".":
                 # Look back a short window only: no abbreviation is longer, and a long paragraph stays linear.
-                word = _WORD_BEFORE_RE.search(text, max(0, match.start() - 40), match.start() + 1)
-                if word and _is_abbreviation(word.group(1), extra_abbreviations):
+                # The word before the period: what follows the last space in the window (the window ends
+                # with the period, which is not a space).
+                word = text[max(0, match.start() - 40): match.start() + 1].rsplit(None, 1)[-1]
+                if _is_abbreviation(word, extra_abbreviations):
                     continue
             cuts.append((end, gap_end))
     return cuts

@@ -32,6 +32,7 @@ code kbd var samp script style template svg math noscript iframe object video au
 # Elements whose whitespace is content.
 VERBATIM_TAGS = frozenset({"pre", "textarea", "listing", "plaintext", "xmp"})
 TRANSLATABLE_ATTRIBUTES = ("title", "alt", "aria-label", "placeholder")
+_ATTRIBUTE_NAMES = frozenset((*TRANSLATABLE_ATTRIBUTES, "value"))
 META_UNITS = {("name", "description"), ("property", "og:title"), ("property", "og:description"),
               ("name", "twitter:title"), ("name", "twitter:description"), ("property", "og:site_name"),
               ("name", "twitter:description"), ("property", "twitter:title"), ("property", "twitter:description")}
@@ -46,7 +47,9 @@ PLACEHOLDER_NAMES = {"a": "link", "em": "emphasis", "strong": "strong emphasis",
                      "bdi": "isolated text", "bdo": "text direction", "dfn": "definition",
                      "del": "deleted text", "ins": "inserted text", "s": "struck text", "data": "data"}
 
-_WS_RE = re.compile(r"[ \t\n\r\f]+")
+# HTML whitespace that is not already a single space: replacing only these runs with " " collapses
+# whitespace without rewriting every ordinary space (most text has nothing to change).
+_WS_RE = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")
 # Any placeholder as a msgid writes it: <a1>, </a1>, <date1/>.
 PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
 
@@ -167,9 +170,15 @@ class Segmentation:
 def _is_protected(element: etree._Element) -> bool:
     if element.tag in PROTECTED_TAGS:
         return True
-    if (element.get("translate") or "").strip().lower() == "no":
+    names = element.keys()
+    return bool(names) and _protected_by_attributes(element, names)
+
+
+def _protected_by_attributes(element: etree._Element, names: list[str]) -> bool:
+    """translate="no" or class="notranslate"; `names` are the element's attribute names."""
+    if "translate" in names and (element.get("translate") or "").strip().lower() == "no":
         return True
-    return "notranslate" in (element.get("class") or "").split()
+    return "class" in names and "notranslate" in (element.get("class") or "").split()
 
 
 def _tag(element: etree._Element) -> str:
@@ -219,15 +228,19 @@ class _Segmenter:
 
     def walk(self, element: etree._Element, verbatim: bool = False, active: bool = True) -> None:
         """Collect runs and attributes below `element`; inactive parts are only searched for slots."""
-        tag = _tag(element)
-        if not tag or _is_protected(element):
+        tag = element.tag
+        if not isinstance(tag, str) or tag in PROTECTED_TAGS:
             return
-        active = active or tag == "head" or element.get("data-slot") is not None
-        if not active:
+        # One call for the attribute names; most elements have none, and then no lookup is needed at all.
+        names = element.keys()
+        if names and _protected_by_attributes(element, names):
+            return
+        if not (active or tag == "head" or "data-slot" in names):
             for child in element:
                 self.walk(child, verbatim, False)
             return
-        self.collect_attributes(element)
+        if names:
+            self.collect_attributes(element, tag, names)
         verbatim = verbatim or tag in VERBATIM_TAGS
         run_nodes: list[etree._Element] = []
         before: etree._Element | None = None
@@ -235,25 +248,29 @@ class _Segmenter:
             if _is_inline(child):
                 run_nodes.append(child)
                 continue
-            self.add_run(element, before, run_nodes, verbatim)
-            run_nodes = []
+            leading = element.text if before is None else before.tail
+            if run_nodes or (leading and not leading.isspace()):
+                self.add_run(element, before, run_nodes, verbatim)
+                run_nodes = []
             self.walk(child, verbatim)
             before = child
-        self.add_run(element, before, run_nodes, verbatim)
+        leading = element.text if before is None else before.tail
+        if run_nodes or (leading and not leading.isspace()):
+            self.add_run(element, before, run_nodes, verbatim)
 
-    def collect_attributes(self, element: etree._Element) -> None:
-        tag = _tag(element)
+    def collect_attributes(self, element: etree._Element, tag: str, names: list[str]) -> None:
         if tag == "meta":
             for key in ("name", "property"):
                 if (key, (element.get(key) or "").lower()) in META_UNITS and element.get("content"):
                     self.add_attribute(element, "content", f"meta {element.get(key)}")
             return
-        for attribute in TRANSLATABLE_ATTRIBUTES:
-            if element.get(attribute):
-                self.add_attribute(element, attribute, f"{tag} {attribute}")
-        if tag == "input" and (element.get("type") or "").lower() in ("submit", "button", "reset") \
-                and element.get("value"):
-            self.add_attribute(element, "value", "input value")
+        if not _ATTRIBUTE_NAMES.isdisjoint(names):
+            for attribute in TRANSLATABLE_ATTRIBUTES:
+                if element.get(attribute):
+                    self.add_attribute(element, attribute, f"{tag} {attribute}")
+            if tag == "input" and (element.get("type") or "").lower() in ("submit", "button", "reset") \
+                    and element.get("value"):
+                self.add_attribute(element, "value", "input value")
 
     def add_attribute(self, element: etree._Element, attribute: str, kind: str) -> None:
         value = element.get(attribute) or ""
@@ -310,8 +327,11 @@ class _Segmenter:
 
     def node_tokens(self, node: etree._Element, tokens: list[Token]) -> None:
         tag = _tag(node)
-        if not _is_protected(node):
-            self.collect_attributes(node)
+        protected = _is_protected(node)
+        if not protected:
+            names = node.keys()
+            if names:
+                self.collect_attributes(node, tag, names)
         if tag == "time" and precision_of_datetime(node.get("datetime") or ""):
             datetime = node.get("datetime") or ""
             placeholder = Placeholder("date", DATE, element=node, value=datetime[:10].lstrip("-"),
@@ -323,7 +343,7 @@ class _Segmenter:
             tokens.append(Token("void", placeholder=placeholder))
             return
         base = tag if _TAG_NAME_RE.fullmatch(tag) else "span"
-        if _is_protected(node):
+        if protected:
             tokens.append(Token("void", placeholder=Placeholder(base, PROTECTED, element=node)))
             return
         if tag in VOID_TAGS:
