@@ -300,6 +300,40 @@ def test_internal_links_point_to_the_localized_page(tmp_path: Path) -> None:
     assert len(titles) == 2
 
 
+def test_a_page_is_rebuilt_when_an_item_it_links_to_is_published_or_withdrawn(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    (project / "source" / "follow-up.html").write_text(
+        '<html lang="en"><head><meta charset="utf-8"><title>Follow-up</title></head><body>'
+        '<div data-slot="header"><h1>Follow-up</h1><p class="lead">See <a href="month-of-borders-2025.html">the '
+        'first report</a>.</p></div></body></html>', encoding="utf-8")
+    assert run_cli(project, "extract").returncode == 0
+    follow_up = project / "locales" / "fr" / "follow-up.po"
+    po = read_po(follow_up)
+    follow_up.write_bytes(serialize(replace(po, entries=tuple(replace(e, msgstr="[fr] " + e.msgid)
+                                                             for e in po.entries))))
+    assert run_cli(project, "build").returncode == 0
+
+    def link_in_french_follow_up() -> tuple[str | None, str | None]:
+        page = _parse(project / "output" / "fr" / "follow-up.html")
+        link = next(a for a in page.iter("a") if "first report" in "".join(a.itertext()))
+        return link.get("href"), link.get("hreflang")
+
+    assert link_in_french_follow_up() == ("month-of-borders-2025.html", None)
+    # Withdraw the linked item in French (its title loses its translation): only pages that show it change.
+    linked = project / "locales" / "fr" / f"{ITEM}.po"
+    catalog = read_po(linked)
+    title = next(e for e in catalog.entries if "<title> element" in e.extracted_comments)
+    linked.write_bytes(serialize(replace(catalog, entries=tuple(replace(e, msgstr="") if e is title else e
+                                                                for e in catalog.entries))))
+    pages = json.loads(run_cli(project, "build", "--format", "json").stdout)["pages"]
+    status = {(p["item"], p["locale"]): p["status"] for p in pages}
+    assert status[(ITEM, "fr")] == "held back"
+    assert status[("follow-up", "fr")] == "built"
+    assert status[(ITEM, "de")] == "built"  # its alternates lost fr
+    assert status[("follow-up", "en")] == "unchanged"  # the link in English still goes to the English page
+    assert link_in_french_follow_up() == ("../en/month-of-borders-2025.html", "en")
+
+
 def test_sitemap_lists_alternates(built: Path) -> None:
     tree = etree.parse(str(built / "output" / "sitemap.xml"))
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}

@@ -24,14 +24,16 @@ from workflow.extract import segment_source, source_items
 from workflow.fsio import write_atomic
 from workflow.locale_data import format_date_value
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fresh_copy,
-                            keep_page_kind, language_menu, localize_links, merge_head, page_metadata, relocate_assets,
-                            serialize_page, typed_renderer)
+                            item_links, keep_page_kind, language_menu, localize_links, merge_head, page_metadata,
+                            relocate_assets, serialize_page, typed_renderer)
 from workflow.pofile import Catalog, read_po
 from workflow.render import Fallback, PlaceholderMismatch, parse_translation, rebind, render
 from workflow.settings import SITE_CATALOG, Settings
 from workflow.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, words_in
 
 STATE_FILE = ".build-state.json"
+# Bumped when the state's layout changes, so an older state is ignored rather than misread.
+STATE_FORMAT = 2
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +80,7 @@ class Decision:
     title: str                   # the item's title as the locale's page shows it
     fallbacks: tuple[Fallback, ...] = ()
     date: str | None = None      # the item's date, for the locale's index
+    links: tuple[str, ...] = ()  # names the page links to that may be news items (its own and the layout's links)
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,6 +95,19 @@ class PageResult:
     share: float = 1.0
     drafts: int = 0
     fallbacks: tuple[Fallback, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class PageContext:
+    """What an item's page takes from other pages' decisions: where it is published (alternates, language
+    menu) and, of the names it links to, which are news items and which of those this locale publishes."""
+
+    locales: tuple[str, ...]
+    item_links: tuple[str, ...] = ()
+    published_links: tuple[str, ...] = ()
+
+    def fingerprint(self) -> str:
+        return "|".join(",".join(part) for part in (self.locales, self.item_links, self.published_links))
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,7 +132,8 @@ def _is_title(segment_kind: str) -> bool:
     return segment_kind in ("title", "h1")
 
 
-def assess(segmentation: Segmentation, translations: Translations, settings: Settings, locale: str) -> Decision:
+def assess(segmentation: Segmentation, translations: Translations, settings: Settings, locale: str,
+           links: tuple[str, ...] = ()) -> Decision:
     """Decide publication from the catalog alone: which units would render translated, and which fall back."""
     total = done = 0
     drafts: set[tuple[str | None, str]] = set()
@@ -152,7 +169,7 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
             missing_lead = True
     share = done / total if total else 1.0
     if locale == settings.source_locale:
-        return Decision(True, "source language", 1.0, 0, title, (), segmentation.item_date)
+        return Decision(True, "source language", 1.0, 0, title, (), segmentation.item_date, links)
     reasons = []
     if missing_title:
         reasons.append("title not translated")
@@ -162,7 +179,7 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
         reasons.append(f"{share:.0%} of words translated, {settings.min_translated:.0%} needed")
     published = not reasons
     summary = "; ".join(reasons) if reasons else "complete" if share == 1 else f"{share:.0%} translated"
-    return Decision(published, summary, share, len(drafts), title, tuple(fallbacks), segmentation.item_date)
+    return Decision(published, summary, share, len(drafts), title, tuple(fallbacks), segmentation.item_date, links)
 
 
 def _digest(*parts: bytes | str) -> str:
@@ -195,7 +212,7 @@ class _State:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
             return cls()
-        if data.get("version") != __version__:
+        if data.get("version") != __version__ or data.get("format") != STATE_FORMAT:
             return cls()
         return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}))
 
@@ -215,7 +232,7 @@ class _State:
         return digest
 
     def save(self, path: Path) -> None:
-        data = {"version": __version__, "decisions": self.decisions, "pages": self.pages, "files": self.files}
+        data = {"version": __version__, "format": STATE_FORMAT, "decisions": self.decisions, "pages": self.pages, "files": self.files}
         write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode())
 
 
@@ -223,7 +240,7 @@ def _decision_from_state(data: dict[str, object]) -> Decision:
     fallbacks = tuple(Fallback(*f) for f in data.get("fallbacks", []))  # type: ignore[misc]
     return Decision(bool(data["published"]), str(data["reason"]), float(data["share"]),  # type: ignore[arg-type]
                     int(data["drafts"]), str(data["title"]), fallbacks,  # type: ignore[arg-type]
-                    data.get("date"))  # type: ignore[arg-type]
+                    data.get("date"), tuple(data.get("links", ())))  # type: ignore[arg-type]
 
 
 class _Builder:
@@ -240,6 +257,8 @@ class _Builder:
             self.state.decisions, self.state.pages = {}, {}
         self.layout_bytes = _read(settings.layout_path)
         self.layout: Segmentation | None = None
+        self._layout_links: tuple[str, ...] | None = None
+        self._items: dict[str, bool] = {}
         self._site: dict[str, Translations] = {}
         self._site_digests: dict[str, str] = {}
         self._segmentations: dict[str, Segmentation] = {}
@@ -267,6 +286,20 @@ class _Builder:
             catalog = read_po(path) if path.exists() and locale != self.settings.source_locale else None
             self._site[locale] = translations_of(catalog, self.settings.allow_drafts)
         return self._site[locale]
+
+    def page_links(self, item: str) -> tuple[str, ...]:
+        """Names an item's page links to that may be news items: from its source and from the layout."""
+        if self._layout_links is None:
+            layout = self.layout_segmentation()
+            self._layout_links = tuple(item_links(layout.page.tree.getroot())) if layout is not None else ()
+        own = item_links(self.item_segmentation(item).page.tree.getroot())
+        return tuple(sorted(own.union(self._layout_links)))
+
+    def is_item(self, name: str) -> bool:
+        """True when `name` is a news item of the project (a source file that is not the layout or a partial)."""
+        if name not in self._items:
+            self._items[name] = not name.startswith("_") and (self.settings.source_dir / f"{name}.html").is_file()
+        return self._items[name]
 
     def item_segmentation(self, item: str) -> Segmentation:
         if item not in self._segmentations:
@@ -308,9 +341,11 @@ class _Builder:
         cached = self.state.decisions.get(f"{item}|{locale}")
         if cached and cached.get("key") == key:
             return _decision_from_state(cached), key
-        decision = assess(self.item_segmentation(item), self.item_translations(item, locale), self.settings, locale)
+        decision = assess(self.item_segmentation(item), self.item_translations(item, locale), self.settings, locale,
+                          self.page_links(item))
         data = asdict(decision)
         data["fallbacks"] = [list(asdict(f).values()) for f in decision.fallbacks]
+        data["links"] = list(decision.links)
         data["key"] = key
         self.state.decisions[f"{item}|{locale}"] = data
         return decision, key
@@ -318,8 +353,11 @@ class _Builder:
     # ------------------------------------------------------------------ pages
 
     def alternates(self, item: str, published: dict[str, set[str]]) -> list[Alternate]:
-        return [Alternate(locale, self.href(locale, f"{item}.html")) for locale in self.all_locales
-                if item in published.get(locale, set())]
+        return self.alternates_in(item, tuple(l for l in self.all_locales if item in published.get(l, set())))
+
+    def alternates_in(self, item: str, locales: tuple[str, ...]) -> list[Alternate]:
+        """The item's page in each of `locales` (the locales that publish it, in project order)."""
+        return [Alternate(locale, self.href(locale, f"{item}.html")) for locale in locales]
 
     def href(self, locale: str, name: str) -> str:
         base = self.settings.base_url
@@ -341,8 +379,7 @@ class _Builder:
         rendered = render(bound, site.lookup, typed_renderer(locale, self.settings), source_lang)
         return root, list(rendered.fallbacks)
 
-    def item_page(self, item: str, locale: str, decision: Decision, published: dict[str, set[str]],
-                  items: set[str]) -> bytes:
+    def item_page(self, item: str, locale: str, decision: Decision, page: PageContext) -> bytes:
         segmentation = self.item_segmentation(item)
         item_root = fresh_copy(segmentation.page.tree.getroot())
         bound = rebind(segmentation, item_root)
@@ -358,10 +395,10 @@ class _Builder:
         keep_page_kind(root, "item")
         draft_notice(root, decision.drafts > 0)
         country_lists(root, locale, self.settings)
-        alternates = self.alternates(item, published)
+        alternates = self.alternates_in(item, page.locales)
         page_metadata(root, locale, alternates, self.href(self.settings.source_locale, f"{item}.html"))
         language_menu(root, locale, alternates)
-        localize_links(root, published.get(locale, set()), items, self.settings.source_locale)
+        localize_links(root, set(page.published_links), set(page.item_links), self.settings.source_locale)
         relocate_assets(root)
         clean_source_markers(root)
         return serialize_page(root)
@@ -461,29 +498,56 @@ def _forget(builder: _Builder, item: str) -> None:
         del builder._translations[key]
 
 
-def _decide_item(task: tuple[Settings, bool, str, tuple[str, ...]]) -> dict[str, dict[str, object]]:
-    """Worker: the item's decisions in every locale, as state entries."""
-    settings, _force, item, locales = task
+def _page_fingerprint(key: str, context: PageContext) -> str:
+    """Everything a page is made from: its decision's inputs (sources, catalogs, settings, tool version) and
+    the decisions of other pages it shows."""
+    return _digest(key, context.fingerprint())
+
+
+def _decide_item(task: tuple[Settings, str, tuple[str, ...], tuple[tuple[str, str | None], ...]]
+                 ) -> tuple[dict[str, dict[str, object]], list[tuple[str, str]]]:
+    """Worker: the item's decisions in every locale, as state entries; and, when its page links to no other
+    item, its pages too, while its source and catalogs are parsed (one pass, not two).
+
+    `render_locales` pairs each locale whose page may be written with the fingerprint of the page there now
+    (None to write it in any case). Returns the state entries and (state key, fingerprint) per page written.
+    """
+    settings, item, locales, render_locales = task
     builder = _worker_builder(settings)
-    for locale in locales:
-        builder.decide(item, locale)
+    decided = {locale: builder.decide(item, locale) for locale in locales}
+    written = []
+    links = next(iter(decided.values()))[0].links if decided else ()
+    if render_locales and not any(builder.is_item(name) for name in links):
+        context = PageContext(tuple(locale for locale in locales if decided[locale][0].published))
+        for locale, old in render_locales:
+            decision, key = decided[locale]
+            fingerprint = _page_fingerprint(key, context)
+            if decision.published and fingerprint != old:
+                write_atomic(builder.output / locale / f"{item}.html", builder.item_page(item, locale, decision, context))
+                written.append((f"{locale}/{item}.html", fingerprint))
     entries = {f"{item}|{locale}": builder.state.decisions.pop(f"{item}|{locale}") for locale in locales}
     _forget(builder, item)
-    return entries
+    return entries, written
 
 
-def _render_item(task: tuple[Settings, str, tuple[tuple[str, Decision, str], ...], dict[str, set[str]],
-                             set[str]]) -> list[tuple[str, str]]:
+def _render_item(task: tuple[Settings, str, tuple[tuple[str, Decision, str, PageContext], ...]]
+                 ) -> list[tuple[str, str]]:
     """Worker: write the item's pages that need it; return (state key, fingerprint) for each."""
-    settings, item, pages, published, item_set = task
+    settings, item, pages = task
     builder = _worker_builder(settings)
     written = []
-    for locale, decision, fingerprint in pages:
-        write_atomic(builder.output / locale / f"{item}.html",
-                     builder.item_page(item, locale, decision, published, item_set))
+    for locale, decision, fingerprint, context in pages:
+        write_atomic(builder.output / locale / f"{item}.html", builder.item_page(item, locale, decision, context))
         written.append((f"{locale}/{item}.html", fingerprint))
     _forget(builder, item)
     return written
+
+
+def _current_page(builder: _Builder, locale: str, item: str, force: bool) -> str | None:
+    """The fingerprint of the page written last time, or None when it must be written again in any case."""
+    if force or not os.path.exists(f"{builder.output}/{locale}/{item}.html"):
+        return None
+    return builder.state.pages.get(f"{locale}/{item}.html")
 
 
 def _run(function, tasks: list, workers: int) -> list:  # type: ignore[type-arg]
@@ -507,10 +571,18 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     builder = _Builder(settings, chosen_locales, force)
     every_item = [path.stem for path in source_items(settings)]
     chosen_items = [path.stem for path in source_items(settings, items)] if items else every_item
-    # Decide every page first: alternates and links of each page depend on what else is published.
+    # Decide every page first: alternates and links of each page depend on what else is published. Pages that
+    # link to no other item are written in the same pass, while their inputs are parsed; the rest after it.
     undecided = [item for item in every_item if not all(builder.is_decided(item, locale) for locale in all_locales)]
-    for entries in _run(_decide_item, [(settings, force, item, all_locales) for item in undecided], workers):
+    chosen_set = set(chosen_items)
+    tasks = [(settings, item, all_locales, tuple((locale, _current_page(builder, locale, item, force))
+                                                 for locale in chosen_locales) if item in chosen_set else ())
+             for item in undecided]
+    written_early: dict[str, str] = {}
+    for entries, written in _run(_decide_item, tasks, workers):
         builder.state.decisions.update(entries)
+        written_early.update(written)
+    builder.state.pages.update(written_early)
     decisions: dict[tuple[str, str], tuple[Decision, str]] = {}
     for item in every_item:
         for locale in all_locales:
@@ -520,13 +592,11 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         if decision.published:
             published[locale].add(item)
     item_set = set(every_item)
-    # What a page's links and menus depend on: which items each locale publishes (computed once per locale).
-    published_key = {locale: _digest(",".join(sorted(items))) for locale, items in published.items()}
     output = builder.output
     results: list[PageResult] = []
-    to_render: dict[str, list[tuple[str, Decision, str]]] = {}
+    to_render: dict[str, list[tuple[str, Decision, str, PageContext]]] = {}
     for item in chosen_items:
-        alternates_key = ",".join(sorted(l for l in all_locales if item in published[l]))
+        publishing = tuple(l for l in all_locales if item in published[l])
         for locale in chosen_locales:
             decision, key = decisions[(item, locale)]
             path = f"{output}/{locale}/{item}.html"
@@ -539,16 +609,22 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                 results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
                 continue
-            fingerprint = _digest(key, builder.site_digest(locale), alternates_key, published_key[locale])
+            linked = tuple(name for name in decision.links if name in item_set)
+            context = PageContext(publishing, linked, tuple(name for name in linked if name in published[locale]))
+            fingerprint = _page_fingerprint(key, context)
+            if f"{locale}/{item}.html" in written_early:
+                results.append(PageResult(item, locale, name, "built", decision.reason, decision.share,
+                                          decision.drafts, decision.fallbacks))
+                continue
             if not force and builder.state.pages.get(f"{locale}/{item}.html") == fingerprint and os.path.exists(path):
                 results.append(PageResult(item, locale, name, "unchanged", decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
                 continue
-            to_render.setdefault(item, []).append((locale, decision, fingerprint))
+            to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
             results.append(PageResult(item, locale, name, "built", decision.reason, decision.share,
                                       decision.drafts, decision.fallbacks))
-    tasks = [(settings, item, tuple(pages), published, item_set) for item, pages in to_render.items()]
-    for written in _run(_render_item, tasks, workers):
+    render_tasks = [(settings, item, tuple(pages)) for item, pages in to_render.items()]
+    for written in _run(_render_item, render_tasks, workers):
         builder.state.pages.update(written)
     # Indexes and the sitemap are rendered only when what they list changed, like pages.
     indexes = []

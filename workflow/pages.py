@@ -153,6 +153,16 @@ def language_menu(root: etree._Element, locale: str, alternates: list[Alternate]
             link.text = native_name(alternate.locale)
 
 
+def item_links(root: etree._Element) -> set[str]:
+    """Names that links under `root` point to and that may be news items (which ones are is known later)."""
+    names = set()
+    for link in root.iter("a"):
+        match = _ITEM_LINK_RE.match(link.get("href") or "")
+        if match:
+            names.add(match.group(1))
+    return names
+
+
 def localize_links(root: etree._Element, published: set[str], all_items: set[str], source_locale: str) -> None:
     """Links to other news items point to the localized page where one exists, else to the original."""
     for link in root.iter("a"):
