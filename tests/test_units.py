@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, ITEM, ROOT
-from workflow.extract import extract, segment_source
+from workflow.extract import extract
+from workflow.items import segment_source
 from workflow.settings import load_settings
 
 GOLDEN = sorted((DATA / "units").glob("*.html"))

@@ -18,9 +18,8 @@ from pathlib import Path
 from lxml import etree
 
 from workflow import __version__
-from workflow.catalog import relative
 from workflow.dates import DAY_MONTH_YEAR
-from workflow.extract import segment_source, source_items
+from workflow.items import segment_source, source_items
 from workflow.fsio import write_atomic
 from workflow.locale_data import format_date_value
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fresh_copy,
@@ -28,7 +27,7 @@ from workflow.pages import (Alternate, clean_source_markers, country_lists, draf
                             relocate_assets, serialize_page, typed_renderer)
 from workflow.pofile import Catalog, read_po
 from workflow.render import Fallback, PlaceholderMismatch, parse_translation, rebind, render
-from workflow.settings import SITE_CATALOG, Settings
+from workflow.settings import SITE_CATALOG, Settings, relative
 from workflow.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, words_in
 
 STATE_FILE = ".build-state.json"

@@ -144,11 +144,3 @@ def locale_header(settings: Settings, item: str, locale: str, pot_created: str,
     present = {name.lower() for name, _ in fields}
     fields += [(name, value) for name, value in wanted.items() if name.lower() not in present]
     return tuple(fields)
-
-
-def relative(path: Path, root: Path) -> str:
-    """`path` relative to the content root (root is already resolved), in POSIX form for references."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()

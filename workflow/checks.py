@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass
 from babel.numbers import NumberFormatError, parse_decimal
 
 from workflow.errors import WorkflowError
-from workflow.extract import source_items
+from workflow.items import source_items
 from workflow.locale_data import babel_locale
 from workflow.pofile import Catalog, Entry, read_po
 from workflow.render import placeholder_problem

@@ -29,7 +29,7 @@ from pathlib import Path
 
 from workflow.engines import ENGINE_NAMES, Engine, PermanentError, TransientError, make_engine
 from workflow.errors import WorkflowError
-from workflow.extract import source_items
+from workflow.items import source_items
 from workflow.fsio import write_atomic
 from workflow.pofile import Catalog, Entry, read_po, serialize
 from workflow.render import placeholder_problem

@@ -11,15 +11,13 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from workflow.catalog import (countries_by_key, glossary_notes, locale_header, relative, template_catalog,
-                              template_entries)
+from workflow.catalog import countries_by_key, glossary_notes, locale_header, template_catalog, template_entries
 from workflow.errors import ParseWarning, WorkflowError
 from workflow.fsio import Staged, commit, discard, remove_stale_temps, stage
 from workflow.merge import MergeStats, merge_entries
 from workflow.pofile import Catalog, read_po, serialize
-from workflow.settings import SITE_CATALOG, Settings, check_item_id
-from workflow.source import SourcePage, read_source
-from workflow.units import Segmentation, has_slots, segment_page
+from workflow.items import segment_source, source_items
+from workflow.settings import SITE_CATALOG, Settings, relative
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,29 +54,6 @@ class ExtractReport:
         return sum(i.template_written + sum(l.written for l in i.locales) for i in self.items)
 
 
-def source_items(settings: Settings, only: tuple[str, ...] = ()) -> list[Path]:
-    """The source files to work on: every source/*.html, or the ones named with --item."""
-    for item in only:
-        check_item_id(item)
-    if not settings.source_dir.is_dir():
-        raise WorkflowError(settings.source_dir, None, "no source folder",
-                            "put news items as source/<item>.html in the content root")
-    if only:
-        paths = []
-        for item in only:
-            path = settings.source_dir / f"{item}.html"
-            if not path.is_file():
-                raise WorkflowError(path, None, f"no source for item {item!r}",
-                                    "check the item id against the files in source/")
-            paths.append(path)
-        return paths
-    # Files starting with "_" are not items: the site layout (_layout.html) and partials.
-    paths = sorted(p for p in settings.source_dir.glob("*.html") if p.is_file() and not p.name.startswith("_"))
-    for path in paths:
-        check_item_id(path.stem, path)
-    return paths
-
-
 @dataclass(frozen=True, slots=True)
 class CatalogTask:
     """One source file to extract: which catalog it feeds and which units it leaves to the site catalog."""
@@ -87,18 +62,6 @@ class CatalogTask:
     catalog: str                      # item id, or SITE_CATALOG for the layout
     slots_only: bool = False
     shared: frozenset[tuple[str | None, str]] = frozenset()  # keys the site catalog already translates
-
-
-def segment_source(settings: Settings, path: Path, catalog: str | None = None,
-                   slots_only: bool | None = None) -> Segmentation:
-    """Read and segment one source file with the project's settings.
-
-    An item that marks data-slot parts contributes only those (and its head) when the project has a layout.
-    """
-    page: SourcePage = read_source(path, catalog)
-    if slots_only is None:
-        slots_only = settings.layout_path.exists() and has_slots(page)
-    return segment_page(page, settings.segmentation, frozenset(settings.extra_abbreviations), slots_only)
 
 
 def site_keys(settings: Settings) -> frozenset[tuple[str | None, str]]:

@@ -40,6 +40,7 @@ def native_name(tag: str) -> str:
     return name[:1].upper() + name[1:]
 
 
+@lru_cache(maxsize=4096)  # a site repeats its dates across pages and locales; Babel's formatting is slow
 def format_date_value(value: str, precision: str, tag: str) -> str:
     """A date at the precision of the source, in the locale's own form.
 

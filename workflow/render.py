@@ -10,6 +10,7 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from lxml import etree
 
@@ -61,12 +62,15 @@ def placeholder_problem(msgid: str, translation: str) -> str | None:
     return None
 
 
-def parse_translation(text: str, segment: Segment) -> list[Token]:
+@lru_cache(maxsize=4096)
+def parse_translation(text: str, segment: Segment) -> tuple[Token, ...]:
     """Tokens of a translation, checked against the segment's placeholders.
 
     Raises PlaceholderMismatch naming the first problem: unknown form, missing, extra, unbalanced or crossed.
+    Cached: a build checks each translation when it decides publication and again when it renders the page
+    (segments hash by identity, so an entry never answers for another page's segment).
     """
-    return _parse(text, segment.names)
+    return tuple(_parse(text, segment.names))
 
 
 def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
@@ -120,7 +124,7 @@ def _source_typed(placeholder: Placeholder) -> str | None:
     return None
 
 
-def _build(tokens: list[Token], render_typed: RenderTyped,
+def _build(tokens: tuple[Token, ...] | list[Token], render_typed: RenderTyped,
            twins: dict[etree._Element, etree._Element]) -> list[str | etree._Element]:
     """Turn tokens into strings and fresh elements (copies of the elements in the tree being rendered)."""
     out: list[str | etree._Element] = []
@@ -200,7 +204,7 @@ def _segment_nodes(segment: Segment, translation: str | None, render_typed: Rend
     A segment with nothing to translate (a lone date or country) still has its typed placeholders written
     for the locale; text left in the source language keeps the source's dates and names with it.
     """
-    tokens = list(segment.tokens)
+    tokens: tuple[Token, ...] = segment.tokens
     used = translation is not None or not segment.translatable
     if translation is not None and translation != segment.msgid:
         try:

@@ -155,3 +155,11 @@ def check_item_id(item: str, path: Path | str | None = None) -> str:
                             "name source files with lowercase letters, digits, '.', '_' or '-' "
                             "(no '..', '/' or spaces), e.g. source/month-of-borders.html")
     return item
+
+
+def relative(path: Path, root: Path) -> str:
+    """`path` relative to the content root (root is already resolved), in POSIX form for references."""
+    try:
+        return path.relative_to(root).as_posix()
+    except ValueError:
+        return path.as_posix()

@@ -7,7 +7,7 @@ from dataclasses import asdict, dataclass
 
 from workflow.build import decisions_for
 from workflow.draft import is_machine_draft
-from workflow.extract import source_items
+from workflow.items import source_items
 from workflow.pofile import read_po
 from workflow.settings import SITE_CATALOG, Settings
 from workflow.units import words_in

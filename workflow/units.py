@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Iterator, NamedTuple
 
 from lxml import etree
@@ -54,6 +55,7 @@ _WS_RE = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")
 PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
 
 
+@lru_cache(maxsize=65536)  # a build counts every unit once per locale
 def words_in(msgid: str) -> int:
     """Words of a msgid, placeholders not counted: the measure of translation progress."""
     return len(PLACEHOLDER_RE.sub(" ", msgid).split())

@@ -1,0 +1,49 @@
+"""A project's news items: which source files are items, and each one read and segmented with the settings.
+
+Shared by every stage that looks at sources (extract, build, check, status, draft), so none of them has to
+load another stage's code to find them.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from workflow.errors import WorkflowError
+from workflow.settings import Settings, check_item_id
+from workflow.source import SourcePage, read_source
+from workflow.units import Segmentation, has_slots, segment_page
+
+
+def source_items(settings: Settings, only: tuple[str, ...] = ()) -> list[Path]:
+    """The source files to work on: every source/*.html, or the ones named with --item."""
+    for item in only:
+        check_item_id(item)
+    if not settings.source_dir.is_dir():
+        raise WorkflowError(settings.source_dir, None, "no source folder",
+                            "put news items as source/<item>.html in the content root")
+    if only:
+        paths = []
+        for item in only:
+            path = settings.source_dir / f"{item}.html"
+            if not path.is_file():
+                raise WorkflowError(path, None, f"no source for item {item!r}",
+                                    "check the item id against the files in source/")
+            paths.append(path)
+        return paths
+    # Files starting with "_" are not items: the site layout (_layout.html) and partials.
+    paths = sorted(p for p in settings.source_dir.glob("*.html") if p.is_file() and not p.name.startswith("_"))
+    for path in paths:
+        check_item_id(path.stem, path)
+    return paths
+
+
+def segment_source(settings: Settings, path: Path, catalog: str | None = None,
+                   slots_only: bool | None = None) -> Segmentation:
+    """Read and segment one source file with the project's settings.
+
+    An item that marks data-slot parts contributes only those (and its head) when the project has a layout.
+    """
+    page: SourcePage = read_source(path, catalog)
+    if slots_only is None:
+        slots_only = settings.layout_path.exists() and has_slots(page)
+    return segment_page(page, settings.segmentation, frozenset(settings.extra_abbreviations), slots_only)
