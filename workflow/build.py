@@ -181,8 +181,9 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
     return Decision(published, summary, share, len(drafts), title, tuple(fallbacks), segmentation.item_date, links)
 
 
-def _digest(*parts: bytes | str) -> str:
-    digest = hashlib.sha256()
+def _digest(*parts: bytes | str, start: hashlib._Hash | None = None) -> str:
+    """SHA-256 of the parts, each length-prefixed; `start` is a hash already fed with common leading parts."""
+    digest = start.copy() if start is not None else hashlib.sha256()
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "big"))
@@ -258,6 +259,13 @@ class _Builder:
         self.layout: Segmentation | None = None
         self._layout_links: tuple[str, ...] | None = None
         self._items: dict[str, bool] = {}
+        self._source_digests: dict[str, str] = {}
+        # Every decision key starts with the same inputs: hash them once.
+        self._key_start = hashlib.sha256()
+        for part in (__version__, settings.settings_bytes, self.layout_bytes):
+            data = part.encode("utf-8") if isinstance(part, str) else part
+            self._key_start.update(len(data).to_bytes(8, "big"))
+            self._key_start.update(data)
         self._site: dict[str, Translations] = {}
         self._site_digests: dict[str, str] = {}
         self._segmentations: dict[str, Segmentation] = {}
@@ -324,11 +332,12 @@ class _Builder:
 
     def _decision_key(self, item: str, locale: str) -> str:
         # Plain strings, not Paths: a rebuild looks at every item and locale, and pathlib costs add up.
-        source = self.state.digest_of(f"{self._source_dir}/{item}.html")
+        if item not in self._source_digests:
+            self._source_digests[item] = self.state.digest_of(f"{self._source_dir}/{item}.html")
+        source = self._source_digests[item]
         po = self.state.digest_of(f"{self._locales_dir}/{locale}/{item}.po") \
             if locale != self.settings.source_locale else ""
-        return _digest(__version__, self.settings.settings_bytes, self.layout_bytes, source, po,
-                       self.site_digest(locale), locale)
+        return _digest(source, po, self.site_digest(locale), locale, start=self._key_start)
 
     def is_decided(self, item: str, locale: str) -> bool:
         """True when the last build's decision still holds (none of its inputs changed)."""
@@ -542,11 +551,22 @@ def _render_item(task: tuple[Settings, str, tuple[tuple[str, Decision, str, Page
     return written
 
 
-def _current_page(builder: _Builder, locale: str, item: str, force: bool) -> str | None:
+def _current_page(builder: _Builder, existing: set[str], locale: str, item: str, force: bool) -> str | None:
     """The fingerprint of the page written last time, or None when it must be written again in any case."""
-    if force or not os.path.exists(f"{builder.output}/{locale}/{item}.html"):
+    if force or f"{locale}/{item}.html" not in existing:
         return None
     return builder.state.pages.get(f"{locale}/{item}.html")
+
+
+def _existing_pages(output: Path, locales: tuple[str, ...]) -> set[str]:
+    """"<locale>/<name>" of every file in the locales' output folders: one listing instead of a stat per page."""
+    found = set()
+    for locale in locales:
+        try:
+            found.update(f"{locale}/{name}" for name in os.listdir(output / locale))
+        except FileNotFoundError:
+            pass
+    return found
 
 
 def _run(function, tasks: list, workers: int) -> list:  # type: ignore[type-arg]
@@ -574,7 +594,8 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     # link to no other item are written in the same pass, while their inputs are parsed; the rest after it.
     undecided = [item for item in every_item if not all(builder.is_decided(item, locale) for locale in all_locales)]
     chosen_set = set(chosen_items)
-    tasks = [(settings, item, all_locales, tuple((locale, _current_page(builder, locale, item, force))
+    existing = _existing_pages(builder.output, chosen_locales)
+    tasks = [(settings, item, all_locales, tuple((locale, _current_page(builder, existing, locale, item, force))
                                                  for locale in chosen_locales) if item in chosen_set else ())
              for item in undecided]
     written_early: dict[str, str] = {}
@@ -602,20 +623,21 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
             name = f"output/{locale}/{item}.html"
             if not decision.published:
                 status = "held back"
-                if os.path.exists(path):
-                    os.unlink(path)
+                if f"{locale}/{item}.html" in existing:
+                    Path(path).unlink(missing_ok=True)
                 builder.state.pages.pop(f"{locale}/{item}.html", None)
                 results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
                 continue
-            linked = tuple(name for name in decision.links if name in item_set)
-            context = PageContext(publishing, linked, tuple(name for name in linked if name in published[locale]))
+            linked = tuple(link for link in decision.links if link in item_set)
+            context = PageContext(publishing, linked, tuple(link for link in linked if link in published[locale]))
             fingerprint = _page_fingerprint(key, context)
             if f"{locale}/{item}.html" in written_early:
                 results.append(PageResult(item, locale, name, "built", decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
                 continue
-            if not force and builder.state.pages.get(f"{locale}/{item}.html") == fingerprint and os.path.exists(path):
+            if not force and builder.state.pages.get(f"{locale}/{item}.html") == fingerprint \
+                    and f"{locale}/{item}.html" in existing:
                 results.append(PageResult(item, locale, name, "unchanged", decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
                 continue
