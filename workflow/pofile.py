@@ -219,21 +219,36 @@ def parse_po(data: bytes, path: str | Path = "<po>") -> Catalog:
         last = None
 
     lineno = 0
+    # Dispatch on the first character: most lines are comments or continuation strings, and testing for
+    # those first keeps the keyword pattern off them.
     for lineno, raw in enumerate(text.split("\n"), start=1):
-        line = raw.rstrip("\r")
-        stripped = line.strip()
+        stripped = raw.strip()
         if not stripped:
             finish()
             continue
+        first = stripped[0]
         obsolete = False
-        if stripped.startswith("#~"):
+        if first == "#" and stripped.startswith("#~"):
             obsolete = True
             stripped = stripped[2:].lstrip(" ")
             if not stripped:
                 continue
-            if stripped.startswith("|"):
+            if stripped[0] == "|":
                 stripped = "#" + stripped
-        if stripped.startswith("#|"):
+            first = stripped[0]
+        if first == '"':
+            if last is None:
+                raise WorkflowError(path, lineno, "syntax error: a string with no keyword before it",
+                                    "start the entry with msgid, msgstr or msgctxt")
+            value = _quoted(stripped, path, lineno)
+            if last[0] == "plural":
+                current.plural[int(last[1] or 0)] += value
+            elif last[0].startswith("previous:"):
+                current.previous[last[0].split(":", 1)[1]] += value
+            else:
+                current.fields[last[0]] = str(current.fields[last[0]]) + value
+            continue
+        if first == "#" and stripped.startswith("#|"):
             body = stripped[2:].strip()
             match = _KEYWORD_RE.match(body)
             if current.has_message:
@@ -250,7 +265,7 @@ def parse_po(data: bytes, path: str | Path = "<po>") -> Catalog:
                                     'write it as #| msgid "…"')
             current.obsolete = current.obsolete or obsolete
             continue
-        if stripped.startswith("#"):
+        if first == "#":
             if current.has_message:
                 finish()
             kind = stripped[1:2]
@@ -261,7 +276,7 @@ def parse_po(data: bytes, path: str | Path = "<po>") -> Catalog:
             elif kind == ",":
                 current.flags.extend(f.strip() for f in stripped[2:].split(",") if f.strip())
             else:
-                current.translator.append(_comment_text(line.strip()[1:]))
+                current.translator.append(_comment_text(raw.strip()[1:]))
             continue
         match = _KEYWORD_RE.match(stripped)
         if match:
@@ -283,18 +298,6 @@ def parse_po(data: bytes, path: str | Path = "<po>") -> Catalog:
                                         "separate entries with a blank line")
                 current.fields[keyword] = value
                 last = (keyword, None)
-            continue
-        if stripped.startswith('"'):
-            if last is None:
-                raise WorkflowError(path, lineno, "syntax error: a string with no keyword before it",
-                                    "start the entry with msgid, msgstr or msgctxt")
-            value = _quoted(stripped, path, lineno)
-            if last[0] == "plural":
-                current.plural[int(last[1] or 0)] += value
-            elif last[0].startswith("previous:"):
-                current.previous[last[0].split(":", 1)[1]] += value
-            else:
-                current.fields[last[0]] = str(current.fields[last[0]]) + value
             continue
         raise WorkflowError(path, lineno, f"syntax error: unexpected text {stripped[:30]!r}",
                             'each line must be a comment (#…), a keyword (msgid, msgstr, …) or a quoted string')
