@@ -181,9 +181,9 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
     return Decision(published, summary, share, len(drafts), title, tuple(fallbacks), segmentation.item_date, links)
 
 
-def _digest(*parts: bytes | str, start: hashlib._Hash | None = None) -> str:
-    """SHA-256 of the parts, each length-prefixed; `start` is a hash already fed with common leading parts."""
-    digest = start.copy() if start is not None else hashlib.sha256()
+def _digest(*parts: bytes | str) -> str:
+    """SHA-256 of the parts, each length-prefixed."""
+    digest = hashlib.sha256()
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "big"))
@@ -337,7 +337,10 @@ class _Builder:
         source = self._source_digests[item]
         po = self.state.digest_of(f"{self._locales_dir}/{locale}/{item}.po") \
             if locale != self.settings.source_locale else ""
-        return _digest(source, po, self.site_digest(locale), locale, start=self._key_start)
+        # One update: the parts are hex digests and a locale tag, which never contain a NUL.
+        digest = self._key_start.copy()
+        digest.update(f"{source}\0{po}\0{self.site_digest(locale)}\0{locale}".encode())
+        return digest.hexdigest()
 
     def is_decided(self, item: str, locale: str) -> bool:
         """True when the last build's decision still holds (none of its inputs changed)."""
@@ -509,7 +512,7 @@ def _forget(builder: _Builder, item: str) -> None:
 def _page_fingerprint(key: str, context: PageContext) -> str:
     """Everything a page is made from: its decision's inputs (sources, catalogs, settings, tool version) and
     the decisions of other pages it shows."""
-    return _digest(key, context.fingerprint())
+    return hashlib.sha256(f"{key}\0{context.fingerprint()}".encode()).hexdigest()
 
 
 def _decide_item(task: tuple[Settings, str, tuple[str, ...], tuple[tuple[str, str | None], ...]]
