@@ -181,14 +181,18 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
     return Decision(published, summary, share, len(drafts), title, tuple(fallbacks), segmentation.item_date, links)
 
 
-def _digest(*parts: bytes | str) -> str:
-    """SHA-256 of the parts, each length-prefixed."""
+def _hasher(*parts: bytes | str) -> hashlib._Hash:
+    """A SHA-256 fed with the parts, each length-prefixed (so no two lists of parts feed the same bytes)."""
     digest = hashlib.sha256()
     for part in parts:
         data = part.encode("utf-8") if isinstance(part, str) else part
         digest.update(len(data).to_bytes(8, "big"))
         digest.update(data)
-    return digest.hexdigest()
+    return digest
+
+
+def _digest(*parts: bytes | str) -> str:
+    return _hasher(*parts).hexdigest()
 
 
 def _read(path: Path) -> bytes:
@@ -232,7 +236,8 @@ class _State:
         return digest
 
     def save(self, path: Path) -> None:
-        data = {"version": __version__, "format": STATE_FORMAT, "decisions": self.decisions, "pages": self.pages, "files": self.files}
+        data = {"version": __version__, "format": STATE_FORMAT, "decisions": self.decisions, "pages": self.pages,
+                "files": self.files}
         write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode())
 
 
@@ -261,11 +266,7 @@ class _Builder:
         self._items: dict[str, bool] = {}
         self._source_digests: dict[str, str] = {}
         # Every decision key starts with the same inputs: hash them once.
-        self._key_start = hashlib.sha256()
-        for part in (__version__, settings.settings_bytes, self.layout_bytes):
-            data = part.encode("utf-8") if isinstance(part, str) else part
-            self._key_start.update(len(data).to_bytes(8, "big"))
-            self._key_start.update(data)
+        self._key_start = _hasher(__version__, settings.settings_bytes, self.layout_bytes)
         self._site: dict[str, Translations] = {}
         self._site_digests: dict[str, str] = {}
         self._segmentations: dict[str, Segmentation] = {}
