@@ -13,6 +13,7 @@ import json
 import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -131,6 +132,15 @@ def _is_title(segment_kind: str) -> bool:
     return segment_kind in ("title", "h1")
 
 
+@lru_cache(maxsize=64)  # one item is assessed once per locale; segmentations hash by identity
+def _assessed_units(segmentation: Segmentation) -> tuple[tuple[Segment, str, str | None, int, bool], ...]:
+    """The translatable segments of a page with their kind, msgctxt, word count and whether they are in the lead."""
+    lead = {id(piece) for run in segmentation.runs if "lead" in (run.parent.get("class") or "").split()
+            for piece in run.pieces if isinstance(piece, Segment)}
+    return tuple((segment, kind, context, words_in(segment.msgid), id(segment) in lead)
+                 for segment, kind, context in segments_of(segmentation) if segment.translatable)
+
+
 def assess(segmentation: Segmentation, translations: Translations, settings: Settings, locale: str,
            links: tuple[str, ...] = ()) -> Decision:
     """Decide publication from the catalog alone: which units would render translated, and which fall back."""
@@ -139,12 +149,7 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
     missing_title = missing_lead = False
     fallbacks: list[Fallback] = []
     title = ""
-    lead_segments = {id(piece) for run in segmentation.runs if "lead" in (run.parent.get("class") or "").split()
-                     for piece in run.pieces if isinstance(piece, Segment)}
-    for segment, kind, context in segments_of(segmentation):
-        if not segment.translatable:
-            continue
-        words = words_in(segment.msgid)
+    for segment, kind, context, words, in_lead in _assessed_units(segmentation):
         total += words
         translation = translations.lookup(segment, context)
         ok = translation is not None
@@ -164,7 +169,7 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
             title = PLACEHOLDER_RE.sub("", translation if ok and translation else segment.msgid)
         if _is_title(kind) and not ok:
             missing_title = True
-        if id(segment) in lead_segments and not ok:
+        if in_lead and not ok:
             missing_lead = True
     share = done / total if total else 1.0
     if locale == settings.source_locale:

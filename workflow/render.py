@@ -302,11 +302,9 @@ def render(segmentation: Segmentation, translate: Translate, render_typed: Rende
 def rebind(segmentation: Segmentation, root: etree._Element) -> Segmentation:
     """The same segmentation bound to a copy of its tree, so one parse serves every locale."""
     twins = dict(zip(segmentation.page.tree.getroot().iter(), root.iter()))
-
-    def twin(element: etree._Element) -> etree._Element:
-        return twins[element]
-
-    runs = tuple(replace(run, parent=twin(run.parent), before=None if run.before is None else twin(run.before),
-                         nodes=tuple(twin(node) for node in run.nodes)) for run in segmentation.runs)
-    attributes = tuple(replace(slot, element=twin(slot.element)) for slot in segmentation.attributes)
+    # Built field by field: dataclasses.replace() inspects the fields on every call, once per run per page.
+    runs = tuple(Run(twins[run.parent], None if run.before is None else twins[run.before],
+                     tuple([twins[node] for node in run.nodes]), run.pieces, run.kind) for run in segmentation.runs)
+    attributes = tuple(AttributeSlot(twins[slot.element], slot.attribute, slot.leading, slot.trailing, slot.segment,
+                                     slot.kind) for slot in segmentation.attributes)
     return replace(segmentation, runs=runs, attributes=attributes, twins=twins)
