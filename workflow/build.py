@@ -33,7 +33,7 @@ from workflow.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, w
 
 STATE_FILE = ".build-state.json"
 # Bumped when the state's layout changes, so an older state is ignored rather than misread.
-STATE_FORMAT = 2
+STATE_FORMAT = 4
 
 
 @dataclass(frozen=True, slots=True)
@@ -196,8 +196,13 @@ def _hasher(*parts: bytes | str) -> hashlib._Hash:
     return digest
 
 
+# Digests in the state are SHA-256 cut to 128 bits: ample to tell changed inputs apart, and the state file
+# (a few per page) stays small enough to read and write quickly on every build.
+DIGEST_CHARS = 32
+
+
 def _digest(*parts: bytes | str) -> str:
-    return _hasher(*parts).hexdigest()
+    return _hasher(*parts).hexdigest()[:DIGEST_CHARS]
 
 
 def _read(path: Path) -> bytes:
@@ -211,7 +216,7 @@ def _read(path: Path) -> bytes:
 class _State:
     """What the last build produced, so a rebuild can skip what did not change."""
 
-    decisions: dict[str, dict[str, object]] = field(default_factory=dict)
+    decisions: dict[str, SavedDecision] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     files: dict[str, list[object]] = field(default_factory=dict)  # path → [mtime_ns, size, sha256]
 
@@ -226,7 +231,7 @@ class _State:
         return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}))
 
     def digest_of(self, path: Path | str) -> str:
-        """A file's SHA-256, read again only when its size or modification time changed."""
+        """A file's digest, read again only when its size or modification time changed."""
         name = str(path)
         try:
             stat = os.stat(name)
@@ -236,7 +241,7 @@ class _State:
         if known and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
             return str(known[2])
         with open(name, "rb") as handle:
-            digest = hashlib.sha256(handle.read()).hexdigest()
+            digest = hashlib.sha256(handle.read()).hexdigest()[:DIGEST_CHARS]
         self.files[name] = [stat.st_mtime_ns, stat.st_size, digest]
         return digest
 
@@ -246,11 +251,30 @@ class _State:
         write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode())
 
 
-def _decision_from_state(data: dict[str, object]) -> Decision:
-    fallbacks = tuple(Fallback(*f) for f in data.get("fallbacks", []))  # type: ignore[misc]
-    return Decision(bool(data["published"]), str(data["reason"]), float(data["share"]),  # type: ignore[arg-type]
-                    int(data["drafts"]), str(data["title"]), fallbacks,  # type: ignore[arg-type]
-                    data.get("date"), tuple(data.get("links", ())))  # type: ignore[arg-type]
+# A decision in the state file: [key, published, reason, share, drafts, title, fallbacks, date, links]. A list,
+# not an object: a site has a decision per item and locale, and the state is read and written on every build.
+SavedDecision = list
+
+
+def _decision_from_state(row: SavedDecision) -> Decision:
+    fallbacks = tuple(Fallback(*f) for f in row[6]) if row[6] else ()
+    return Decision(bool(row[1]), str(row[2]), float(row[3]), int(row[4]), str(row[5]), fallbacks, row[7],
+                    tuple(row[8]))
+
+
+def _decision_to_state(decision: Decision, key: str) -> SavedDecision:
+    return [key, decision.published, decision.reason, decision.share, decision.drafts, decision.title,
+            [[f.msgid, f.line, f.reason] for f in decision.fallbacks], decision.date, list(decision.links)]
+
+
+def saved_decisions(settings: Settings) -> dict[tuple[str, str], Decision] | None:
+    """The decisions of the last build by (item, locale), or None when nothing was built (or by another version)."""
+    path = settings.root / "output" / STATE_FILE
+    if not path.exists():
+        return None
+    state = _State.load(path)
+    return {tuple(name.split("|", 1)): _decision_from_state(row)  # type: ignore[misc]
+            for name, row in state.decisions.items()}
 
 
 class _Builder:
@@ -346,25 +370,21 @@ class _Builder:
         # One update: the parts are hex digests and a locale tag, which never contain a NUL.
         digest = self._key_start.copy()
         digest.update(f"{source}\0{po}\0{self.site_digest(locale)}\0{locale}".encode())
-        return digest.hexdigest()
+        return digest.hexdigest()[:DIGEST_CHARS]
 
     def is_decided(self, item: str, locale: str) -> bool:
         """True when the last build's decision still holds (none of its inputs changed)."""
-        data = self.state.decisions.get(f"{item}|{locale}")
-        return bool(data) and data.get("key") == self.decision_key(item, locale)
+        row = self.state.decisions.get(f"{item}|{locale}")
+        return bool(row) and row[0] == self.decision_key(item, locale)
 
     def decide(self, item: str, locale: str) -> tuple[Decision, str]:
         key = self.decision_key(item, locale)
         cached = self.state.decisions.get(f"{item}|{locale}")
-        if cached and cached.get("key") == key:
+        if cached and cached[0] == key:
             return _decision_from_state(cached), key
         decision = assess(self.item_segmentation(item), self.item_translations(item, locale), self.settings, locale,
                           self.page_links(item))
-        data = asdict(decision)
-        data["fallbacks"] = [list(asdict(f).values()) for f in decision.fallbacks]
-        data["links"] = list(decision.links)
-        data["key"] = key
-        self.state.decisions[f"{item}|{locale}"] = data
+        self.state.decisions[f"{item}|{locale}"] = _decision_to_state(decision, key)
         return decision, key
 
     # ------------------------------------------------------------------ pages
@@ -518,11 +538,11 @@ def _forget(builder: _Builder, item: str) -> None:
 def _page_fingerprint(key: str, context: PageContext) -> str:
     """Everything a page is made from: its decision's inputs (sources, catalogs, settings, tool version) and
     the decisions of other pages it shows."""
-    return hashlib.sha256(f"{key}\0{context.fingerprint()}".encode()).hexdigest()
+    return hashlib.sha256(f"{key}\0{context.fingerprint()}".encode()).hexdigest()[:DIGEST_CHARS]
 
 
 def _decide_item(task: tuple[Settings, str, tuple[str, ...], tuple[tuple[str, str | None], ...]]
-                 ) -> tuple[dict[str, dict[str, object]], list[tuple[str, str]]]:
+                 ) -> tuple[dict[str, SavedDecision], list[tuple[str, str]]]:
     """Worker: the item's decisions in every locale, as state entries; and, when its page links to no other
     item, its pages too, while its source and catalogs are parsed (one pass, not two).
 

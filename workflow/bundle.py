@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workflow import __version__
-from workflow.build import STATE_FILE
+from workflow.build import saved_decisions
 from workflow.errors import WorkflowError
 from workflow.settings import Settings
 
@@ -78,27 +78,25 @@ def bundle(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, 
            name: str = "news") -> BundleReport:
     """Pack the built pages of the chosen locales and items, their assets, indexes, sitemap and manifest."""
     output = settings.root / "output"
-    state_path = output / STATE_FILE
-    if not state_path.exists():
+    decisions = saved_decisions(settings)
+    if decisions is None:
         raise WorkflowError(output, None, "nothing has been built yet", "run `workflow build` first")
-    state = json.loads(state_path.read_text(encoding="utf-8"))
     chosen = settings.chosen_locales(locales, with_source=True)
     if not name or not safe_member(name) or "/" in name:
         raise WorkflowError(None, None, f"invalid bundle name {name!r}", "use letters, digits, '.', '_' or '-'")
     files: dict[str, bytes] = {}
     manifest_items: dict[str, dict[str, object]] = {}
-    for key, decision in sorted(state.get("decisions", {}).items()):
-        item, locale = key.split("|", 1)
-        if locale not in chosen or (items and item not in items) or not decision.get("published"):
+    for (item, locale), decision in sorted(decisions.items()):
+        if locale not in chosen or (items and item not in items) or not decision.published:
             continue
         page = output / locale / f"{item}.html"
         if not page.exists():
             continue
         files[f"{locale}/{item}.html"] = page.read_bytes()
-        entry = manifest_items.setdefault(item, {"date": decision.get("date"), "locales": {}})
+        entry = manifest_items.setdefault(item, {"date": decision.date, "locales": {}})
         entry["locales"][locale] = {  # type: ignore[index]
-            "title": decision.get("title"), "completeness": round(float(decision.get("share", 0)), 4),
-            "machine_drafts": decision.get("drafts", 0), "path": f"{locale}/{item}.html"}
+            "title": decision.title, "completeness": round(decision.share, 4),
+            "machine_drafts": decision.drafts, "path": f"{locale}/{item}.html"}
     if not files:
         raise WorkflowError(output, None, "no published page for the chosen locales and items",
                             "run `workflow build` and check its report for held-back pages")
