@@ -24,8 +24,8 @@ from workflow.items import segment_source, source_items
 from workflow.fsio import write_atomic
 from workflow.locale_data import format_date_value
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fresh_copy,
-                            item_links, keep_page_kind, language_menu, localize_links, merge_head, page_metadata,
-                            relocate_assets, serialize_page, typed_renderer)
+                            item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
+                            page_metadata, relocate_assets, serialize_page, typed_renderer)
 from workflow.pofile import Catalog, read_po
 from workflow.render import Fallback, PlaceholderMismatch, parse_translation, rebind, render
 from workflow.settings import SITE_CATALOG, Settings, relative
@@ -446,7 +446,7 @@ class _Builder:
         keep_page_kind(root, "index")
         draft_notice(root, False)
         country_lists(root, locale, self.settings)
-        for listing in list(root.iterfind(".//*[@data-news-list]")):
+        for listing in marked(root, "data-news-list"):
             del listing.attrib["data-news-list"]
             for item, title, date in entries:
                 entry = etree.SubElement(listing, "li")
@@ -458,7 +458,7 @@ class _Builder:
                     link.tail = " "
             if not entries:
                 listing.getparent().remove(listing)
-        for empty in list(root.iterfind(".//*[@data-empty-list]")):
+        for empty in marked(root, "data-empty-list"):
             if entries:
                 empty.getparent().remove(empty)
             else:

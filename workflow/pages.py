@@ -6,6 +6,7 @@ import copy
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import lru_cache
 
 from lxml import etree
 
@@ -15,6 +16,18 @@ from workflow.settings import Settings
 from workflow.units import COUNTRY, DATE, Placeholder
 
 DOCTYPE = "<!DOCTYPE html>"
+
+
+@lru_cache(maxsize=None)
+def _marked(attribute: str) -> etree.XPath:
+    """Descendants carrying `attribute`, in document order: compiled XPath runs in libxml2, where ElementPath's
+    iterfind walks the tree in Python (a page goes through a dozen of these queries)."""
+    return etree.XPath(f"descendant::*[@{attribute}]")
+
+
+def marked(root: etree._Element, attribute: str) -> list[etree._Element]:
+    """The elements under `root` (not `root` itself) that carry `attribute`."""
+    return _marked(attribute)(root)  # type: ignore[return-value]
 _ITEM_LINK_RE = re.compile(r"^(?:\.\./[A-Za-z-]+/|/news/|\./)?([a-z0-9][a-z0-9._-]*?)(?:\.html)?(?=$|[?#])")
 
 
@@ -38,8 +51,8 @@ def fill_slots(layout_root: etree._Element, item_root: etree._Element) -> None:
 
     The item's element replaces the layout's marker, so a figure stays a figure and a header a header.
     """
-    slots = {element.get("data-slot"): element for element in item_root.iterfind(".//*[@data-slot]")}
-    for marker in list(layout_root.iterfind(".//*[@data-slot]")):
+    slots = {element.get("data-slot"): element for element in marked(item_root, "data-slot")}
+    for marker in marked(layout_root, "data-slot"):
         source = slots.get(marker.get("data-slot"))
         parent = marker.getparent()
         if source is None:
@@ -67,7 +80,7 @@ def merge_head(layout_root: etree._Element, item_root: etree._Element) -> None:
 
 def keep_page_kind(root: etree._Element, kind: str) -> None:
     """Drop the layout parts meant for the other kind of page (data-page="item" or "index")."""
-    for element in list(root.iterfind(".//*[@data-page]")):
+    for element in marked(root, "data-page"):
         if element.get("data-page") != kind:
             element.getparent().remove(element)
         else:
@@ -76,7 +89,7 @@ def keep_page_kind(root: etree._Element, kind: str) -> None:
 
 def draft_notice(root: etree._Element, show: bool) -> None:
     """Keep the machine-translation notice only on pages that publish drafts."""
-    for element in list(root.iterfind(".//*[@data-draft-notice]")):
+    for element in marked(root, "data-draft-notice"):
         if show:
             del element.attrib["data-draft-notice"]
         else:
@@ -85,7 +98,7 @@ def draft_notice(root: etree._Element, show: bool) -> None:
 
 def country_lists(root: etree._Element, locale: str, settings: Settings) -> None:
     """Fill data-country-list elements with CLDR names in the locale, alphabetically for its readers."""
-    for element in root.iterfind(".//*[@data-country-list]"):
+    for element in marked(root, "data-country-list"):
         codes = element.get("data-country-list", "").split()
         href = element.get("data-href") or ""
         names = {code: country_name(code, locale, settings.country_names) for code in codes}
@@ -139,7 +152,7 @@ def page_metadata(root: etree._Element, locale: str, alternates: list[Alternate]
 
 def language_menu(root: etree._Element, locale: str, alternates: list[Alternate]) -> None:
     """Links to the other language versions, each named in its own language."""
-    for nav in list(root.iterfind(".//*[@data-language-list]")):
+    for nav in marked(root, "data-language-list"):
         del nav.attrib["data-language-list"]
         others = [a for a in alternates if a.locale != locale]
         if not others:
@@ -179,11 +192,13 @@ def localize_links(root: etree._Element, published: set[str], all_items: set[str
             link.set("hreflang", source_locale)
 
 
+_ASSET_USERS = etree.XPath("descendant-or-self::*[starts-with(@src, 'assets/') or starts-with(@href, 'assets/') "
+                           "or starts-with(@poster, 'assets/')]")
+
+
 def relocate_assets(root: etree._Element) -> None:
     """Sources point at assets/ next to them; published pages sit one folder deeper (output/<locale>/)."""
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
+    for element in _ASSET_USERS(root):
         for attribute in ("src", "href", "poster"):
             value = element.get(attribute)
             if value and value.startswith("assets/"):
@@ -192,7 +207,7 @@ def relocate_assets(root: etree._Element) -> None:
 
 def clean_source_markers(root: etree._Element) -> None:
     """Authoring attributes (msgctxt hints) do not belong on the published page."""
-    for element in root.iterfind(".//*[@data-msgctxt]"):
+    for element in marked(root, "data-msgctxt"):
         del element.attrib["data-msgctxt"]
 
 

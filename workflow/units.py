@@ -109,6 +109,14 @@ class Token(NamedTuple):
     placeholder: Placeholder | None = None
 
 
+_tuple_new = tuple.__new__
+
+
+def _text(text: str) -> Token:
+    """A text token, built without the named tuple's keyword handling (a page makes hundreds)."""
+    return _tuple_new(Token, ("text", text, None))
+
+
 @dataclass(frozen=True, slots=True, eq=False)
 class Segment:
     """One sentence (or block) of a run: its msgid, the source tokens, and its placeholders by name."""
@@ -281,7 +289,7 @@ class _Segmenter:
             return
         leading = value[: len(value) - len(value.lstrip())]
         trailing = value[len(value.rstrip()):]
-        token = Token("text", stripped)
+        token = _text(stripped)
         segment = Segment(_WS_RE.sub(" ", stripped), (token,), {}, element.sourceline or 0, False,
                           _has_letters((token,)))
         self.attributes.append(AttributeSlot(element, attribute, leading, trailing, segment, kind))
@@ -319,13 +327,13 @@ class _Segmenter:
         position = 0
         for mention in dates_in(text, self.item_year):
             if mention.start > position:
-                tokens.append(Token("text", text[position: mention.start]))
+                tokens.append(_text(text[position: mention.start]))
             placeholder = Placeholder("date", DATE, text=mention.text, value=mention.iso,
                                       precision=mention.precision)
             tokens.append(Token("void", placeholder=placeholder))
             position = mention.end
         if position < len(text):
-            tokens.append(Token("text", text[position:]))
+            tokens.append(_text(text[position:]))
 
     def node_tokens(self, node: etree._Element, tokens: list[Token]) -> None:
         tag = _tag(node)
@@ -371,10 +379,10 @@ class _Segmenter:
             return tokens
         stripped = text.strip()
         start = text.index(stripped)
-        result = [Token("text", text[:start])] if start else []
+        result = [_text(text[:start])] if start else []
         result.append(Token("void", placeholder=Placeholder("country", COUNTRY, text=stripped, value=code)))
         if text[start + len(stripped):]:
-            result.append(Token("text", text[start + len(stripped):]))
+            result.append(_text(text[start + len(stripped):]))
         return result
 
     # ---------------------------------------------------------------- sentences
@@ -441,19 +449,19 @@ def _cut_tokens(tokens: list[Token], offsets: list[int], cuts: list[tuple[int, i
             end, gap_end = cuts[cut_index]
             local_end, local_gap = end - offset, gap_end - offset
             if local_end > position:
-                result.append(Token("text", text[position:local_end]))
+                result.append(_text(text[position:local_end]))
             result.append(Token("cut", text[local_end:local_gap]))
             position = local_gap
             cut_index += 1
         if position < len(text):
-            result.append(Token("text", text[position:]))
+            result.append(_text(text[position:]))
     # The gap text rides on the cut token; move it into the following group as leading whitespace.
     fixed: list[Token] = []
     for token in result:
         if token.kind == "cut":
             fixed.append(Token("cut"))
             if token.text:
-                fixed.append(Token("text", token.text))
+                fixed.append(_text(token.text))
         else:
             fixed.append(token)
     return fixed
@@ -471,12 +479,12 @@ def _strip_group(group: list[Token]) -> tuple[str, list[Token], str]:
         text = tokens[0].text
         stripped = text.lstrip()
         leading += text[: len(text) - len(stripped)]
-        tokens[0] = Token("text", stripped)
+        tokens[0] = _text(stripped)
     if tokens and tokens[-1].kind == "text":
         text = tokens[-1].text
         stripped = text.rstrip()
         trailing = text[len(stripped):] + trailing
-        tokens[-1] = Token("text", stripped)
+        tokens[-1] = _text(stripped)
     return leading, tokens, trailing
 
 
@@ -486,9 +494,11 @@ def _segment(tokens: list[Token], line: int, verbatim: bool) -> Segment:
     assigned: dict[int, str] = {}
     names: dict[str, Placeholder] = {}
     parts: list[str] = []
+    collapse = False
     for token in tokens:
         if token.kind == "text":
-            parts.append(token.text if verbatim else _WS_RE.sub(" ", token.text))
+            parts.append(token.text)
+            collapse = collapse or (not verbatim and _WS_RE.search(token.text) is not None)
             continue
         placeholder = token.placeholder
         assert placeholder is not None
@@ -499,11 +509,26 @@ def _segment(tokens: list[Token], line: int, verbatim: bool) -> Segment:
             names[assigned[key]] = placeholder
         name = assigned[key]
         parts.append(f"<{name}>" if token.kind == "open" else f"</{name}>" if token.kind == "close" else f"<{name}/>")
+    if collapse:  # rare: most text has only single spaces
+        parts = [part if part[:1] == "<" and PLACEHOLDER_RE.fullmatch(part) else _WS_RE.sub(" ", part)
+                 for part in parts]
     return Segment("".join(parts), tuple(tokens), names, line, verbatim, _has_letters(tokens))
 
 
+_ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
+
+
 def _has_letters(tokens: tuple[Token, ...] | list[Token]) -> bool:
-    return any(t.kind == "text" and any(c.isalpha() for c in t.text) for t in tokens)
+    for token in tokens:
+        if token.kind != "text":
+            continue
+        text = token.text
+        if text.isascii():
+            if _ASCII_LETTER_RE.search(text):
+                return True
+        elif any(c.isalpha() for c in text):
+            return True
+    return False
 
 
 def _item_date(tree: etree._ElementTree) -> str | None:
