@@ -196,37 +196,90 @@ def _fill(parent: etree._Element, nodes: list[str | etree._Element]) -> None:
             last = node
 
 
-def _segment_nodes(segment: Segment, translation: str | None, render_typed: RenderTyped,
-                   fallbacks: list[Fallback], twins: dict[etree._Element, etree._Element]
-                   ) -> tuple[list[str | etree._Element], bool]:
-    """Nodes for one segment and whether its translation was used.
+def _segment_tokens(segment: Segment, translation: str | None, fallbacks: list[Fallback]
+                    ) -> tuple[tuple[Token, ...], bool]:
+    """The tokens to write for one segment and whether they are its translation.
 
-    A segment with nothing to translate (a lone date or country) still has its typed placeholders written
-    for the locale; text left in the source language keeps the source's dates and names with it.
+    A segment with nothing to translate (a lone date or country) counts as translated, so its typed
+    placeholders are written for the locale; text left in the source language keeps the source's dates and
+    names with it.
     """
-    tokens: tuple[Token, ...] = segment.tokens
     used = translation is not None or not segment.translatable
     if translation is not None and translation != segment.msgid:
         try:
-            tokens = parse_translation(translation, segment)
+            return parse_translation(translation, segment), used
         except PlaceholderMismatch as exc:
             fallbacks.append(Fallback(segment.msgid, segment.line, str(exc)))
-            used = False
-    return _build(tokens, render_typed if used else _source_typed, twins), used
+            return segment.tokens, False
+    return segment.tokens, used
+
+
+def _same_shape(tokens: tuple[Token, ...], source: tuple[Token, ...]) -> bool:
+    """True when a translation keeps its placeholders in the source's order, so only texts change."""
+    if tokens is source:
+        return True
+    return [(t.kind, id(t.placeholder)) for t in tokens if t.kind != "text"] == \
+        [(t.kind, id(t.placeholder)) for t in source if t.kind != "text"]
+
+
+def _render_in_place(run: Run, chosen: list[tuple[str | Segment, tuple[Token, ...], bool]],
+                     render_typed: RenderTyped, twins: dict[etree._Element, etree._Element]) -> None:
+    """Write a run whose translations keep the source's placeholder order: the run's elements stay where they
+    are and only the texts between them (and typed placeholders' contents) are replaced."""
+    owner, attribute = (run.parent, "text") if run.before is None else (run.before, "tail")
+    buffer: list[str] = []
+    for piece, tokens, used in chosen:
+        if isinstance(piece, str):
+            buffer.append(piece)
+            continue
+        typed = render_typed if used else _source_typed
+        for token in tokens:
+            if token.kind == "text":
+                buffer.append(token.text)
+                continue
+            placeholder = token.placeholder
+            assert placeholder is not None
+            rendered = typed(placeholder) if placeholder.kind in (DATE, COUNTRY) else None
+            if placeholder.element is None:  # a date or country written in the text
+                buffer.append(rendered if rendered is not None else placeholder.text)
+                continue
+            setattr(owner, attribute, "".join(buffer) or None)
+            buffer = []
+            element = twins.get(placeholder.element, placeholder.element)
+            if token.kind == "open":
+                owner, attribute = element, "text"
+                continue
+            if rendered is not None:
+                for child in list(element):
+                    element.remove(child)
+                element.text = rendered
+            owner, attribute = element, "tail"
+    setattr(owner, attribute, "".join(buffer) or None)
 
 
 def _render_run(run: Run, translate: Translate, context: str | None, render_typed: RenderTyped,
                 fallbacks: list[Fallback], source_lang: str | None,
                 twins: dict[etree._Element, etree._Element]) -> None:
     parent = run.parent
-    results: list[tuple[str | Segment, list[str | etree._Element], bool]] = []
+    chosen: list[tuple[str | Segment, tuple[Token, ...], bool]] = []
     for piece in run.pieces:
+        if isinstance(piece, str):
+            chosen.append((piece, (), True))
+        else:
+            translation = translate(piece, context) if piece.translatable else None
+            chosen.append((piece, *_segment_tokens(piece, translation, fallbacks)))
+    # The common case needs no new elements: every sentence translated (or nothing to mark as source language)
+    # and placeholders in the source's order.
+    if (source_lang is None or all(used for _, _, used in chosen)) and all(
+            _same_shape(tokens, piece.tokens) for piece, tokens, _ in chosen if isinstance(piece, Segment)):
+        _render_in_place(run, chosen, render_typed, twins)
+        return
+    results: list[tuple[str | Segment, list[str | etree._Element], bool]] = []
+    for piece, tokens, used in chosen:
         if isinstance(piece, str):
             results.append((piece, [piece], True))
         else:
-            translation = translate(piece, context) if piece.translatable else None
-            nodes_of, used = _segment_nodes(piece, translation, render_typed, fallbacks, twins)
-            results.append((piece, nodes_of, used))
+            results.append((piece, _build(tokens, render_typed if used else _source_typed, twins), used))
     whole = run.before is None and len(parent) == len(run.nodes)  # the run is all of the parent's content
     untranslated = [r for r in results if isinstance(r[0], Segment) and not r[2]]
     nodes: list[str | etree._Element] = []
