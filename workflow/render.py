@@ -74,6 +74,8 @@ def parse_translation(text: str, segment: Segment) -> tuple[Token, ...]:
 
 
 def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
+    if "<" not in text and not names:  # plain text for a unit without placeholders: nothing to check
+        return [Token("text", text)] if text else []
     tokens: list[Token] = []
     seen: dict[str, int] = {}
     stack: list[str] = []
@@ -214,12 +216,15 @@ def _segment_tokens(segment: Segment, translation: str | None, fallbacks: list[F
     return segment.tokens, used
 
 
-def _same_shape(tokens: tuple[Token, ...], source: tuple[Token, ...]) -> bool:
+@lru_cache(maxsize=4096)
+def _in_source_order(tokens: tuple[Token, ...], segment: Segment) -> bool:
     """True when a translation keeps its placeholders in the source's order, so only texts change."""
-    if tokens is source:
-        return True
     return [(t.kind, id(t.placeholder)) for t in tokens if t.kind != "text"] == \
-        [(t.kind, id(t.placeholder)) for t in source if t.kind != "text"]
+        [(t.kind, id(t.placeholder)) for t in segment.tokens if t.kind != "text"]
+
+
+def _same_shape(tokens: tuple[Token, ...], segment: Segment) -> bool:
+    return tokens is segment.tokens or not segment.names or _in_source_order(tokens, segment)
 
 
 def _render_in_place(run: Run, chosen: list[tuple[str | Segment, tuple[Token, ...], bool]],
@@ -271,7 +276,7 @@ def _render_run(run: Run, translate: Translate, context: str | None, render_type
     # The common case needs no new elements: every sentence translated (or nothing to mark as source language)
     # and placeholders in the source's order.
     if (source_lang is None or all(used for _, _, used in chosen)) and all(
-            _same_shape(tokens, piece.tokens) for piece, tokens, _ in chosen if isinstance(piece, Segment)):
+            _same_shape(tokens, piece) for piece, tokens, _ in chosen if isinstance(piece, Segment)):
         _render_in_place(run, chosen, render_typed, twins)
         return
     results: list[tuple[str | Segment, list[str | etree._Element], bool]] = []
