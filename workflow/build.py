@@ -48,6 +48,8 @@ class Translations:
 
     def then(self, shared: Translations) -> Translations:
         """These translations, falling back to the shared (site) catalog for units an item leaves to it."""
+        if not shared.strings:
+            return self
         return Translations({**shared.strings, **self.strings}, shared.drafts | self.drafts)
 
 
@@ -348,8 +350,8 @@ class _Builder:
         if locale == self.settings.source_locale:
             return NO_TRANSLATIONS
         if (item, locale) not in self._translations:
-            path = self.settings.po_path(locale, item)
-            own = translations_of(read_po(path) if path.exists() else None, self.settings.allow_drafts)
+            path = f"{self._locales_dir}/{locale}/{item}.po"
+            own = translations_of(read_po(path) if os.path.exists(path) else None, self.settings.allow_drafts)
             self._translations[(item, locale)] = own.then(self.site_translations(locale))
         return self._translations[(item, locale)]
 

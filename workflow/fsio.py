@@ -19,25 +19,34 @@ Staged = tuple[Path, Path]  # (temp file, target)
 
 
 def stage(path: Path, data: bytes) -> Staged | None:
-    """Write `data` to a temp file next to `path`; None when `path` already holds exactly these bytes."""
+    """Write `data` to a temp file next to `path`; None when `path` already holds exactly these bytes.
+
+    Few system calls: a build stages thousands of pages, and each saved call counts.
+    """
+    name = os.fspath(path)
+    mode = 0o644  # new files get the usual permissions; an existing file keeps the ones a translator gave it
     try:
-        if path.read_bytes() == data:
-            return None
+        with open(name, "rb") as handle:
+            status = os.fstat(handle.fileno())
+            if status.st_size == len(data) and handle.read() == data:
+                return None
+            mode = status.st_mode & 0o777
     except FileNotFoundError:
         pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    tmp = Path(name)
+    folder, base = os.path.split(name)
     try:
+        fd, temp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder or ".")
+    except FileNotFoundError:  # the first file of a new folder
+        os.makedirs(folder, exist_ok=True)
+        fd, temp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder or ".")
+    try:
+        os.fchmod(fd, mode)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-        # Keep the permissions a translator gave the file; new files get the usual 0644.
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        os.chmod(tmp, mode)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        Path(temp).unlink(missing_ok=True)
         raise
-    return tmp, path
+    return Path(temp), path
 
 
 def commit(staged: Iterable[Staged]) -> None:

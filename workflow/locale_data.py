@@ -19,11 +19,13 @@ def babel_locale(tag: str) -> Locale:
     return Locale.parse(tag, sep="-")
 
 
+@lru_cache(maxsize=256)
 def direction(tag: str) -> str:
     """"rtl" or "ltr" from CLDR's character order for the locale."""
     return babel_locale(tag).text_direction
 
 
+@lru_cache(maxsize=256)
 def og_locale(tag: str) -> str:
     """Open Graph's ll_CC form, the territory from CLDR's likely subtags (fr → fr_FR, ar → ar_EG)."""
     locale = babel_locale(tag)
@@ -34,6 +36,7 @@ def og_locale(tag: str) -> str:
     return f"{locale.language}_{territory}" if territory else locale.language
 
 
+@lru_cache(maxsize=256)
 def native_name(tag: str) -> str:
     """The language's name in itself, as a language menu shows it (français, русский)."""
     name = babel_locale(tag).get_display_name(babel_locale(tag)) or tag

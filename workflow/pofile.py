@@ -320,10 +320,11 @@ def _parse_header(msgstr: str) -> list[tuple[str, str]]:
     return fields
 
 
-def read_po(path: Path) -> Catalog:
+def read_po(path: Path | str) -> Catalog:
     """Read a PO or POT file from disk."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as handle:
+            data = handle.read()
     except OSError as exc:
         raise WorkflowError(path, None, f"cannot read the file ({exc.strerror})",
                             "check that it exists and is readable") from None
