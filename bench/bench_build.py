@@ -42,8 +42,7 @@ def prepare_ours(folder: Path, locales: list[str]) -> None:
     with (folder / "workflow.toml").open("a", encoding="utf-8") as handle:
         handle.write('\n[publishing]\nbase_url = "https://news.example.org"\n')
     if not (folder / "locales" / locales[-1]).is_dir():
-        code = measure([sys.executable, "-m", "workflow", "--root", str(folder), "extract"], folder)
-        del code
+        measure([sys.executable, "-m", "workflow", "--root", str(folder), "extract"], folder)
         for locale in locales:
             for path in (folder / "locales" / locale).glob("*.po"):
                 fill(path, locale)

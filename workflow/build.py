@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -23,6 +22,7 @@ from workflow.dates import DAY_MONTH_YEAR
 from workflow.items import segment_source, source_items
 from workflow.fsio import write_atomic
 from workflow.locale_data import format_date_value
+from workflow.parallel import map_items
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fresh_copy,
                             item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
                             page_metadata, relocate_assets, serialize_page, typed_renderer)
@@ -511,10 +511,6 @@ def _copy_assets(settings: Settings, output: Path) -> None:
             write_atomic(output / "assets" / path.relative_to(source), path.read_bytes())
 
 
-# Below this many items of work a process pool costs more than it saves.
-PARALLEL_THRESHOLD = 24
-
-
 _worker_builders: dict[tuple[str, bytes], _Builder] = {}
 
 
@@ -600,14 +596,6 @@ def _existing_pages(output: Path, locales: tuple[str, ...]) -> set[str]:
     return found
 
 
-def _run(function, tasks: list, workers: int) -> list:  # type: ignore[type-arg]
-    """Map over tasks on every core when there are enough of them, in this process otherwise."""
-    if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            return list(pool.map(function, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
-    return [function(task) for task in tasks]
-
-
 def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = (),
           force: bool = False, workers: int | None = None) -> BuildReport:
     """Build every published page (or the chosen items and locales), the indexes and the sitemap.
@@ -615,7 +603,6 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     Items are independent once every page's publication is decided, so deciding and rendering both run on
     every core; the state (what was built from which inputs) is merged and saved here.
     """
-    workers = workers if workers is not None else (os.cpu_count() or 1)
     all_locales = settings.chosen_locales(with_source=True)
     chosen_locales = settings.chosen_locales(locales, with_source=True)
     builder = _Builder(settings, chosen_locales, force)
@@ -630,7 +617,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                                                  for locale in chosen_locales) if item in chosen_set else ())
              for item in undecided]
     written_early: dict[str, str] = {}
-    for entries, written in _run(_decide_item, tasks, workers):
+    for entries, written in map_items(_decide_item, tasks, workers):
         builder.state.decisions.update(entries)
         written_early.update(written)
     builder.state.pages.update(written_early)
@@ -676,7 +663,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
             results.append(PageResult(item, locale, name, "built", decision.reason, decision.share,
                                       decision.drafts, decision.fallbacks))
     render_tasks = [(settings, item, tuple(pages)) for item, pages in to_render.items()]
-    for written in _run(_render_item, render_tasks, workers):
+    for written in map_items(_render_item, render_tasks, workers):
         builder.state.pages.update(written)
     # Indexes and the sitemap are rendered only when what they list changed, like pages.
     indexes = []

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from pathlib import Path
 
 from babel import Locale
 from babel.messages.plurals import get_plural

@@ -6,15 +6,14 @@ run with every existing file untouched.
 
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from workflow.catalog import countries_by_key, glossary_notes, locale_header, template_catalog, template_entries
-from workflow.errors import ParseWarning, WorkflowError
+from workflow.errors import ParseWarning
 from workflow.fsio import Staged, commit, discard, remove_stale_temps, stage
 from workflow.merge import MergeStats, merge_entries
+from workflow.parallel import map_items
 from workflow.pofile import Catalog, read_po, serialize
 from workflow.items import segment_source, source_items
 from workflow.settings import SITE_CATALOG, Settings, relative
@@ -142,10 +141,6 @@ def _stage_item_safely(task: tuple[Settings, CatalogTask, tuple[str, ...]]
     return result, staged, warnings, None
 
 
-# Below this many items a process pool costs more than it saves.
-PARALLEL_THRESHOLD = 24
-
-
 def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = (),
             workers: int | None = None) -> ExtractReport:
     """Write templates and update every target locale's catalog for the chosen items.
@@ -157,12 +152,7 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
     targets = settings.chosen_locales(locales)
     tasks = [(settings, task, targets) for task in extract_tasks(settings, items)]
     remove_stale_temps(settings.locales_dir)
-    workers = workers if workers is not None else (os.cpu_count() or 1)
-    if workers > 1 and len(tasks) >= PARALLEL_THRESHOLD:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
-            outcomes = list(pool.map(_stage_item_safely, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
-    else:
-        outcomes = [_stage_item_safely(task) for task in tasks]
+    outcomes = map_items(_stage_item_safely, tasks, workers)
     staged = [entry for _, item_staged, _, _ in outcomes for entry in item_staged]
     errors = [error for _, _, _, error in outcomes if error is not None]
     if errors:
