@@ -134,6 +134,17 @@ def test_rebuild_touches_only_changed_pages(built: Path) -> None:
     assert sorted(p["locale"] for p in forced if p["status"] == "built") == ["de", "en", "fr", "ru"]
 
 
+@pytest.mark.parametrize("changed", ["source/_layout.html", "workflow.toml"])
+def test_a_layout_or_settings_change_rebuilds_every_page(built: Path, changed: str) -> None:
+    path = built / changed
+    comment = "\n<!-- edited -->\n" if changed.endswith(".html") else "\n# edited\n"
+    path.write_text(path.read_text(encoding="utf-8") + comment, encoding="utf-8")
+    pages = json.loads(run_cli(built, "build", "--format", "json").stdout)["pages"]
+    assert sorted(p["locale"] for p in pages if p["status"] == "built") == ["de", "en", "fr", "ru"]
+    again = json.loads(run_cli(built, "build", "--format", "json").stdout)["pages"]
+    assert not [p for p in again if p["status"] == "built"]
+
+
 HOSTILE = {
     "script": "<script>alert(1)</script>Texte",
     "handler": '<img src=x onerror="alert(1)">Texte',

@@ -33,7 +33,7 @@ from workflow.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, w
 
 STATE_FILE = ".build-state.json"
 # Bumped when the state's layout changes, so an older state is ignored rather than misread.
-STATE_FORMAT = 4
+STATE_FORMAT = 5
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,23 +188,19 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
     return Decision(published, summary, share, len(drafts), title, tuple(fallbacks), segmentation.item_date, links)
 
 
-def _hasher(*parts: bytes | str) -> hashlib._Hash:
-    """A SHA-256 fed with the parts, each length-prefixed (so no two lists of parts feed the same bytes)."""
-    digest = hashlib.sha256()
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        digest.update(len(data).to_bytes(8, "big"))
-        digest.update(data)
-    return digest
-
-
 # Digests in the state are SHA-256 cut to 128 bits: ample to tell changed inputs apart, and the state file
 # (a few per page) stays small enough to read and write quickly on every build.
 DIGEST_CHARS = 32
 
 
 def _digest(*parts: bytes | str) -> str:
-    return _hasher(*parts).hexdigest()[:DIGEST_CHARS]
+    """SHA-256 of the parts, each length-prefixed (so no two lists of parts feed the same bytes)."""
+    digest = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        digest.update(len(data).to_bytes(8, "big"))
+        digest.update(data)
+    return digest.hexdigest()[:DIGEST_CHARS]
 
 
 def _read(path: Path) -> bytes:
@@ -221,16 +217,20 @@ class _State:
     decisions: dict[str, SavedDecision] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)
     files: dict[str, list[object]] = field(default_factory=dict)  # path → [mtime_ns, size, sha256]
+    common: str = ""  # digest of what every page depends on: tool version, settings, layout
 
     @classmethod
-    def load(cls, path: Path) -> _State:
+    def load(cls, path: Path, common: str | None = None) -> _State:
+        """The saved state; its decisions and pages only when they were made from the same `common` inputs."""
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except (FileNotFoundError, ValueError):
-            return cls()
+            return cls(common=common or "")
         if data.get("version") != __version__ or data.get("format") != STATE_FORMAT:
-            return cls()
-        return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}))
+            return cls(common=common or "")
+        if common is not None and data.get("common") != common:
+            return cls(files=data.get("files", {}), common=common)
+        return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}), data.get("common", ""))
 
     def digest_of(self, path: Path | str) -> str:
         """A file's digest, read again only when its size or modification time changed."""
@@ -248,8 +248,8 @@ class _State:
         return digest
 
     def save(self, path: Path) -> None:
-        data = {"version": __version__, "format": STATE_FORMAT, "decisions": self.decisions, "pages": self.pages,
-                "files": self.files}
+        data = {"version": __version__, "format": STATE_FORMAT, "common": self.common, "decisions": self.decisions,
+                "pages": self.pages, "files": self.files}
         write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":"), sort_keys=True).encode())
 
 
@@ -288,16 +288,15 @@ class _Builder:
         self.force = force
         self.output = settings.root / "output"
         self.state_path = self.output / STATE_FILE
-        self.state = _State.load(self.state_path) if with_state else _State()
+        self.layout_bytes = _read(settings.layout_path)
+        common = _digest(__version__, settings.settings_bytes, self.layout_bytes)
+        self.state = _State.load(self.state_path, common) if with_state else _State(common=common)
         if force:
             self.state.decisions, self.state.pages = {}, {}
-        self.layout_bytes = _read(settings.layout_path)
         self.layout: Segmentation | None = None
         self._layout_links: tuple[str, ...] | None = None
         self._items: dict[str, bool] = {}
         self._source_digests: dict[str, str] = {}
-        # Every decision key starts with the same inputs: hash them once.
-        self._key_start = _hasher(__version__, settings.settings_bytes, self.layout_bytes)
         self._site: dict[str, Translations] = {}
         self._site_digests: dict[str, str] = {}
         self._segmentations: dict[str, Segmentation] = {}
@@ -369,10 +368,9 @@ class _Builder:
         source = self._source_digests[item]
         po = self.state.digest_of(f"{self._locales_dir}/{locale}/{item}.po") \
             if locale != self.settings.source_locale else ""
-        # One update: the parts are hex digests and a locale tag, which never contain a NUL.
-        digest = self._key_start.copy()
-        digest.update(f"{source}\0{po}\0{self.site_digest(locale)}\0{locale}".encode())
-        return digest.hexdigest()[:DIGEST_CHARS]
+        # The inputs' digests side by side, no hashing: what all pages share (tool version, settings, layout)
+        # is checked once for the whole state, and the locale is part of the decision's name.
+        return f"{source}:{po}:{self.site_digest(locale)}"
 
     def is_decided(self, item: str, locale: str) -> bool:
         """True when the last build's decision still holds (none of its inputs changed)."""
