@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
 from functools import lru_cache
 
 # Line break classes used by the pair table, in table order.
@@ -187,9 +188,28 @@ _CODES = {name: chr(ord("A") + i) for i, name in enumerate(_CLASSES)}
 _CODES.update({"AL": "a", "NU": "n", "SP": " ", "CM": "~", "ZW": "~", "BK": "~"})
 _RULES = {(_CODES[a], _CODES[b]): _TABLE[a][_INDEX[b]] for a in _CLASSES for b in _CLASSES}
 _ASCII_CODES = {i: _CODES[_char_class(chr(i))] for i in range(128)}
-# A pair where a break may be: spaces between two characters, or a pair that is not two letters/digits
-# (letters and digits never break between each other without a space).
-_CANDIDATE_RE = re.compile(r"([^ ])( +)(?=[^ ])|([^an ])(?=[^ ])|([an])(?=[^an ])")
+
+
+def _break_pattern() -> re.Pattern[str]:
+    """The pair table as one regular expression over class codes: a match ends where a line may start.
+
+    For each class, one branch for "this class, spaces, then a class the table allows after spaces" (D or
+    I) and one for "this class directly followed by a class the table allows without spaces" (D). Each
+    match consumes the left character (and the spaces), so every pair is looked at once, in C.
+    """
+    codes = sorted({code for code in _CODES.values() if code not in " ~"})
+    branches = []
+    for left in codes:
+        after_spaces = "".join(re.escape(right) for right in codes if _RULES[(left, right)] != "P")
+        direct = "".join(re.escape(right) for right in codes if _RULES[(left, right)] == "D")
+        if after_spaces:
+            branches.append(f"{re.escape(left)} +(?=[{after_spaces}])")
+        if direct:
+            branches.append(f"{re.escape(left)}(?=[{direct}])")
+    return re.compile("|".join(branches))
+
+
+_BREAK_RE = _break_pattern()
 
 
 def _codes(chars: str) -> str:
@@ -203,17 +223,28 @@ def possible_breaks(chars: str, prohibited: frozenset[int]) -> list[int]:
     codes = _codes(chars)
     if "~" in codes:
         return _possible_breaks_slow(chars, prohibited)
-    breaks = []
-    for match in _CANDIDATE_RE.finditer(codes):
-        position = match.end()
-        if match.group(2):
-            rule = _RULES[(match.group(1), codes[position])]
-            allowed = rule != "P"
+    breaks = [match.end() for match in _BREAK_RE.finditer(codes)]
+    return [b for b in breaks if b not in prohibited] if prohibited else breaks
+
+
+def _ascii_cuts(length: int, breaks: list[int], width: int, start_column: int) -> list[int]:
+    """Where lines start when every character is one column wide: each line ends at the last break that
+    fits; a line whose first piece alone is too wide ends at that piece's end. A search per line, not a
+    step per break."""
+    cuts: list[int] = []
+    start, column = 0, start_column
+    while start + width - column < length:  # the rest does not fit on this line
+        index = bisect_right(breaks, start + width - column) - 1
+        if index >= 0 and breaks[index] > start:
+            cut = breaks[index]
         else:
-            allowed = _RULES[(codes[position - 1], codes[position])] == "D"
-        if allowed and position not in prohibited:
-            breaks.append(position)
-    return breaks
+            index = bisect_right(breaks, start)
+            if index == len(breaks):
+                break
+            cut = breaks[index]
+        cuts.append(cut)
+        start, column = cut, 0
+    return cuts
 
 
 def wrap_portion(portion: str, width: int, start_column: int, prohibited: frozenset[int],
@@ -229,19 +260,21 @@ def wrap_portion(portion: str, width: int, start_column: int, prohibited: frozen
         return [portion]
     if breaks is None:
         breaks = possible_breaks(portion, prohibited)
-    ascii_only = portion.isascii()
-    cuts: list[int] = []
-    last_cut: int | None = None
-    column = start_column
-    previous = 0
-    for position in (*breaks, len(portion)):
-        piece = position - previous if ascii_only else text_width(portion[previous:position])
-        if last_cut is not None and column + piece > width:
-            cuts.append(last_cut)
-            column = 0
-        last_cut = position
-        column += piece
-        previous = position
+    if portion.isascii():
+        cuts = _ascii_cuts(len(portion), breaks, width, start_column)
+    else:
+        cuts = []
+        last_cut: int | None = None
+        column = start_column
+        previous = 0
+        for position in (*breaks, len(portion)):
+            piece = text_width(portion[previous:position])
+            if last_cut is not None and column + piece > width:
+                cuts.append(last_cut)
+                column = 0
+            last_cut = position
+            column += piece
+            previous = position
     lines = []
     start = 0
     for cut in cuts:

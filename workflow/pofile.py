@@ -372,10 +372,13 @@ def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ..
     return tuple(lines)
 
 
+_NOTHING_PROHIBITED: frozenset[int] = frozenset()
+
+
 def _escape_with_breaks(raw: str) -> tuple[str, frozenset[int]]:
     """Escape a portion and list the indexes where gettext forbids a break (inside escapes, before final \\n)."""
     if not _ESCAPE_RE.search(raw):
-        return raw, frozenset()
+        return raw, _NOTHING_PROHIBITED
     out: list[str] = []
     prohibited: set[int] = set()
     position = 0
