@@ -15,6 +15,7 @@ from babel.dates import format_date, format_skeleton
 from lxml import etree
 
 from conftest import ITEM, ROOT, run_cli
+from workflow.build import STATE_FILE
 from workflow.countries import country_name
 from workflow.locale_data import sorted_names
 from workflow.pofile import read_po, serialize
@@ -139,6 +140,14 @@ def test_a_layout_or_settings_change_rebuilds_every_page(built: Path, changed: s
     path = built / changed
     comment = "\n<!-- edited -->\n" if changed.endswith(".html") else "\n# edited\n"
     path.write_text(path.read_text(encoding="utf-8") + comment, encoding="utf-8")
+    pages = json.loads(run_cli(built, "build", "--format", "json").stdout)["pages"]
+    assert sorted(p["locale"] for p in pages if p["status"] == "built") == ["de", "en", "fr", "ru"]
+    again = json.loads(run_cli(built, "build", "--format", "json").stdout)["pages"]
+    assert not [p for p in again if p["status"] == "built"]
+
+
+def test_a_damaged_state_means_a_full_rebuild(built: Path) -> None:
+    (built / "output" / STATE_FILE).write_bytes(b"\x00not a state")
     pages = json.loads(run_cli(built, "build", "--format", "json").stdout)["pages"]
     assert sorted(p["locale"] for p in pages if p["status"] == "built") == ["de", "en", "fr", "ru"]
     again = json.loads(run_cli(built, "build", "--format", "json").stdout)["pages"]
