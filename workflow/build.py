@@ -639,30 +639,26 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         publishing = tuple(l for l in all_locales if item in published[l])
         for locale in chosen_locales:
             decision, key = decisions[(item, locale)]
-            path = f"{output}/{locale}/{item}.html"
-            name = f"output/{locale}/{item}.html"
+            page = f"{locale}/{item}.html"  # as the state and the listing of output/ name it
+            name = f"output/{page}"
             if not decision.published:
-                status = "held back"
-                if f"{locale}/{item}.html" in existing:
-                    Path(path).unlink(missing_ok=True)
-                builder.state.pages.pop(f"{locale}/{item}.html", None)
-                results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
+                if page in existing:
+                    (output / page).unlink(missing_ok=True)
+                builder.state.pages.pop(page, None)
+                results.append(PageResult(item, locale, name, "held back", decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
                 continue
             linked = tuple(link for link in decision.links if link in item_set)
             context = PageContext(publishing, linked, tuple(link for link in linked if link in published[locale]))
             fingerprint = _page_fingerprint(key, context)
-            if f"{locale}/{item}.html" in written_early:
-                results.append(PageResult(item, locale, name, "built", decision.reason, decision.share,
-                                          decision.drafts, decision.fallbacks))
-                continue
-            if not force and builder.state.pages.get(f"{locale}/{item}.html") == fingerprint \
-                    and f"{locale}/{item}.html" in existing:
-                results.append(PageResult(item, locale, name, "unchanged", decision.reason, decision.share,
-                                          decision.drafts, decision.fallbacks))
-                continue
-            to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
-            results.append(PageResult(item, locale, name, "built", decision.reason, decision.share,
+            if page in written_early:
+                status = "built"
+            elif not force and builder.state.pages.get(page) == fingerprint and page in existing:
+                status = "unchanged"
+            else:
+                status = "built"
+                to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
+            results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
                                       decision.drafts, decision.fallbacks))
     render_tasks = [(settings, item, tuple(pages)) for item, pages in to_render.items()]
     for written in map_items(_render_item, render_tasks, workers):
