@@ -414,19 +414,18 @@ class _Builder:
             root = etree.fromstring("<html><head></head><body><main></main></body></html>", etree.HTMLParser())
             return root, []
         root = fresh_copy(layout.page.tree.getroot())
-        bound = rebind(layout, root)
-        site = self.site_translations(locale)
-        source_lang = self.settings.source_locale if locale != self.settings.source_locale else None
-        rendered = render(bound, site.lookup, typed_renderer(locale, self.settings), source_lang)
+        if locale == self.settings.source_locale:
+            return root, []  # rendering the source with its own text gives the source back
+        rendered = render(rebind(layout, root), self.site_translations(locale).lookup,
+                          typed_renderer(locale, self.settings), self.settings.source_locale)
         return root, list(rendered.fallbacks)
 
     def item_page(self, item: str, locale: str, decision: Decision, page: PageContext) -> bytes:
         segmentation = self.item_segmentation(item)
         item_root = fresh_copy(segmentation.page.tree.getroot())
-        bound = rebind(segmentation, item_root)
-        translations = self.item_translations(item, locale)
-        source_lang = self.settings.source_locale if locale != self.settings.source_locale else None
-        render(bound, translations.lookup, typed_renderer(locale, self.settings), source_lang)
+        if locale != self.settings.source_locale:  # the source locale's page is the source itself
+            render(rebind(segmentation, item_root), self.item_translations(item, locale).lookup,
+                   typed_renderer(locale, self.settings), self.settings.source_locale)
         if self.layout_segmentation() is not None:
             root, _ = self.render_layout(locale)
             fill_slots(root, item_root)
