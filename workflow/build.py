@@ -150,6 +150,10 @@ def _assessed_units(segmentation: Segmentation) -> tuple[tuple[Segment, str, str
 def assess(segmentation: Segmentation, translations: Translations, settings: Settings, locale: str,
            links: tuple[str, ...] = ()) -> Decision:
     """Decide publication from the catalog alone: which units would render translated, and which fall back."""
+    if locale == settings.source_locale:  # the source is complete by definition
+        title = next((PLACEHOLDER_RE.sub("", segment.msgid) for segment, kind, *_ in _assessed_units(segmentation)
+                      if kind == "title"), "")
+        return Decision(True, "source language", 1.0, 0, title, (), segmentation.item_date, links)
     total = done = 0
     drafts: set[tuple[str | None, str]] = set()
     missing_title = missing_lead = False
@@ -165,8 +169,6 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
             except PlaceholderMismatch as exc:
                 fallbacks.append(Fallback(segment.msgid, segment.line, str(exc)))
                 ok = False
-        if locale == settings.source_locale:
-            ok, translation = True, segment.msgid
         if ok:
             done += words
             if (context, segment.msgid) in translations.drafts:
@@ -178,8 +180,6 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
         if in_lead and not ok:
             missing_lead = True
     share = done / total if total else 1.0
-    if locale == settings.source_locale:
-        return Decision(True, "source language", 1.0, 0, title, (), segmentation.item_date, links)
     reasons = []
     if missing_title:
         reasons.append("title not translated")
