@@ -376,10 +376,13 @@ class _Builder:
         # is checked once for the whole state, and the locale is part of the decision's name.
         return f"{source}:{po}:{self.site_digest(locale)}"
 
-    def is_decided(self, item: str, locale: str) -> bool:
-        """True when the last build's decision still holds (none of its inputs changed)."""
+    def saved_decision(self, item: str, locale: str) -> tuple[Decision, str] | None:
+        """The last build's decision and its key while it still holds (none of its inputs changed)."""
         row = self.state.decisions.get(f"{item}|{locale}")
-        return bool(row) and row[0] == self.decision_key(item, locale)
+        if not row:
+            return None
+        key = self.decision_key(item, locale)
+        return (_decision_from_state(row), key) if row[0] == key else None
 
     def decide(self, item: str, locale: str) -> tuple[Decision, str]:
         key = self.decision_key(item, locale)
@@ -534,10 +537,10 @@ def _forget(builder: _Builder, item: str) -> None:
         del builder._translations[key]
 
 
-def _page_fingerprint(key: str, context: PageContext) -> str:
+def _page_fingerprint(key: str, context: str) -> str:
     """Everything a page is made from: its decision's inputs (sources, catalogs, settings, tool version) and
-    the decisions of other pages it shows."""
-    return hashlib.sha256(f"{key}\0{context.fingerprint()}".encode()).hexdigest()[:DIGEST_CHARS]
+    the decisions of other pages it shows (a PageContext's fingerprint)."""
+    return hashlib.sha256(f"{key}\0{context}".encode()).hexdigest()[:DIGEST_CHARS]
 
 
 def _decide_item(task: tuple[Settings, str, tuple[str, ...], tuple[tuple[str, str | None], ...]]
@@ -557,7 +560,7 @@ def _decide_item(task: tuple[Settings, str, tuple[str, ...], tuple[tuple[str, st
         context = PageContext(tuple(locale for locale in locales if decided[locale][0].published))
         for locale, old in render_locales:
             decision, key = decided[locale]
-            fingerprint = _page_fingerprint(key, context)
+            fingerprint = _page_fingerprint(key, context.fingerprint())
             if decision.published and fingerprint != old:
                 write_atomic(builder.output / locale / f"{item}.html", builder.item_page(item, locale, decision, context))
                 written.append((f"{locale}/{item}.html", fingerprint))
@@ -611,7 +614,15 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     chosen_items = [path.stem for path in source_items(settings, items)] if items else every_item
     # Decide every page first: alternates and links of each page depend on what else is published. Pages that
     # link to no other item are written in the same pass, while their inputs are parsed; the rest after it.
-    undecided = [item for item in every_item if not all(builder.is_decided(item, locale) for locale in all_locales)]
+    decisions: dict[tuple[str, str], tuple[Decision, str]] = {}
+    undecided = []
+    for item in every_item:
+        for locale in all_locales:
+            saved = builder.saved_decision(item, locale)
+            if saved is None:
+                undecided.append(item)
+                break
+            decisions[(item, locale)] = saved
     chosen_set = set(chosen_items)
     existing = _existing_pages(builder.output, chosen_locales)
     tasks = [(settings, item, all_locales, tuple((locale, _current_page(builder, existing, locale, item, force))
@@ -622,8 +633,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         builder.state.decisions.update(entries)
         written_early.update(written)
     builder.state.pages.update(written_early)
-    decisions: dict[tuple[str, str], tuple[Decision, str]] = {}
-    for item in every_item:
+    for item in undecided:
         for locale in all_locales:
             decisions[(item, locale)] = builder.decide(item, locale)
     published: dict[str, set[str]] = {locale: set() for locale in all_locales}
@@ -636,6 +646,8 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     to_render: dict[str, list[tuple[str, Decision, str, PageContext]]] = {}
     for item in chosen_items:
         publishing = tuple(l for l in all_locales if item in published[l])
+        unlinked = PageContext(publishing)  # the context of every page of the item that links to no item
+        unlinked_fingerprint = unlinked.fingerprint()
         for locale in chosen_locales:
             decision, key = decisions[(item, locale)]
             page = f"{locale}/{item}.html"  # as the state and the listing of output/ name it
@@ -647,9 +659,12 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                 results.append(PageResult(item, locale, name, "held back", decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
                 continue
-            linked = tuple(link for link in decision.links if link in item_set)
-            context = PageContext(publishing, linked, tuple(link for link in linked if link in published[locale]))
-            fingerprint = _page_fingerprint(key, context)
+            linked = tuple(link for link in decision.links if link in item_set) if decision.links else ()
+            if linked:
+                context = PageContext(publishing, linked, tuple(link for link in linked if link in published[locale]))
+                fingerprint = _page_fingerprint(key, context.fingerprint())
+            else:
+                context, fingerprint = unlinked, _page_fingerprint(key, unlinked_fingerprint)
             if page in written_early:
                 status = "built"
             elif not force and builder.state.pages.get(page) == fingerprint and page in existing:
