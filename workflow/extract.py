@@ -12,10 +12,10 @@ from pathlib import Path
 from workflow.catalog import countries_by_key, glossary_notes, locale_header, template_catalog, template_entries
 from workflow.errors import ParseWarning
 from workflow.fsio import Staged, commit, discard, remove_stale_temps, stage
+from workflow.items import segment_source, source_items
 from workflow.merge import MergeStats, merge_entries
 from workflow.parallel import map_items
 from workflow.pofile import Catalog, read_po, serialize
-from workflow.items import segment_source, source_items
 from workflow.settings import SITE_CATALOG, Settings, relative
 
 

@@ -28,6 +28,8 @@ def _marked(attribute: str) -> etree.XPath:
 def marked(root: etree._Element, attribute: str) -> list[etree._Element]:
     """The elements under `root` (not `root` itself) that carry `attribute`, in document order."""
     return [value.getparent() for value in _marked(attribute)(root)]  # type: ignore[union-attr]
+
+
 _ITEM_LINK_RE = re.compile(r"^(?:\.\./[A-Za-z-]+/|/news/|\./)?([a-z0-9][a-z0-9._-]*?)(?:\.html)?(?=$|[?#])")
 
 
