@@ -102,3 +102,36 @@ def test_corpus_has_translate_no_content() -> None:
     if not ARTICLES:
         pytest.skip("real corpus is not present")
     assert sum('translate="no"' in p.read_text(encoding="utf-8", errors="replace") for p in ARTICLES) >= 5
+
+
+SNIPPET = ('<html><body><p class="x">Read <a href="/a" title="First">the report</a> and <em>the annex</em> on '
+           '<time datetime="2025-09-12">12 September</time>. Next sentence.</p></body></html>')
+
+
+@pytest.mark.parametrize("translation, source_lang, expected", [
+    # Same placeholder order: the run's elements keep their place and attributes, only texts change.
+    ("Lisez <a1>le rapport</a1> et <em1>l'annexe</em1> du <date1/>.", None,
+     '<p class="x">Lisez <a href="/a" title="First">le rapport</a> et <em>l\'annexe</em> du '
+     '<time datetime="2025-09-12">12 septembre</time>. Next sentence.</p>'),
+    # Another order: the elements are rebuilt in the translation's order, attributes kept.
+    ("Lisez <em1>l'annexe</em1> et <a1>le rapport</a1> du <date1/>.", None,
+     '<p class="x">Lisez <em>l\'annexe</em> et <a href="/a" title="First">le rapport</a> du '
+     '<time datetime="2025-09-12">12 septembre</time>. Next sentence.</p>'),
+    # The untranslated sentence is marked as the source language, in either case.
+    ("Lisez <a1>le rapport</a1> et <em1>l'annexe</em1> du <date1/>.", "en",
+     '<p class="x">Lisez <a href="/a" title="First">le rapport</a> et <em>l\'annexe</em> du '
+     '<time datetime="2025-09-12">12 septembre</time>. <span lang="en">Next sentence.</span></p>'),
+])
+def test_translated_runs_keep_their_markup_in_either_placeholder_order(translation: str, source_lang: str | None,
+                                                                         expected: str) -> None:
+    tree, _ = parse_html(SNIPPET, Path("snippet.html"))
+    page = SourcePage("snippet", Path("snippet.html"), tree, "utf-8", (), SNIPPET)
+    segmentation = segment_page(page)
+    segments = {segment.msgid: segment for segment, _kind, _context in segments_of(segmentation)}
+    assert set(segments) == {"First", "Read <a1>the report</a1> and <em1>the annex</em1> on <date1/>.",
+                             "Next sentence."}  # the link's title is a unit of its own, left untranslated here
+    first = segments["Read <a1>the report</a1> and <em1>the annex</em1> on <date1/>."]
+    rendered = render(segmentation, lambda segment, context: translation if segment is first else None,
+                      lambda placeholder: "12 septembre" if placeholder.value == "2025-09-12" else None, source_lang)
+    assert rendered.fallbacks == ()
+    assert etree.tostring(tree.getroot().find(".//p"), method="html", encoding="unicode") == expected
