@@ -168,18 +168,28 @@ def _shell(element: etree._Element) -> etree._Element:
         element.extend(children)
 
 
+def _typed_text(placeholder: Placeholder, render_typed: RenderTyped) -> str | None:
+    """A date or country written for the locale; None keeps the source's form (and any other placeholder)."""
+    return render_typed(placeholder) if placeholder.kind in (DATE, COUNTRY) else None
+
+
+def _set_content(element: etree._Element, text: str | None) -> None:
+    """Replace an element's content by a typed placeholder's text; None leaves it as it is."""
+    if text is not None:
+        for child in list(element):
+            element.remove(child)
+        element.text = text
+
+
 def _typed(placeholder: Placeholder, render_typed: RenderTyped,
            twins: dict[etree._Element, etree._Element]) -> str | etree._Element:
-    rendered = render_typed(placeholder) if placeholder.kind in (DATE, COUNTRY) else None
+    rendered = _typed_text(placeholder, render_typed)
     if placeholder.element is None:
         return rendered if rendered is not None else placeholder.text
     # The twin in the rendered tree carries translated attributes (an image's alt, for instance).
     element = copy.deepcopy(twins.get(placeholder.element, placeholder.element))
     element.tail = None
-    if rendered is not None:
-        for child in list(element):
-            element.remove(child)
-        element.text = rendered
+    _set_content(element, rendered)
     return element
 
 
@@ -244,7 +254,7 @@ def _render_in_place(run: Run, chosen: list[tuple[str | Segment, tuple[Token, ..
                 continue
             placeholder = token.placeholder
             assert placeholder is not None
-            rendered = typed(placeholder) if placeholder.kind in (DATE, COUNTRY) else None
+            rendered = _typed_text(placeholder, typed)
             if placeholder.element is None:  # a date or country written in the text
                 buffer.append(rendered if rendered is not None else placeholder.text)
                 continue
@@ -254,10 +264,7 @@ def _render_in_place(run: Run, chosen: list[tuple[str | Segment, tuple[Token, ..
             if token.kind == "open":
                 owner, attribute = element, "text"
                 continue
-            if rendered is not None:
-                for child in list(element):
-                    element.remove(child)
-                element.text = rendered
+            _set_content(element, rendered)
             owner, attribute = element, "tail"
     setattr(owner, attribute, "".join(buffer) or None)
 
