@@ -39,9 +39,9 @@ def _copy_project(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def _fill(project: Path, locale: str, translate) -> None:
+def _fill(project: Path, locale: str, translate, catalogs: tuple[str, ...] = (ITEM, SITE_CATALOG)) -> None:
     """Give every entry of a locale's catalogs a translation made by `translate(msgid)`."""
-    for catalog in (ITEM, SITE_CATALOG):
+    for catalog in catalogs:
         path = project / "locales" / locale / f"{catalog}.po"
         po = read_po(path)
         entries = tuple(replace(e, msgstr=translate(e.msgid)) if not e.obsolete else e for e in po.entries)
@@ -297,18 +297,20 @@ def test_arabic_page_is_right_to_left(tmp_path: Path) -> None:
     assert links["en"].get("dir") == "ltr" and links["en"].text == "English"
 
 
-def test_internal_links_point_to_the_localized_page(tmp_path: Path) -> None:
+def _project_with_follow_up(tmp_path: Path) -> Path:
+    """The sample plus a second item, translated into French, whose lead links to the sample item."""
     project = _copy_project(tmp_path)
-    source = project / "source"
-    (source / "follow-up.html").write_text(
+    (project / "source" / "follow-up.html").write_text(
         '<html lang="en"><head><meta charset="utf-8"><title>Follow-up</title></head><body>'
         '<div data-slot="header"><h1>Follow-up</h1><p class="lead">See <a href="month-of-borders-2025.html">the '
         'first report</a>.</p></div></body></html>', encoding="utf-8")
     assert run_cli(project, "extract").returncode == 0
-    _fill_item = project / "locales" / "fr" / "follow-up.po"
-    po = read_po(_fill_item)
-    _fill_item.write_bytes(serialize(replace(po, entries=tuple(replace(e, msgstr="[fr] " + e.msgid)
-                                                               for e in po.entries))))
+    _fill(project, "fr", lambda msgid: "[fr] " + msgid, ("follow-up",))
+    return project
+
+
+def test_internal_links_point_to_the_localized_page(tmp_path: Path) -> None:
+    project = _project_with_follow_up(tmp_path)
     assert run_cli(project, "build", "--locale", "en", "--locale", "fr").returncode == 0
     french = _parse(project / "output" / "fr" / "follow-up.html")
     hrefs = [a.get("href") for a in french.iterfind(".//header//a")] + \
@@ -321,16 +323,7 @@ def test_internal_links_point_to_the_localized_page(tmp_path: Path) -> None:
 
 
 def test_a_page_is_rebuilt_when_an_item_it_links_to_is_published_or_withdrawn(tmp_path: Path) -> None:
-    project = _copy_project(tmp_path)
-    (project / "source" / "follow-up.html").write_text(
-        '<html lang="en"><head><meta charset="utf-8"><title>Follow-up</title></head><body>'
-        '<div data-slot="header"><h1>Follow-up</h1><p class="lead">See <a href="month-of-borders-2025.html">the '
-        'first report</a>.</p></div></body></html>', encoding="utf-8")
-    assert run_cli(project, "extract").returncode == 0
-    follow_up = project / "locales" / "fr" / "follow-up.po"
-    po = read_po(follow_up)
-    follow_up.write_bytes(serialize(replace(po, entries=tuple(replace(e, msgstr="[fr] " + e.msgid)
-                                                             for e in po.entries))))
+    project = _project_with_follow_up(tmp_path)
     assert run_cli(project, "build").returncode == 0
 
     def link_in_french_follow_up() -> tuple[str | None, str | None]:
