@@ -10,7 +10,7 @@ import pytest
 
 from conftest import DATA, corpus_files, msgcat, need_corpus
 from workflow.errors import WorkflowError
-from workflow.pofile import Catalog, Entry, parse_po, serialize
+from workflow.pofile import Catalog, Entry, _parse_lines, _plain_matches, parse_po, serialize, translation_table
 
 PO_CORPUS = corpus_files("python-docs-fr", "*.po")
 
@@ -132,3 +132,90 @@ def test_previous_msgids_survive_active_and_obsolete(gettext_tools: None) -> Non
     fuzzy = [e for e in catalog.entries if e.previous_msgid]
     assert {e.obsolete for e in fuzzy} == {True, False}
     assert all(e.fuzzy for e in fuzzy)
+
+
+def _general(data: bytes, path: Path | str = "<po>") -> Catalog:
+    """The line-by-line reader alone, as the reference for the fast paths."""
+    return _parse_lines(data.decode("utf-8").removeprefix("\ufeff"), str(path))
+
+
+def _table_of(catalog: Catalog) -> dict:
+    return {e.key: (e.msgstr, e.fuzzy) for e in catalog.entries if not e.obsolete and e.msgstr}
+
+
+def _reader_cases() -> list[Path]:
+    ours = sorted(Path(__file__).parent.parent.glob("locales/**/*.po")) + [DATA / "previous.po"]
+    return PO_CORPUS + ours
+
+
+@pytest.mark.parametrize("path", _reader_cases(), ids=lambda p: f"{p.parent.name}/{p.name}")
+def test_fast_readers_agree_with_the_general_reader(path: Path) -> None:
+    data = path.read_bytes()
+    reference = _general(data, path)
+    catalog = parse_po(data, path)
+    assert catalog == reference
+    assert [e.line for e in catalog.entries] == [e.line for e in reference.entries]
+    assert translation_table(data, path) == _table_of(reference)
+
+
+def test_fast_reader_takes_most_files() -> None:
+    # Files with only plain entries skip the general reader; the others (obsolete entries, #| lines) use it.
+    plain = [p for p in _reader_cases() if _plain_matches(p.read_text(encoding="utf-8")) is not None]
+    assert len(plain) >= 10
+    assert _plain_matches((DATA / "previous.po").read_text(encoding="utf-8")) is None
+
+
+EDGE_CASES = {
+    "escapes": 'msgid "tab\\there"\nmsgstr "a \\"quote\\" \\\\ and \\x41\\101"\n',
+    "hex escape at a line end": 'msgid "x"\nmsgstr ""\n"\\x4"\n"1"\n',
+    "continuation lines": 'msgid ""\n"one "\n"two"\nmsgstr ""\n"un "\n"deux"\n',
+    "context": 'msgctxt "menu"\nmsgid "Open"\nmsgstr "Ouvrir"\n\nmsgid "Open"\nmsgstr "Ouvrez"\n',
+    "comments of every kind": '# translator\n#\n#  two spaces\n#. extracted\n#.\n#: a.html:1 b.html:2\n'
+                              '#: c.html:3\n#, fuzzy, c-format\nmsgid "a"\nmsgstr "b"\n',
+    "comments out of order": '#. extracted\n# translator\nmsgid "a"\nmsgstr "b"\n',
+    "trailing spaces": '# note   \nmsgid "a"  \nmsgstr "b"\n',
+    "crlf": 'msgid "a"\r\nmsgstr "b"\r\n',
+    "no final newline": 'msgid "a"\nmsgstr "b"',
+    "blank lines": '\n\n\nmsgid "a"\nmsgstr "b"\n\n\n\nmsgid "c"\nmsgstr ""\n',
+    "indented": '  msgid "a"\n  msgstr "b"\n',
+    "second empty msgid": 'msgid "a"\nmsgstr "b"\n\nmsgid ""\nmsgstr "x"\n',
+    "obsolete comment": '#~ # kept\n#~ msgid "gone"\n#~ msgstr "parti"\n',
+    "plural": 'msgid "one"\nmsgid_plural "many"\nmsgstr[0] "un"\nmsgstr[1] "plusieurs"\n',
+    "fuzzy drafts": '#, fuzzy\nmsgid "a"\nmsgstr "b"\n\n#, python-format\nmsgid "c"\nmsgstr "d"\n',
+}
+HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
+
+
+@pytest.mark.parametrize("body", EDGE_CASES.values(), ids=EDGE_CASES.keys())
+def test_fast_readers_agree_on_edge_cases(body: str) -> None:
+    for text in (body, HEADER + body):
+        data = text.encode("utf-8")
+        reference = _general(data)
+        assert parse_po(data) == reference
+        assert [e.line for e in parse_po(data).entries] == [e.line for e in reference.entries]
+        assert translation_table(data) == _table_of(reference)
+
+
+@pytest.mark.parametrize("case", sorted((DATA / "bad-po").glob("*.po")), ids=lambda p: p.stem)
+def test_translation_table_reports_errors_like_the_reader(case: Path) -> None:
+    with pytest.raises(WorkflowError) as expected:
+        parse_po(case.read_bytes(), case)
+    with pytest.raises(WorkflowError) as error:
+        translation_table(case.read_bytes(), case)
+    assert error.value.message == expected.value.message
+
+
+def test_hex_escape_beyond_unicode_is_a_clear_error() -> None:
+    data = (HEADER + 'msgid "a"\nmsgstr "b \\x110000"\n').encode()
+    with pytest.raises(WorkflowError) as error:
+        parse_po(data, "fr/item.po")
+    assert error.value.line == 6
+    assert "fr/item.po:6:" in error.value.message and error.value.fix
+
+
+def test_translator_comment_of_an_obsolete_entry_reads_like_msgcat(gettext_tools: None, tmp_path: Path) -> None:
+    path = tmp_path / "obsolete.po"
+    path.write_text(HEADER + '#~ # kept\n#~ msgid "gone"\n#~ msgstr "parti"\n', encoding="utf-8")
+    (entry,) = parse_po(path.read_bytes(), path).entries
+    assert entry.translator_comments == ("kept",)
+    assert serialize(parse_po(path.read_bytes(), path)) == msgcat(path)
