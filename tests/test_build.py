@@ -358,14 +358,20 @@ def test_sitemap_lists_alternates(built: Path) -> None:
     assert re.match(r"https://news\.example\.org/(en|fr|de|ru)/", urls[0].findtext("s:loc", namespaces=ns))
 
 
-def test_parallel_build_writes_the_same_pages_as_one_process(tmp_path: Path) -> None:
+def _project_with_copies(tmp_path: Path) -> Path:
+    """The sample project with 30 more items (enough for the process pool, and listed after it), extracted."""
     project = _copy_project(tmp_path)
     template = (project / "source" / f"{ITEM}.html").read_text(encoding="utf-8")
-    for number in range(30):  # enough items for the process pool
-        (project / "source" / f"copy-{number:02d}.html").write_text(
+    for number in range(30):
+        (project / "source" / f"update-{number:02d}.html").write_text(
             template.replace("20 years of border security", f"{20 + number} years of border security"),
             encoding="utf-8")
     assert run_cli(project, "extract").returncode == 0
+    return project
+
+
+def test_parallel_build_writes_the_same_pages_as_one_process(tmp_path: Path) -> None:
+    project = _project_with_copies(tmp_path)
     single = json.loads(run_cli(project, "build", "-j", "1", "--format", "json").stdout)
     pages = {p.relative_to(project): p.read_bytes() for p in (project / "output").rglob("*.html")}
     assert len([p for p in single["pages"] if p["status"] == "built"]) == 31 + 3  # every item in en; one in fr, de, ru
@@ -375,3 +381,24 @@ def test_parallel_build_writes_the_same_pages_as_one_process(tmp_path: Path) -> 
     assert {p.relative_to(project): p.read_bytes() for p in (project / "output").rglob("*.html")} == pages
     again = json.loads(run_cli(project, "build", "-j", "2", "--format", "json").stdout)
     assert {p["status"] for p in again["pages"]} == {"unchanged", "held back"}
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_failed_build_leaves_the_last_output_as_it_was(tmp_path: Path, jobs: str) -> None:
+    project = _project_with_copies(tmp_path)
+    assert run_cli(project, "build", "-j", jobs).returncode == 0
+    output = project / "output"
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    # Pages of the sample item would change, but another item's catalog is broken.
+    source = project / "source" / f"{ITEM}.html"
+    source.write_text(source.read_text(encoding="utf-8").replace("high-level events", "high-level meetings"),
+                      encoding="utf-8")
+    broken = project / "locales" / "fr" / "update-29.po"
+    broken.write_text(broken.read_text(encoding="utf-8") + '\nmsgid "unterminated\n', encoding="utf-8")
+    result = run_cli(project, "build", "-j", jobs)
+    assert result.returncode != 0
+    assert "update-29.po" in result.stderr
+    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before  # no page, no temp file
+    broken.write_text(broken.read_text(encoding="utf-8").rsplit("\nmsgid", 1)[0], encoding="utf-8")
+    assert run_cli(project, "build", "-j", jobs).returncode == 0
+    assert "high-level meetings" in (output / "en" / f"{ITEM}.html").read_text(encoding="utf-8")

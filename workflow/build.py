@@ -21,13 +21,13 @@ from lxml import etree
 from workflow import __version__
 from workflow.dates import DAY_MONTH_YEAR
 from workflow.items import segment_source, source_items
-from workflow.fsio import write_atomic
+from workflow.fsio import Staged, commit, discard, is_temp_name, remove_if_stale, remove_stale_temps, stage
 from workflow.locale_data import format_date_value
-from workflow.parallel import map_items
+from workflow.parallel import map_settled
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fresh_copy,
                             item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
                             page_metadata, relocate_assets, serialize_page, typed_renderer)
-from workflow.pofile import Catalog, read_po
+from workflow.pofile import read_translation_table
 from workflow.render import Fallback, PlaceholderMismatch, parse_translation, rebind, render
 from workflow.settings import SITE_CATALOG, Settings, relative
 from workflow.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, words_in
@@ -57,22 +57,23 @@ class Translations:
         return Translations({**shared.strings, **self.strings}, shared.drafts | self.drafts)
 
 
-def translations_of(catalog: Catalog | None, allow_drafts: bool) -> Translations:
-    """Reviewed translations, plus fuzzy ones (machine drafts included) when the project allows drafts."""
+NO_TRANSLATIONS = Translations({}, frozenset())
+
+
+def translations_of(path: str | Path, allow_drafts: bool, source_locale: bool = False) -> Translations:
+    """A catalog's reviewed translations, plus fuzzy ones (machine drafts included) when the project allows
+    drafts; none for a missing catalog or the source locale's."""
+    if source_locale or not os.path.exists(path):
+        return NO_TRANSLATIONS
     strings: dict[tuple[str | None, str], str] = {}
     drafts: set[tuple[str | None, str]] = set()
-    for entry in catalog.entries if catalog is not None else ():
-        if entry.obsolete or not entry.msgstr:
-            continue
-        if entry.fuzzy:
+    for key, (msgstr, fuzzy) in read_translation_table(path).items():
+        if fuzzy:
             if not allow_drafts:
                 continue
-            drafts.add(entry.key)
-        strings[entry.key] = entry.msgstr
+            drafts.add(key)
+        strings[key] = msgstr
     return Translations(strings, frozenset(drafts))
-
-
-NO_TRANSLATIONS = Translations({}, frozenset())
 
 
 @dataclass(frozen=True, slots=True)
@@ -251,10 +252,9 @@ class _State:
         self.files[name] = [stat.st_mtime_ns, stat.st_size, digest]
         return digest
 
-    def save(self, path: Path) -> None:
-        data = {"version": __version__, "format": STATE_FORMAT, "common": self.common, "decisions": self.decisions,
-                "pages": self.pages, "files": self.files}
-        write_atomic(path, marshal.dumps(data))
+    def dump(self) -> bytes:
+        return marshal.dumps({"version": __version__, "format": STATE_FORMAT, "common": self.common,
+                              "decisions": self.decisions, "pages": self.pages, "files": self.files})
 
 
 # A decision in the state file: [key, published, reason, share, drafts, title, fallbacks, date, links]. A list,
@@ -324,9 +324,8 @@ class _Builder:
 
     def site_translations(self, locale: str) -> Translations:
         if locale not in self._site:
-            path = self.settings.po_path(locale, SITE_CATALOG)
-            catalog = read_po(path) if path.exists() and locale != self.settings.source_locale else None
-            self._site[locale] = translations_of(catalog, self.settings.allow_drafts)
+            self._site[locale] = translations_of(self.settings.po_path(locale, SITE_CATALOG), self.settings.allow_drafts,
+                                                 locale == self.settings.source_locale)
         return self._site[locale]
 
     def page_links(self, item: str) -> tuple[str, ...]:
@@ -353,8 +352,7 @@ class _Builder:
         if locale == self.settings.source_locale:
             return NO_TRANSLATIONS
         if (item, locale) not in self._translations:
-            path = f"{self._locales_dir}/{locale}/{item}.po"
-            own = translations_of(read_po(path) if os.path.exists(path) else None, self.settings.allow_drafts)
+            own = translations_of(f"{self._locales_dir}/{locale}/{item}.po", self.settings.allow_drafts)
             self._translations[(item, locale)] = own.then(self.site_translations(locale))
         return self._translations[(item, locale)]
 
@@ -506,14 +504,24 @@ def _sitemap(builder: _Builder, items: list[str], published: dict[str, set[str]]
     return etree.tostring(urlset, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _copy_assets(settings: Settings, output: Path) -> None:
+def _stage_assets(settings: Settings, output: Path, staged: list[Staged]) -> None:
     source = settings.source_dir / "assets"
     if not source.is_dir():
         return
     for path in sorted(source.rglob("*")):
         if path.is_file():
-            write_atomic(output / "assets" / path.relative_to(source), path.read_bytes())
+            _stage_into(staged, output / "assets" / path.relative_to(source), path.read_bytes())
 
+
+def _stage_into(staged: list[Staged], path: Path, data: bytes) -> None:
+    """Stage a file of the build (unless it already holds these bytes); the build commits them all at once."""
+    entry = stage(path, data)
+    if entry is not None:
+        staged.append(entry)
+
+
+# A worker's result: its last element is the list of files it staged.
+Outcome = tuple
 
 _worker_builders: dict[tuple[str, bytes], _Builder] = {}
 
@@ -544,42 +552,94 @@ def _page_fingerprint(key: str, context: str) -> str:
 
 
 def _decide_item(task: tuple[Settings, str, tuple[str, ...], tuple[tuple[str, str | None], ...]]
-                 ) -> tuple[dict[str, SavedDecision], list[tuple[str, str]]]:
+                 ) -> tuple[dict[str, SavedDecision], list[tuple[str, str]], list[Staged]]:
     """Worker: the item's decisions in every locale, as state entries; and, when its page links to no other
     item, its pages too, while its source and catalogs are parsed (one pass, not two).
 
     `render_locales` pairs each locale whose page may be written with the fingerprint of the page there now
-    (None to write it in any case). Returns the state entries and (state key, fingerprint) per page written.
+    (None to write it in any case). Returns the state entries, (state key, fingerprint) per page written, and
+    the pages staged for the build to commit.
     """
     settings, item, locales, render_locales = task
     builder = _worker_builder(settings)
-    decided = {locale: builder.decide(item, locale) for locale in locales}
     written = []
-    links = next(iter(decided.values()))[0].links if decided else ()
-    if render_locales and not any(builder.is_item(name) for name in links):
-        context = PageContext(tuple(locale for locale in locales if decided[locale][0].published))
-        for locale, old in render_locales:
-            decision, key = decided[locale]
-            fingerprint = _page_fingerprint(key, context.fingerprint())
-            if decision.published and fingerprint != old:
-                write_atomic(builder.output / locale / f"{item}.html", builder.item_page(item, locale, decision, context))
-                written.append((f"{locale}/{item}.html", fingerprint))
+    staged: list[Staged] = []
+    try:
+        decided = {locale: builder.decide(item, locale) for locale in locales}
+        links = next(iter(decided.values()))[0].links if decided else ()
+        if render_locales and not any(builder.is_item(name) for name in links):
+            context = PageContext(tuple(locale for locale in locales if decided[locale][0].published))
+            for locale, old in render_locales:
+                decision, key = decided[locale]
+                fingerprint = _page_fingerprint(key, context.fingerprint())
+                if decision.published and fingerprint != old:
+                    _stage_into(staged, builder.output / locale / f"{item}.html",
+                                builder.item_page(item, locale, decision, context))
+                    written.append((f"{locale}/{item}.html", fingerprint))
+    except BaseException:
+        discard(staged)
+        raise
+    finally:
+        _forget(builder, item)
     entries = {f"{item}|{locale}": builder.state.decisions.pop(f"{item}|{locale}") for locale in locales}
-    _forget(builder, item)
-    return entries, written
+    return entries, written, staged
 
 
 def _render_item(task: tuple[Settings, str, tuple[tuple[str, Decision, str, PageContext], ...]]
-                 ) -> list[tuple[str, str]]:
-    """Worker: write the item's pages that need it; return (state key, fingerprint) for each."""
+                 ) -> tuple[list[tuple[str, str]], list[Staged]]:
+    """Worker: stage the item's pages that need it; return (state key, fingerprint) for each, and the staged files."""
     settings, item, pages = task
     builder = _worker_builder(settings)
     written = []
-    for locale, decision, fingerprint, context in pages:
-        write_atomic(builder.output / locale / f"{item}.html", builder.item_page(item, locale, decision, context))
-        written.append((f"{locale}/{item}.html", fingerprint))
-    _forget(builder, item)
-    return written
+    staged: list[Staged] = []
+    try:
+        for locale, decision, fingerprint, context in pages:
+            _stage_into(staged, builder.output / locale / f"{item}.html",
+                        builder.item_page(item, locale, decision, context))
+            written.append((f"{locale}/{item}.html", fingerprint))
+    except BaseException:
+        discard(staged)
+        raise
+    finally:
+        _forget(builder, item)
+    return written, staged
+
+
+def _gathered(outcomes: list[tuple[Outcome | None, Exception | None]], staged: list[Staged]) -> list[Outcome]:
+    """The workers' results; the files they staged join `staged`, then the first failure is raised (the build
+    discards everything staged)."""
+    results = [result for result, _ in outcomes if result is not None]
+    for result in results:
+        staged.extend(result[-1])
+    for _, error in outcomes:
+        if error is not None:
+            raise error
+    return results
+
+
+def _stage_listings(builder: _Builder, every_item: list[str], decisions: dict[tuple[str, str], tuple[Decision, str]],
+                    published: dict[str, set[str]], force: bool, staged: list[Staged]) -> tuple[list[str], Path]:
+    """Stage each chosen locale's index and the sitemap, only when what they list changed (like pages)."""
+    settings, output = builder.settings, builder.output
+    indexes = []
+    locales_key = ",".join(sorted(locale for locale, items in published.items() if items))
+    for locale in builder.locales:
+        entries = sorted(((item, decisions[(item, locale)][0].title, decisions[(item, locale)][0].date)
+                          for item in every_item if item in published[locale]),
+                         key=lambda e: (e[2] or "", e[0]), reverse=True)
+        path = output / locale / "index.html"
+        fingerprint = _digest(__version__, settings.settings_bytes, builder.layout_bytes, builder.site_digest(locale),
+                              json.dumps(entries), locales_key)
+        if force or builder.state.pages.get(f"{locale}/index.html") != fingerprint or not path.exists():
+            _stage_into(staged, path, builder.index_page(locale, entries, published))
+            builder.state.pages[f"{locale}/index.html"] = fingerprint
+        indexes.append(relative(path, settings.root))
+    sitemap_path = output / "sitemap.xml"
+    fingerprint = _digest(__version__, settings.base_url, json.dumps(sorted((k, sorted(v)) for k, v in published.items())))
+    if force or builder.state.pages.get("sitemap.xml") != fingerprint or not sitemap_path.exists():
+        _stage_into(staged, sitemap_path, _sitemap(builder, every_item, published))
+        builder.state.pages["sitemap.xml"] = fingerprint
+    return indexes, sitemap_path
 
 
 def _current_page(builder: _Builder, existing: set[str], locale: str, item: str, force: bool) -> str | None:
@@ -587,6 +647,14 @@ def _current_page(builder: _Builder, existing: set[str], locale: str, item: str,
     if force or f"{locale}/{item}.html" not in existing:
         return None
     return builder.state.pages.get(f"{locale}/{item}.html")
+
+
+def _remove_stale_temps(output: Path, existing: set[str]) -> None:
+    """Temp files that a killed build left among the pages (found in the listing already made) and assets."""
+    for name in [name for name in existing if is_temp_name(name.split("/", 1)[1])]:
+        if remove_if_stale(output / name):
+            existing.discard(name)
+    remove_stale_temps(output / "assets")
 
 
 def _existing_pages(output: Path, locales: tuple[str, ...]) -> set[str]:
@@ -625,78 +693,70 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
             decisions[(item, locale)] = saved
     chosen_set = set(chosen_items)
     existing = _existing_pages(builder.output, chosen_locales)
+    _remove_stale_temps(builder.output, existing)
     tasks = [(settings, item, all_locales, tuple((locale, _current_page(builder, existing, locale, item, force))
                                                  for locale in chosen_locales) if item in chosen_set else ())
              for item in undecided]
-    written_early: dict[str, str] = {}
-    for entries, written in map_items(_decide_item, tasks, workers):
-        builder.state.decisions.update(entries)
-        written_early.update(written)
-    builder.state.pages.update(written_early)
-    for item in undecided:
-        for locale in all_locales:
-            decisions[(item, locale)] = builder.decide(item, locale)
-    published: dict[str, set[str]] = {locale: set() for locale in all_locales}
-    for (item, locale), (decision, _) in decisions.items():
-        if decision.published:
-            published[locale].add(item)
-    item_set = set(every_item)
-    output = builder.output
-    results: list[PageResult] = []
-    to_render: dict[str, list[tuple[str, Decision, str, PageContext]]] = {}
-    for item in chosen_items:
-        publishing = tuple(l for l in all_locales if item in published[l])
-        unlinked = PageContext(publishing)  # the context of every page of the item that links to no item
-        unlinked_fingerprint = unlinked.fingerprint()
-        for locale in chosen_locales:
-            decision, key = decisions[(item, locale)]
-            page = f"{locale}/{item}.html"  # as the state and the listing of output/ name it
-            name = f"output/{page}"
-            if not decision.published:
-                if page in existing:
-                    (output / page).unlink(missing_ok=True)
-                builder.state.pages.pop(page, None)
-                results.append(PageResult(item, locale, name, "held back", decision.reason, decision.share,
+    # Pages are staged by the workers and committed at the end all at once, with the indexes, the sitemap and
+    # the state last: one flush to disk for the whole build, and a failure leaves the last build's output as
+    # it was. A worker's failure comes back as a value so that what the others staged is discarded first.
+    staged: list[Staged] = []
+    try:
+        written_early: dict[str, str] = {}
+        for entries, written, _ in _gathered(map_settled(_decide_item, tasks, workers), staged):
+            builder.state.decisions.update(entries)
+            written_early.update(written)
+        builder.state.pages.update(written_early)
+        for item in undecided:
+            for locale in all_locales:
+                decisions[(item, locale)] = builder.decide(item, locale)
+        published: dict[str, set[str]] = {locale: set() for locale in all_locales}
+        for (item, locale), (decision, _) in decisions.items():
+            if decision.published:
+                published[locale].add(item)
+        item_set = set(every_item)
+        output = builder.output
+        results: list[PageResult] = []
+        to_render: dict[str, list[tuple[str, Decision, str, PageContext]]] = {}
+        for item in chosen_items:
+            publishing = tuple(l for l in all_locales if item in published[l])
+            unlinked = PageContext(publishing)  # the context of every page of the item that links to no item
+            unlinked_fingerprint = unlinked.fingerprint()
+            for locale in chosen_locales:
+                decision, key = decisions[(item, locale)]
+                page = f"{locale}/{item}.html"  # as the state and the listing of output/ name it
+                name = f"output/{page}"
+                if not decision.published:
+                    if page in existing:
+                        (output / page).unlink(missing_ok=True)
+                    builder.state.pages.pop(page, None)
+                    results.append(PageResult(item, locale, name, "held back", decision.reason, decision.share,
+                                              decision.drafts, decision.fallbacks))
+                    continue
+                linked = tuple(link for link in decision.links if link in item_set) if decision.links else ()
+                if linked:
+                    context = PageContext(publishing, linked, tuple(link for link in linked if link in published[locale]))
+                    fingerprint = _page_fingerprint(key, context.fingerprint())
+                else:
+                    context, fingerprint = unlinked, _page_fingerprint(key, unlinked_fingerprint)
+                if page in written_early:
+                    status = "built"
+                elif not force and builder.state.pages.get(page) == fingerprint and page in existing:
+                    status = "unchanged"
+                else:
+                    status = "built"
+                    to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
+                results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
-                continue
-            linked = tuple(link for link in decision.links if link in item_set) if decision.links else ()
-            if linked:
-                context = PageContext(publishing, linked, tuple(link for link in linked if link in published[locale]))
-                fingerprint = _page_fingerprint(key, context.fingerprint())
-            else:
-                context, fingerprint = unlinked, _page_fingerprint(key, unlinked_fingerprint)
-            if page in written_early:
-                status = "built"
-            elif not force and builder.state.pages.get(page) == fingerprint and page in existing:
-                status = "unchanged"
-            else:
-                status = "built"
-                to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
-            results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
-                                      decision.drafts, decision.fallbacks))
-    render_tasks = [(settings, item, tuple(pages)) for item, pages in to_render.items()]
-    for written in map_items(_render_item, render_tasks, workers):
-        builder.state.pages.update(written)
-    # Indexes and the sitemap are rendered only when what they list changed, like pages.
-    indexes = []
-    locales_key = ",".join(sorted(locale for locale, items in published.items() if items))
-    for locale in chosen_locales:
-        entries = sorted(((item, decisions[(item, locale)][0].title, decisions[(item, locale)][0].date)
-                          for item in every_item if item in published[locale]),
-                         key=lambda e: (e[2] or "", e[0]), reverse=True)
-        path = output / locale / "index.html"
-        fingerprint = _digest(__version__, settings.settings_bytes, builder.layout_bytes, builder.site_digest(locale),
-                              json.dumps(entries), locales_key)
-        if force or builder.state.pages.get(f"{locale}/index.html") != fingerprint or not path.exists():
-            write_atomic(path, builder.index_page(locale, entries, published))
-            builder.state.pages[f"{locale}/index.html"] = fingerprint
-        indexes.append(relative(path, settings.root))
-    sitemap_path = output / "sitemap.xml"
-    fingerprint = _digest(__version__, settings.base_url, json.dumps(sorted((k, sorted(v)) for k, v in published.items())))
-    if force or builder.state.pages.get("sitemap.xml") != fingerprint or not sitemap_path.exists():
-        write_atomic(sitemap_path, _sitemap(builder, every_item, published))
-        builder.state.pages["sitemap.xml"] = fingerprint
-    _copy_assets(settings, output)
-    builder.state.save(builder.state_path)
+        render_tasks = [(settings, item, tuple(pages)) for item, pages in to_render.items()]
+        for written, _ in _gathered(map_settled(_render_item, render_tasks, workers), staged):
+            builder.state.pages.update(written)
+        indexes, sitemap_path = _stage_listings(builder, every_item, decisions, published, force, staged)
+        _stage_assets(settings, output, staged)
+        _stage_into(staged, builder.state_path, builder.state.dump())
+        commit(staged)
+    except BaseException:
+        discard(staged)
+        raise
     return BuildReport(tuple(results), tuple(indexes), relative(sitemap_path, settings.root),
                        tuple(builder.warnings))

@@ -14,7 +14,7 @@ from workflow.errors import ParseWarning
 from workflow.fsio import Staged, commit, discard, remove_stale_temps, stage
 from workflow.items import segment_source, source_items
 from workflow.merge import MergeStats, merge_entries
-from workflow.parallel import map_items
+from workflow.parallel import map_settled
 from workflow.pofile import Catalog, read_po, serialize
 from workflow.settings import SITE_CATALOG, Settings, relative
 
@@ -86,9 +86,10 @@ def _read_if_exists(path: Path) -> Catalog | None:
     return read_po(path) if path.exists() else None
 
 
-def _stage_item(settings: Settings, task: CatalogTask, targets: tuple[str, ...]
+def _stage_item(work: tuple[Settings, CatalogTask, tuple[str, ...]]
                 ) -> tuple[ItemResult, list[Staged], tuple[ParseWarning, ...]]:
     """Read, segment and merge one item; stage (not yet commit) every file that changes."""
+    settings, task, targets = work
     path = task.path
     segmentation = segment_source(settings, path, task.catalog if task.catalog == SITE_CATALOG else None,
                                   None if task.slots_only else False)
@@ -130,17 +131,6 @@ def _stage_item(settings: Settings, task: CatalogTask, targets: tuple[str, ...]
     return result, staged, segmentation.page.warnings
 
 
-def _stage_item_safely(task: tuple[Settings, CatalogTask, tuple[str, ...]]
-                       ) -> tuple[ItemResult | None, list[Staged], tuple[ParseWarning, ...], Exception | None]:
-    """Worker entry point: a failure comes back as a value, so every other item's staged files get discarded
-    (a bad source or PO file, but also a full disk)."""
-    try:
-        result, staged, warnings = _stage_item(*task)
-    except Exception as error:  # noqa: BLE001 - re-raised by extract() after the clean-up
-        return None, [], (), error
-    return result, staged, warnings, None
-
-
 def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = (),
             workers: int | None = None) -> ExtractReport:
     """Write templates and update every target locale's catalog for the chosen items.
@@ -152,9 +142,12 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
     targets = settings.chosen_locales(locales)
     tasks = [(settings, task, targets) for task in extract_tasks(settings, items)]
     remove_stale_temps(settings.locales_dir)
-    outcomes = map_items(_stage_item_safely, tasks, workers)
-    staged = [entry for _, item_staged, _, _ in outcomes for entry in item_staged]
-    errors = [error for _, _, _, error in outcomes if error is not None]
+    # A failure (a bad source or PO file, but also a full disk) comes back as a value, so that every other
+    # item's staged files are discarded before it is raised.
+    outcomes = map_settled(_stage_item, tasks, workers)
+    done = [outcome for outcome, _ in outcomes if outcome is not None]
+    staged = [entry for _, item_staged, _ in done for entry in item_staged]
+    errors = [error for _, error in outcomes if error is not None]
     if errors:
         discard(staged)
         raise errors[0]
@@ -163,6 +156,5 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
     except BaseException:
         discard(staged)
         raise
-    results = tuple(result for result, _, _, _ in outcomes if result is not None)
-    warnings = tuple(w for _, _, item_warnings, _ in outcomes for w in item_warnings)
-    return ExtractReport(results, warnings)
+    return ExtractReport(tuple(result for result, _, _ in done),
+                         tuple(warning for _, _, item_warnings in done for warning in item_warnings))

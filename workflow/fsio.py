@@ -68,20 +68,27 @@ def discard(staged: Iterable[Staged]) -> None:
 STALE_AFTER = 3600.0  # seconds; no run stages a file for longer
 
 
+def is_temp_name(name: str) -> bool:
+    """True for the names `stage` gives temp files: .<name>.<random>.tmp."""
+    return name.startswith(".") and name.endswith(".tmp")
+
+
+def remove_if_stale(path: Path) -> bool:
+    """Delete a temp file a killed run left behind (older than STALE_AFTER); True when it is gone."""
+    try:
+        if path.is_file() and time.time() - path.stat().st_mtime > STALE_AFTER:
+            path.unlink()
+            return True
+    except FileNotFoundError:
+        return True
+    return False
+
+
 def remove_stale_temps(folder: Path) -> int:
-    """Delete temp files a killed run left behind (ours only: .<name>.<random>.tmp, older than an hour)."""
-    removed = 0
+    """Delete the temp files a killed run left behind under `folder` (ours only, older than STALE_AFTER)."""
     if not folder.is_dir():
-        return removed
-    now = time.time()
-    for path in folder.rglob(".*.tmp"):
-        try:
-            if path.is_file() and now - path.stat().st_mtime > STALE_AFTER:
-                path.unlink()
-                removed += 1
-        except FileNotFoundError:
-            continue
-    return removed
+        return 0
+    return sum(remove_if_stale(path) for path in folder.rglob(".*.tmp") if is_temp_name(path.name))
 
 
 def write_atomic(path: Path, data: bytes) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
+from functools import partial
 from typing import TypeVar
 
 Task = TypeVar("Task")
@@ -15,8 +16,8 @@ PARALLEL_THRESHOLD = 24
 
 def map_items(function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None) -> list[Result]:
     """`function` over `tasks` in order, on `workers` processes (default: one per core) when there are enough
-    tasks, in this process otherwise. `function` must be a module-level function, and a failure it wants the
-    caller to clean up after must come back as a value: an exception stops the whole map."""
+    tasks, in this process otherwise. `function` must be a module-level function; an exception stops the
+    whole map (see `map_settled` for a map whose caller cleans up after failures)."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(tasks) < PARALLEL_THRESHOLD:
         return [function(task) for task in tasks]
@@ -26,3 +27,17 @@ def map_items(function: Callable[[Task], Result], tasks: Sequence[Task], workers
     with ProcessPoolExecutor(max_workers=workers) as pool:
         # Chunks of several items: one round trip per chunk, and still enough chunks to balance the cores.
         return list(pool.map(function, tasks, chunksize=max(1, len(tasks) // (workers * 8))))
+
+
+def _settled(function: Callable[[Task], Result], task: Task) -> tuple[Result | None, Exception | None]:
+    try:
+        return function(task), None
+    except Exception as error:  # noqa: BLE001 - handed to the caller, which raises it after cleaning up
+        return None, error
+
+
+def map_settled(function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None
+                ) -> list[tuple[Result | None, Exception | None]]:
+    """Like `map_items`, but every task runs and each failure comes back as a value beside the results, so
+    the caller can undo what the tasks that did succeed left behind (staged files) before raising it."""
+    return map_items(partial(_settled, function), tasks, workers)
