@@ -98,7 +98,7 @@ def test_site_chrome_is_translated_once_and_states_come_from_cldr(built: Path) -
         root = _parse(built / "output" / locale / f"{ITEM}.html")
         states = [a.text for a in root.iterfind(".//ul[@class='participating-states']/li/a")]
         assert len(states) == 57
-        assert states == sorted_names(states)
+        assert states == sorted_names(states, locale)
         assert country_name("VA", locale, settings.country_names) in states
         assert Locale.parse(locale).territories["UA"] in states
     russian = _parse(built / "output" / "ru" / f"{ITEM}.html")
@@ -106,6 +106,29 @@ def test_site_chrome_is_translated_once_and_states_come_from_cldr(built: Path) -
     assert "Дата публикации:" in [dt.text for dt in russian.iter("dt")]
     # The shared label is not in the item's catalog: one translation serves every page.
     assert "Issued on:" not in (built / "locales" / "ru" / f"{ITEM}.po").read_text(encoding="utf-8")
+
+
+# Pairs of participating States in each locale's alphabetical order, where the alphabet's own letters decide:
+# Serbian č after c and š after s; Albanian gj after g and sh after s; Uzbek oʻ, sh and ch after z; Kazakh
+# і after ы and қ after к; Arabic sorts by letters, so a hamza on the alef does not move a name.
+ALPHABET_ORDER = {
+    "sr-Latn": [("ME", "CZ"), ("RS", "ES")],
+    "sq": [("GR", "DE"), ("SE", "AL")],
+    "uz": [("HR", "UZ"), ("CH", "CZ"), ("MK", "ME")],
+    "kk": [("TR", "TM"), ("CY", "KZ")],
+    "ar": [("ES", "AL")],
+}
+
+
+@pytest.mark.parametrize("locale", ALPHABET_ORDER)
+def test_states_follow_the_locales_own_alphabet(built: Path, locale: str) -> None:
+    settings = load_settings(built)
+    root = _parse(built / "output" / locale / "index.html")
+    states = [a.text for a in root.iterfind(".//ul[@class='participating-states']/li/a")]
+    assert len(states) == 57
+    for earlier, later in ALPHABET_ORDER[locale]:
+        first, second = (country_name(code, locale, settings.country_names) for code in (earlier, later))
+        assert states.index(first) < states.index(second), (first, second)
 
 
 def test_held_back_pages_say_why_and_strict_fails(built: Path) -> None:

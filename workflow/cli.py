@@ -16,7 +16,7 @@ from workflow.errors import WorkflowError
 from workflow.settings import load_settings
 
 # Each command imports only the stages it runs: `extract` never loads the build, draft or bundle code
-# (nor requests, pyuca or Babel's date tables), which keeps a run on a few files quick to start.
+# (nor requests, ICU or Babel's date tables), which keeps a run on a few files quick to start.
 if TYPE_CHECKING:
     from workflow.build import BuildReport
     from workflow.draft import DraftProgress, DraftReport

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from functools import lru_cache
+from typing import Any
 
 from babel import Locale
 from babel.core import get_global
 from babel.dates import format_date, format_skeleton
-from pyuca import Collator
 
 from workflow.dates import DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR
 
@@ -63,16 +63,16 @@ def format_date_value(value: str, precision: str, tag: str) -> str:
     return format_date(date, "long", locale=locale)
 
 
-@lru_cache(maxsize=1)
-def _collator() -> Collator:
-    return Collator()
+@lru_cache(maxsize=64)
+def _collator(tag: str) -> Any:
+    # ICU is loaded only when a page lists names (about 20 ms), not by every command that reads this module.
+    import icu
+
+    return icu.Collator.createInstance(icu.Locale(tag.replace("-", "_")))
 
 
-def sorted_names(names: list[str]) -> list[str]:
-    """Names in alphabetical order by the Unicode Collation Algorithm (DUCET).
-
-    DUCET orders Latin, Cyrillic, Greek, Arabic and Hebrew names the way their readers expect; the
-    tailorings of a few alphabets (Turkish ç after c, for example) are not applied.
-    """
-    collator = _collator()
-    return sorted(names, key=lambda name: collator.sort_key(name.casefold()))
+def sorted_names(names: list[str], locale: str) -> list[str]:
+    """Names in the locale's alphabetical order: CLDR collation through ICU, with the locale's tailoring
+    (Serbian č after c, Albanian gj after g, Uzbek sh and ch at the end, Kazakh і after ы); a locale ICU
+    does not know sorts by the CLDR root order."""
+    return sorted(names, key=_collator(locale).getSortKey)

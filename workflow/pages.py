@@ -108,7 +108,7 @@ def country_lists(root: etree._Element, locale: str, settings: Settings) -> None
         for child in list(element):
             element.remove(child)
         element.text = None
-        for name in sorted_names(list(by_name)):
+        for name in sorted_names(list(by_name), locale):
             item = etree.SubElement(element, "li")
             link = etree.SubElement(item, "a", href=href.replace("{code}", by_name[name].lower())) if href \
                 else item
