@@ -169,6 +169,16 @@ def test_a_layout_or_settings_change_rebuilds_every_page(built: Path, changed: s
     assert not [p for p in again if p["status"] == "built"]
 
 
+def test_other_tool_code_rebuilds_every_page(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import workflow.build
+
+    settings = load_settings(built)
+    assert not [p for p in workflow.build.build(settings, workers=1).pages if p.status == "built"]
+    monkeypatch.setattr(workflow.build, "tool_digest", lambda: "other code")
+    pages = workflow.build.build(settings, workers=1).pages
+    assert sorted(p.locale for p in pages if p.status == "built") == ["de", "en", "fr", "ru"]
+
+
 def test_a_damaged_state_means_a_full_rebuild(built: Path) -> None:
     (built / "output" / STATE_FILE).write_bytes(b"\x00not a state")
     pages = json.loads(run_cli(built, "build", "--format", "json").stdout)["pages"]

@@ -208,6 +208,15 @@ def _digest(*parts: bytes | str) -> str:
     return digest.hexdigest()[:DIGEST_CHARS]
 
 
+@lru_cache(maxsize=1)
+def tool_digest() -> str:
+    """The tool's version and code: pages made by other code are rebuilt, even when the version number did not
+    change (an install from a newer checkout)."""
+    package = Path(__file__).resolve().parent
+    return _digest(__version__, *(part for path in sorted(package.glob("*.py"))
+                                  for part in (path.name, path.read_bytes())))
+
+
 def _read(path: Path) -> bytes:
     try:
         return path.read_bytes()
@@ -293,7 +302,7 @@ class _Builder:
         self.output = settings.root / "output"
         self.state_path = self.output / STATE_FILE
         self.layout_bytes = _read(settings.layout_path)
-        common = _digest(__version__, settings.settings_bytes, self.layout_bytes)
+        common = _digest(tool_digest(), settings.settings_bytes, self.layout_bytes)
         self.state = _State.load(self.state_path, common) if with_state else _State(common=common)
         if force:
             self.state.decisions, self.state.pages = {}, {}
@@ -628,14 +637,14 @@ def _stage_listings(builder: _Builder, every_item: list[str], decisions: dict[tu
                           for item in every_item if item in published[locale]),
                          key=lambda e: (e[2] or "", e[0]), reverse=True)
         path = output / locale / "index.html"
-        fingerprint = _digest(__version__, settings.settings_bytes, builder.layout_bytes, builder.site_digest(locale),
+        fingerprint = _digest(tool_digest(), settings.settings_bytes, builder.layout_bytes, builder.site_digest(locale),
                               json.dumps(entries), locales_key)
         if force or builder.state.pages.get(f"{locale}/index.html") != fingerprint or not path.exists():
             _stage_into(staged, path, builder.index_page(locale, entries, published))
             builder.state.pages[f"{locale}/index.html"] = fingerprint
         indexes.append(relative(path, settings.root))
     sitemap_path = output / "sitemap.xml"
-    fingerprint = _digest(__version__, settings.base_url, json.dumps(sorted((k, sorted(v)) for k, v in published.items())))
+    fingerprint = _digest(tool_digest(), settings.base_url, json.dumps(sorted((k, sorted(v)) for k, v in published.items())))
     if force or builder.state.pages.get("sitemap.xml") != fingerprint or not sitemap_path.exists():
         _stage_into(staged, sitemap_path, _sitemap(builder, every_item, published))
         builder.state.pages["sitemap.xml"] = fingerprint
