@@ -202,16 +202,13 @@ def translation_table(data: bytes, path: str | Path = "<po>") -> dict[Key, tuple
     path = str(path)
     text = _decode(data, path)
     matches = _plain_matches(text)
-    table: dict[Key, tuple[str, bool]] = {}
     if matches is not None:
         try:
             return _plain_table(matches)
         except (WorkflowError, KeyError):
-            pass  # an odd escape or a duplicate: the general reader says where
-    for entry in (_parse_plain(text, path) or _parse_lines(text, path)).entries:
-        if not entry.obsolete and entry.msgstr:
-            table[entry.key] = (entry.msgstr, entry.fuzzy)
-    return table
+            pass  # a bad escape or a duplicate: the general reader says where
+    return {entry.key: (entry.msgstr, entry.fuzzy) for entry in _parse_lines(text, path).entries
+            if not entry.obsolete and entry.msgstr}
 
 
 def _plain_table(matches: list[re.Match[str]]) -> dict[Key, tuple[str, bool]]:
@@ -266,6 +263,7 @@ def _plain_string(block: str) -> str:
     if "\\" not in block:  # nearly always: the lines' insides joined
         return block[1:-2].replace('"\n"', "")
     # Escapes are undone line by line, as the general reader does (a hex escape never runs into the next line).
+    # A bad escape raises without a place; the callers leave such a file to the general reader, which names it.
     return "".join(_unescape(part, "", 0) for part in block[1:-2].split('"\n"'))
 
 
@@ -326,12 +324,12 @@ def _parse_plain(text: str, path: str) -> Catalog | None:
                 return None  # a duplicate: the general reader names both lines
             seen.add(key)
             entries.append(Entry(
-                msgid, msgstr, msgctxt, None, (),
-                tuple(_TRANSLATOR_RE.findall(translator)) if translator else (),
-                tuple(_EXTRACTED_RE.findall(extracted)) if extracted else (),
-                tuple(references[2:].split()) if references.count("\n") == 1 else
-                tuple(reference for reference_line in references.split("\n") for reference in reference_line[2:].split()),
-                tuple(flag_list), None, None, None, False, lineno))
+                msgid, msgstr, msgctxt,
+                translator_comments=tuple(_TRANSLATOR_RE.findall(translator)) if translator else (),
+                extracted_comments=tuple(_EXTRACTED_RE.findall(extracted)) if extracted else (),
+                references=tuple(reference for reference_line in references.split("\n")
+                                 for reference in reference_line[2:].split()),
+                flags=tuple(flag_list), line=lineno))
     except WorkflowError:
         return None
     return Catalog(header_comments=header_comments, header=header, header_flags=header_flags,
