@@ -35,35 +35,62 @@ def _starts_sentence(text: str) -> bool:
     return False
 
 
+# Terminal punctuation that closes a text: inside an element, a sentence may end right before the element does.
+_TERMINAL = ".!?…"
+_CLOSERS = "\"'”’»)]"
+
+
 def may_end_sentence(text: str) -> bool:
-    """Cheap test: could a sentence end inside this text at all?"""
-    return _END_RE.search(text) is not None
+    """Cheap test: could a sentence end inside this text, or at its end (before a closing element)?"""
+    last = text.rstrip(_CLOSERS)[-1:]
+    return (last != "" and last in _TERMINAL) or _END_RE.search(text) is not None
+
+
+def _cut_after(text: str, punctuation: int, gap_start: int, span_end: int,
+               extra_abbreviations: frozenset[str]) -> int | None:
+    """Where the next sentence starts when the punctuation at `punctuation` ends one and whitespace follows
+    from `gap_start` (within the span), or None when it does not end a sentence."""
+    gap_end = gap_start
+    while gap_end < len(text) and text[gap_end].isspace():
+        gap_end += 1
+    if gap_end == gap_start or gap_end > span_end or not _starts_sentence(text[gap_end:]):
+        return None
+    if text[punctuation] == ".":
+        # Look back a short window only: no abbreviation is longer, and a long paragraph stays linear.
+        # The word before the period: what follows the last space in the window (the window ends
+        # with the period, which is not a space).
+        word = text[max(0, punctuation - 40): punctuation + 1].rsplit(None, 1)[-1]
+        if _is_abbreviation(word, extra_abbreviations):
+            return None
+    return gap_end
 
 
 def boundaries(text: str, allowed: Iterable[tuple[int, int]],
-               extra_abbreviations: frozenset[str] = frozenset()) -> list[tuple[int, int]]:
+               extra_abbreviations: frozenset[str] = frozenset(),
+               after_closing: Iterable[tuple[int, int, int]] = ()) -> list[tuple[int, int]]:
     """Split points in `text` as (end of sentence, start of next) pairs, only within `allowed` spans.
 
     `allowed` lists the (start, end) spans of plain text at nesting depth zero, so no sentence ends inside
-    an open inline element or a placeholder tag.
+    an open inline element or a placeholder tag. `after_closing` lists (end of the text inside, start, end)
+    of the spans that follow inline elements closing there: a sentence that ends inside such an element
+    ("<strong1>Vienna, 12 May.</strong1> The OSCE …") ends after it.
     """
     cuts = []
     for span_start, span_end in allowed:
         for match in _END_RE.finditer(text, span_start, span_end):
-            end = match.end()
-            gap_end = end
-            while gap_end < len(text) and text[gap_end].isspace():
-                gap_end += 1
-            if gap_end > span_end:
-                continue
-            if not _starts_sentence(text[gap_end:]):
-                continue
-            if text[match.start()] == ".":
-                # Look back a short window only: no abbreviation is longer, and a long paragraph stays linear.
-                # The word before the period: what follows the last space in the window (the window ends
-                # with the period, which is not a space).
-                word = text[max(0, match.start() - 40): match.start() + 1].rsplit(None, 1)[-1]
-                if _is_abbreviation(word, extra_abbreviations):
-                    continue
-            cuts.append((end, gap_end))
-    return cuts
+            gap_end = _cut_after(text, match.start(), match.end(), span_end, extra_abbreviations)
+            if gap_end is not None:
+                cuts.append((match.end(), gap_end))
+    for inner_end, span_start, span_end in after_closing:
+        end = inner_end
+        while end > 0 and text[end - 1] in _CLOSERS:
+            end -= 1
+        if end == 0 or text[end - 1] not in _TERMINAL:
+            continue
+        punctuation = end - 1
+        while punctuation > 0 and text[punctuation - 1] in _TERMINAL:
+            punctuation -= 1  # the first of several marks ("?!", "...") is where the sentence ends
+        gap_end = _cut_after(text, punctuation, span_start, span_end, extra_abbreviations)
+        if gap_end is not None:
+            cuts.append((span_start, gap_end))
+    return sorted(cuts)

@@ -391,8 +391,8 @@ class _Segmenter:
         """Cut the run into sentences; whitespace around and between them stays in the page."""
         groups: list[list[Token]] = [[]]
         if self.sentences and not verbatim and any(t.kind == "text" and may_end_sentence(t.text) for t in tokens):
-            joined, allowed, offsets = _flatten(tokens)
-            cuts = boundaries(joined, allowed, self.abbreviations)
+            joined, allowed, after_closing, offsets = _flatten(tokens)
+            cuts = boundaries(joined, allowed, self.abbreviations, after_closing)
             tokens = _cut_tokens(tokens, offsets, cuts)
         for token in tokens:
             if token.kind == "cut":
@@ -412,25 +412,40 @@ class _Segmenter:
         return pieces
 
 
-def _flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]], list[int]]:
-    """The run as one string (placeholders as "<p>"), its depth-0 text spans and each token's offset."""
+def _flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]], list[tuple[int, int, int]], list[int]]:
+    """The run as one string (placeholders as "<p>"), its depth-0 text spans, those of them that follow
+    inline elements closing right after text (with where that text ends), and each token's offset."""
     parts: list[str] = []
     allowed: list[tuple[int, int]] = []
+    after_closing: list[tuple[int, int, int]] = []
     offsets: list[int] = []
     position = 0
     depth = 0
+    closing_from: int | None = None  # where the text before a row of closing placeholders ends
+    previous = ""
     for token in tokens:
         offsets.append(position)
-        if token.kind == "text":
+        kind = token.kind
+        if kind == "text":
             text = token.text
             if depth == 0:
                 allowed.append((position, position + len(text)))
+                if closing_from is not None:
+                    after_closing.append((closing_from, position, position + len(text)))
+            closing_from = None
         else:
             text = "<p>"
-            depth += 1 if token.kind == "open" else -1 if token.kind == "close" else 0
+            if kind == "close":
+                if previous == "text":
+                    closing_from = position
+                depth -= 1
+            else:
+                closing_from = None
+                depth += 1 if kind == "open" else 0
+        previous = kind
         parts.append(text)
         position += len(text)
-    return "".join(parts), allowed, offsets
+    return "".join(parts), allowed, after_closing, offsets
 
 
 def _cut_tokens(tokens: list[Token], offsets: list[int], cuts: list[tuple[int, int]]) -> list[Token]:
