@@ -198,11 +198,24 @@ def test_long_units_are_split_at_sentence_boundaries(tmp_path: Path, server: Lib
     assert "<a1>Matti Sarasmaa</a1>" in speakers.msgstr and "<em1>" in speakers.msgstr
 
 
+def _would_receive(project: Path) -> int:
+    dry = run_cli(project, "draft", "--locale", LOCALE, "--dry-run")
+    return int(re.search(r"would receive (\d+) units", dry.stdout).group(1))
+
+
 def test_character_budget_stops_the_pass(tmp_path: Path, server: LibreServer) -> None:
     project = _project(tmp_path, server.url)
+    to_send = _would_receive(project)
     result = run_cli(project, "draft", "--locale", LOCALE, "--max-chars", "300")
     assert result.returncode == 4 and "character budget" in result.stderr
     assert sum(len(t) for t in server.behaviour.texts) <= 320
+    # Every unit is accounted for: those never sent are counted, and the next pass sends them.
+    summary = re.search(r"(\d+) from the engine, (\d+) rejected, (\d+) not sent \(the pass stopped\)", result.stdout)
+    assert summary is not None, result.stdout
+    engine, rejected, not_sent = (int(summary.group(n)) for n in (1, 2, 3))
+    assert engine > 0 and not_sent > 0
+    assert engine + rejected + not_sent == to_send
+    assert _would_receive(project) == rejected + not_sent
 
 
 def test_a_second_pass_on_the_locale_waits_or_stops(tmp_path: Path, server: LibreServer) -> None:

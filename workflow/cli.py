@@ -139,9 +139,11 @@ def _print_draft(report: DraftReport) -> None:
         print(f"rejected: {rejection.reason}: {rejection.msgid[:70]!r}")
     for path in report.files_written:
         print(f"written  {path}")
+    not_sent = f", {report.not_sent} not sent (the pass stopped)" if report.not_sent else ""
     print(f"draft {report.locale} with {report.engine}: {report.needed} units needed; {report.from_memory} from "
           f"translation memory, {report.from_cache} from the cache, {report.from_engine} from the engine, "
-          f"{len(report.rejected)} rejected; {report.chars_sent:,} characters sent in {report.requests} requests")
+          f"{len(report.rejected)} rejected{not_sent}; {report.chars_sent:,} characters sent in "
+          f"{report.requests} requests")
     if report.stopped:
         print(f"stopped: {report.stopped}", file=sys.stderr)
 

@@ -116,6 +116,11 @@ class DraftReport:
     chars_to_send: int = 0
     stopped: str = ""              # why the pass stopped early, if it did
 
+    @property
+    def not_sent(self) -> int:
+        """Units the engine was to receive but never did, because the pass stopped first."""
+        return 0 if self.dry_run else max(0, self.to_send - self.from_engine - len(self.rejected))
+
 
 # ------------------------------------------------------------------------------------------ lock
 
