@@ -12,6 +12,7 @@ import hashlib
 import json
 import marshal
 import os
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
 from pathlib import Path
@@ -571,23 +572,18 @@ def _decide_item(task: tuple[Settings, str, tuple[str, ...], tuple[tuple[str, st
     """
     settings, item, locales, render_locales = task
     builder = _worker_builder(settings)
-    written = []
-    staged: list[Staged] = []
     try:
         decided = {locale: builder.decide(item, locale) for locale in locales}
         links = next(iter(decided.values()))[0].links if decided else ()
+        pages = []
         if render_locales and not any(builder.is_item(name) for name in links):
             context = PageContext(tuple(locale for locale in locales if decided[locale][0].published))
             for locale, old in render_locales:
                 decision, key = decided[locale]
                 fingerprint = _page_fingerprint(key, context.fingerprint())
                 if decision.published and fingerprint != old:
-                    _stage_into(staged, builder.output / locale / f"{item}.html",
-                                builder.item_page(item, locale, decision, context))
-                    written.append((f"{locale}/{item}.html", fingerprint))
-    except BaseException:
-        discard(staged)
-        raise
+                    pages.append((locale, decision, fingerprint, context))
+        written, staged = _stage_pages(builder, item, pages)
     finally:
         _forget(builder, item)
     entries = {f"{item}|{locale}": builder.state.decisions.pop(f"{item}|{locale}") for locale in locales}
@@ -599,6 +595,15 @@ def _render_item(task: tuple[Settings, str, tuple[tuple[str, Decision, str, Page
     """Worker: stage the item's pages that need it; return (state key, fingerprint) for each, and the staged files."""
     settings, item, pages = task
     builder = _worker_builder(settings)
+    try:
+        return _stage_pages(builder, item, pages)
+    finally:
+        _forget(builder, item)
+
+
+def _stage_pages(builder: _Builder, item: str, pages: Iterable[tuple[str, Decision, str, PageContext]]
+                 ) -> tuple[list[tuple[str, str]], list[Staged]]:
+    """Render and stage an item's pages: (state key, fingerprint) of each, and the staged files (none on failure)."""
     written = []
     staged: list[Staged] = []
     try:
@@ -609,8 +614,6 @@ def _render_item(task: tuple[Settings, str, tuple[tuple[str, Decision, str, Page
     except BaseException:
         discard(staged)
         raise
-    finally:
-        _forget(builder, item)
     return written, staged
 
 
