@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import generate, measure, print_rows, settings  # noqa: E402  (the bench folder is not a package)
+from common import empty_trash, generate, measure, print_rows, set_aside, settings  # noqa: E402  (the bench folder is not a package)
 
 from workflow.pofile import read_po, serialize  # noqa: E402
 
@@ -94,15 +94,17 @@ def main() -> int:
             results.append((seconds, peak))
         return min(r[0] for r in results), max(r[1] for r in results)
 
+    trash = folder.parent / f"{folder.name}-trash"
+
     def fresh_tt_out() -> None:
-        shutil.rmtree(folder / "tt-out", ignore_errors=True)
+        set_aside(folder / "tt-out", trash)
         for locale in locales:
             (folder / "tt-out" / locale).mkdir(parents=True)
 
     theirs = best([[po2html, "--progress=none", "-t", "source", "-i", f"tt-po/{locale}", "-o", f"tt-out/{locale}"]
                    for locale in locales], before=fresh_tt_out)
     workflow = [sys.executable, "-m", "workflow", "--root", str(folder), "build"]
-    full = best([workflow], before=lambda: shutil.rmtree(folder / "output", ignore_errors=True))
+    full = best([workflow], before=lambda: set_aside(folder / "output", trash))
     forced = best([workflow + ["--force"]])
     changed = folder / "locales" / locales[0] / "news-00007.po"
 
@@ -114,6 +116,7 @@ def main() -> int:
                                                                 *catalog.entries[1:]))))
 
     rebuild = best([workflow], before=touch_one)
+    empty_trash(trash)
     pages = len(list((folder / "output").glob("*/news-*.html")))
     tt_pages = len(list((folder / "tt-out").rglob("*.html")))
     print(f"corpus: {args.items} generated items x {len(locales)} locales ({','.join(locales)}) in {folder}; "

@@ -18,7 +18,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import generate, measure, print_rows, settings  # noqa: E402  (the bench folder is not a package)
+from common import empty_trash, generate, measure, print_rows, set_aside, settings  # noqa: E402  (the bench folder is not a package)
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
 
@@ -43,11 +43,13 @@ def main() -> int:
             results.append(measure(command, folder))
         runs[name] = (min(r[0] for r in results), max(r[1] for r in results))
 
+    trash = folder.parent / f"{folder.name}-trash"
+
     def clean_tt() -> None:
-        shutil.rmtree(folder / "tt-pot", ignore_errors=True)
+        set_aside(folder / "tt-pot", trash)
 
     def clean_ours(locale_list: list[str]) -> None:
-        shutil.rmtree(folder / "locales", ignore_errors=True)
+        set_aside(folder / "locales", trash)
         settings(folder, locale_list)
 
     workflow = [sys.executable, "-m", "workflow", "--root", str(folder), "extract"]
@@ -55,6 +57,7 @@ def main() -> int:
     best("workflow extract (templates)", workflow, lambda: clean_ours([]))
     best(f"workflow extract (templates + {len(locales)} locales)", workflow, lambda: clean_ours(locales))
 
+    empty_trash(trash)
     units = sum(1 for _ in (folder / "locales" / "templates").glob("*.pot"))
     ours_entries = sum(p.read_text(encoding="utf-8").count("\nmsgid ") - 1
                        for p in (folder / "locales" / "templates").glob("*.pot"))

@@ -105,3 +105,19 @@ def print_rows(header: tuple[str, str, str], rows: list[tuple[str, float, float]
     for name, seconds, figure in rows:
         shown = f"{figure:9.1f}" if isinstance(figure, float) else f"{figure:9d}"
         print(f"{name:<{width}} {seconds:8.2f} {shown}")
+
+
+def set_aside(path: Path, trash: Path) -> None:
+    """Move a previous run's output into `trash` instead of deleting it before the next timed run.
+
+    On some disks (ext4 mounted with `discard`, for one) deleting thousands of files makes the files created
+    in the following seconds several times slower to create, so the timed run would pay for the clean-up of
+    the run before it. `trash` is deleted once every run is timed (`empty_trash`).
+    """
+    if path.exists():
+        trash.mkdir(parents=True, exist_ok=True)
+        path.rename(trash / f"{path.name}-{time.monotonic_ns()}")
+
+
+def empty_trash(trash: Path) -> None:
+    shutil.rmtree(trash, ignore_errors=True)
