@@ -10,7 +10,7 @@ import babel
 import pytest
 from babel import Locale
 
-from workflow.countries import cldr_english_territories, countries_in, country_name, standalone_country
+from workflow.countries import cldr_territories, countries_in, country_name, standalone_country
 from workflow.dates import DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR, dates_in, precision_of_datetime
 
 DATE_CASES = [
@@ -83,14 +83,26 @@ def test_overrides_win_over_cldr() -> None:
     assert country_name("VA", "fr", overrides) == Locale("fr").territories["VA"]
 
 
-def test_english_territory_names_are_kept_per_babel_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture()
+def fresh_territories():
+    """No territory names in memory from other tests, and none left behind for them."""
+    cldr_territories.cache_clear()
+    yield cldr_territories
+    cldr_territories.cache_clear()
+
+
+@pytest.mark.parametrize("locale", ["en", "sr-Latn"])
+def test_territory_names_are_kept_per_babel_version(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, locale: str,
+                                                    fresh_territories) -> None:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
-    from_cldr = dict(Locale("en").territories)
-    assert cldr_english_territories() == from_cldr
-    kept = tmp_path / "newsroom-workflow" / f"territories-en-babel-{babel.__version__}.json"
+    from_cldr = dict(Locale.parse(locale, sep="-").territories)
+    assert fresh_territories(locale) == from_cldr
+    kept = tmp_path / "newsroom-workflow" / f"territories-{locale}-babel-{babel.__version__}.json"
     assert json.loads(kept.read_text(encoding="utf-8")) == from_cldr
     kept.write_text(json.dumps({"XK": "Kosovo (kept)"}), encoding="utf-8")
-    assert cldr_english_territories() == {"XK": "Kosovo (kept)"}  # read from the file, not from CLDR
+    fresh_territories.cache_clear()
+    assert fresh_territories(locale) == {"XK": "Kosovo (kept)"}  # read from the file, not from CLDR
     kept.write_text("{damaged", encoding="utf-8")
-    assert cldr_english_territories() == from_cldr  # a damaged file is made again
+    fresh_territories.cache_clear()
+    assert fresh_territories(locale) == from_cldr  # a damaged file is made again
     assert json.loads(kept.read_text(encoding="utf-8")) == from_cldr
