@@ -324,7 +324,8 @@ class _Builder:
 
     def layout_segmentation(self) -> Segmentation | None:
         if self.layout is None and self.settings.layout_path.exists():
-            self.layout = segment_source(self.settings, self.settings.layout_path, SITE_CATALOG, False)
+            self.layout = segment_source(self.settings, self.settings.layout_path, SITE_CATALOG, False,
+                                         with_units=False)
         return self.layout
 
     def site_digest(self, locale: str) -> str:
@@ -354,7 +355,8 @@ class _Builder:
 
     def item_segmentation(self, item: str) -> Segmentation:
         if item not in self._segmentations:
-            self._segmentations[item] = segment_source(self.settings, self.settings.source_dir / f"{item}.html")
+            self._segmentations[item] = segment_source(self.settings, self.settings.source_dir / f"{item}.html",
+                                                       with_units=False)
         return self._segmentations[item]
 
     def item_translations(self, item: str, locale: str) -> Translations:

@@ -44,7 +44,7 @@ def source_items(settings: Settings, only: tuple[str, ...] = ()) -> list[Path]:
 
 
 def segment_source(settings: Settings, path: Path, catalog: str | None = None,
-                   slots_only: bool | None = None) -> Segmentation:
+                   slots_only: bool | None = None, with_units: bool = True) -> Segmentation:
     """Read and segment one source file with the project's settings.
 
     An item that marks data-slot parts contributes only those (and its head) when the project has a layout.
@@ -52,4 +52,5 @@ def segment_source(settings: Settings, path: Path, catalog: str | None = None,
     page: SourcePage = read_source(path, catalog)
     if slots_only is None:
         slots_only = settings.layout_path.exists() and has_slots(page)
-    return segment_page(page, settings.segmentation, frozenset(settings.extra_abbreviations), slots_only)
+    return segment_page(page, settings.segmentation, frozenset(settings.extra_abbreviations), slots_only,
+                        with_units)

@@ -565,17 +565,18 @@ def has_slots(page: SourcePage) -> bool:
     return "data-slot" in page.text and any(True for _ in page.tree.iterfind(".//*[@data-slot]"))
 
 
-def segment_page(page: SourcePage, segmentation: str = "sentence",
-                 abbreviations: frozenset[str] = frozenset(), slots_only: bool = False) -> Segmentation:
+def segment_page(page: SourcePage, segmentation: str = "sentence", abbreviations: frozenset[str] = frozenset(),
+                 slots_only: bool = False, with_units: bool = True) -> Segmentation:
     """Find every run, attribute and unit of a page; the tree is only read.
 
     With `slots_only`, only <head> and the data-slot parts count: the rest of an item's file is context for
-    its authors, and the site layout supplies what surrounds the slots on the published page.
+    its authors, and the site layout supplies what surrounds the slots on the published page. Without
+    `with_units`, the catalog's view (units with their notes) is left out: a build reads segments only.
     """
     walker = _Segmenter(page, segmentation == "sentence", abbreviations)
     root = page.tree.getroot()
     walker.walk(root, active=not slots_only)
-    units = tuple(_units(walker.runs, walker.attributes, page))
+    units = tuple(_units(walker.runs, walker.attributes, page)) if with_units else ()
     return Segmentation(page, tuple(walker.runs), tuple(walker.attributes), walker.item_date, units)
 
 
