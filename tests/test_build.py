@@ -435,3 +435,25 @@ def test_a_failed_build_leaves_the_last_output_as_it_was(tmp_path: Path, jobs: s
     broken.write_text(broken.read_text(encoding="utf-8").rsplit("\nmsgid", 1)[0], encoding="utf-8")
     assert run_cli(project, "build", "-j", jobs).returncode == 0
     assert "high-level meetings" in (output / "en" / f"{ITEM}.html").read_text(encoding="utf-8")
+
+
+def test_a_build_that_cannot_commit_changes_nothing(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import workflow.build
+
+    output = built / "output"
+    before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
+    # A changed page, a page to withdraw (German no longer translated), and then the disk fills up.
+    _fill(built, "fr", lambda msgid: f"« {msgid} »", (ITEM,))
+    _fill(built, "de", lambda msgid: "", (ITEM,))
+
+    def full_disk(staged) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(workflow.build, "commit", full_disk)
+    with pytest.raises(OSError):
+        workflow.build.build(load_settings(built), workers=1)
+    assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before  # no temp file either
+    monkeypatch.undo()
+    workflow.build.build(load_settings(built), workers=1)
+    assert not (output / "de" / f"{ITEM}.html").exists()
+    assert "« " in (output / "fr" / f"{ITEM}.html").read_text(encoding="utf-8")

@@ -335,8 +335,8 @@ class _Builder:
 
     def site_translations(self, locale: str) -> Translations:
         if locale not in self._site:
-            self._site[locale] = translations_of(self.settings.po_path(locale, SITE_CATALOG), self.settings.allow_drafts,
-                                                 locale == self.settings.source_locale)
+            self._site[locale] = translations_of(self.settings.po_path(locale, SITE_CATALOG),
+                                                 self.settings.allow_drafts, locale == self.settings.source_locale)
         return self._site[locale]
 
     def page_links(self, item: str) -> tuple[str, ...]:
@@ -649,7 +649,8 @@ def _stage_listings(builder: _Builder, every_item: list[str], decisions: dict[tu
             builder.state.pages[f"{locale}/index.html"] = fingerprint
         indexes.append(relative(path, settings.root))
     sitemap_path = output / "sitemap.xml"
-    fingerprint = _digest(tool_digest(), settings.base_url, json.dumps(sorted((k, sorted(v)) for k, v in published.items())))
+    fingerprint = _digest(tool_digest(), settings.base_url,
+                          json.dumps(sorted((k, sorted(v)) for k, v in published.items())))
     if force or builder.state.pages.get("sitemap.xml") != fingerprint or not sitemap_path.exists():
         _stage_into(staged, sitemap_path, _sitemap(builder, every_item, published))
         builder.state.pages["sitemap.xml"] = fingerprint
@@ -715,6 +716,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     # the state last: one flush to disk for the whole build, and a failure leaves the last build's output as
     # it was. A worker's failure comes back as a value so that what the others staged is discarded first.
     staged: list[Staged] = []
+    withdrawn: list[Path] = []  # pages no longer published, removed once the build is committed
     try:
         written_early: dict[str, str] = {}
         for entries, written, _ in _gathered(map_settled(_decide_item, tasks, workers), staged):
@@ -742,14 +744,15 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                 name = f"output/{page}"
                 if not decision.published:
                     if page in existing:
-                        (output / page).unlink(missing_ok=True)
+                        withdrawn.append(output / page)
                     builder.state.pages.pop(page, None)
                     results.append(PageResult(item, locale, name, "held back", decision.reason, decision.share,
                                               decision.drafts, decision.fallbacks))
                     continue
                 linked = tuple(link for link in decision.links if link in item_set) if decision.links else ()
                 if linked:
-                    context = PageContext(publishing, linked, tuple(link for link in linked if link in published[locale]))
+                    context = PageContext(publishing, linked,
+                                          tuple(link for link in linked if link in published[locale]))
                     fingerprint = _page_fingerprint(key, context.fingerprint())
                 else:
                     context, fingerprint = unlinked, _page_fingerprint(key, unlinked_fingerprint)
@@ -772,5 +775,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     except BaseException:
         discard(staged)
         raise
+    for path in withdrawn:
+        path.unlink(missing_ok=True)
     return BuildReport(tuple(results), tuple(indexes), relative(sitemap_path, settings.root),
                        tuple(builder.warnings))
