@@ -29,9 +29,13 @@ ENGLISH_ALIASES = {
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
 
 
-def cache_folder() -> Path:
-    """Where computed data that only changes with a library's version is kept between runs."""
-    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsroom-workflow"
+def cache_folder() -> Path | None:
+    """Where computed data that only changes with a library's version is kept between runs (None when there
+    is no home folder to keep it in)."""
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsroom-workflow"
+    except RuntimeError:
+        return None
 
 
 @lru_cache(maxsize=64)
@@ -39,8 +43,9 @@ def cldr_territories(locale: str) -> dict[str, str]:
     """CLDR's territory names in `locale` (a BCP 47 tag) by code, kept in a small file per Babel version and
     locale: loading all of a locale's CLDR data to get them takes 30 to 50 ms, and extracting one item
     names countries in every target locale."""
-    path = cache_folder() / f"territories-{locale}-babel-{babel.__version__}.json"
-    cacheable = re.fullmatch(r"[A-Za-z0-9_-]+", locale) is not None
+    folder = cache_folder()
+    path = folder / f"territories-{locale}-babel-{babel.__version__}.json" if folder else None
+    cacheable = path is not None and re.fullmatch(r"[A-Za-z0-9_-]+", locale) is not None
     if cacheable:
         try:
             cached = json.loads(path.read_text(encoding="utf-8"))
