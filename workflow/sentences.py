@@ -41,9 +41,15 @@ _CLOSERS = "\"'”’»)]"
 
 
 def may_end_sentence(text: str) -> bool:
-    """Cheap test: could a sentence end inside this text, or at its end (before a closing element)?"""
+    """Cheap test: could a sentence end inside this text at all?"""
+    return _END_RE.search(text) is not None
+
+
+def ends_with_terminal(text: str) -> bool:
+    """True when the text ends with terminal punctuation (and closing quotes): before a closing element,
+    a sentence may end there."""
     last = text.rstrip(_CLOSERS)[-1:]
-    return (last != "" and last in _TERMINAL) or _END_RE.search(text) is not None
+    return last != "" and last in _TERMINAL
 
 
 def _cut_after(text: str, punctuation: int, gap_start: int, span_end: int,

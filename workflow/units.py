@@ -17,7 +17,7 @@ from lxml import etree
 
 from workflow.countries import standalone_country
 from workflow.dates import DAY_MONTH, dates_in, precision_of_datetime
-from workflow.sentences import boundaries, may_end_sentence
+from workflow.sentences import boundaries, ends_with_terminal, may_end_sentence
 from workflow.source import SourcePage
 
 # Phrasing content that stays inside a unit as a placeholder.
@@ -390,7 +390,7 @@ class _Segmenter:
     def split(self, tokens: list[Token], line: int, verbatim: bool) -> list[str | Segment]:
         """Cut the run into sentences; whitespace around and between them stays in the page."""
         groups: list[list[Token]] = [[]]
-        if self.sentences and not verbatim and any(t.kind == "text" and may_end_sentence(t.text) for t in tokens):
+        if self.sentences and not verbatim and _may_split(tokens):
             joined, allowed, after_closing, offsets = _flatten(tokens)
             cuts = boundaries(joined, allowed, self.abbreviations, after_closing)
             tokens = _cut_tokens(tokens, offsets, cuts)
@@ -410,6 +410,20 @@ class _Segmenter:
                 pieces.append(trailing)
             line += sum(t.text.count("\n") for t in group if t.kind == "text")
         return pieces
+
+
+def _may_split(tokens: list[Token]) -> bool:
+    """Cheap test: could a sentence end in this run, inside a text or where an inline element closes?"""
+    previous: Token | None = None
+    for token in tokens:
+        if token.kind == "text":
+            if may_end_sentence(token.text):
+                return True
+        elif token.kind == "close" and previous is not None and previous.kind == "text" \
+                and ends_with_terminal(previous.text):
+            return True
+        previous = token
+    return False
 
 
 def _flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]], list[tuple[int, int, int]], list[int]]:
