@@ -315,6 +315,7 @@ class _Builder:
         self._site_digests: dict[str, str] = {}
         self._segmentations: dict[str, Segmentation] = {}
         self._translations: dict[tuple[str, str], Translations] = {}
+        self._layouts: dict[str, etree._Element] = {}
         self._keys: dict[tuple[str, str], str] = {}
         self._source_dir = str(settings.source_dir)
         self._locales_dir = str(settings.locales_dir)
@@ -421,17 +422,25 @@ class _Builder:
     def all_locales(self) -> tuple[str, ...]:
         return (self.settings.source_locale, *self.settings.target_locales)
 
-    def render_layout(self, locale: str) -> tuple[etree._Element, list[Fallback]]:
+    def render_layout(self, locale: str) -> etree._Element:
+        """A copy of the layout rendered for `locale`, its country lists filled: the chrome is the same on every
+        page of a locale, so it is rendered once per locale and copied for each page."""
+        if locale not in self._layouts:
+            root = self._render_layout(locale)
+            country_lists(root, locale, self.settings)
+            self._layouts[locale] = root
+        return fresh_copy(self._layouts[locale])
+
+    def _render_layout(self, locale: str) -> etree._Element:
         layout = self.layout_segmentation()
         if layout is None:
-            root = etree.fromstring("<html><head></head><body><main></main></body></html>", etree.HTMLParser())
-            return root, []
+            return etree.fromstring("<html><head></head><body><main></main></body></html>", etree.HTMLParser())
         root = fresh_copy(layout.page.tree.getroot())
         if locale == self.settings.source_locale:
-            return root, []  # rendering the source with its own text gives the source back
-        rendered = render(rebind(layout, root), self.site_translations(locale).lookup,
-                          typed_renderer(locale, self.settings), self.settings.source_locale)
-        return root, list(rendered.fallbacks)
+            return root  # rendering the source with its own text gives the source back
+        render(rebind(layout, root), self.site_translations(locale).lookup, typed_renderer(locale, self.settings),
+               self.settings.source_locale)
+        return root
 
     def item_page(self, item: str, locale: str, decision: Decision, page: PageContext) -> bytes:
         segmentation = self.item_segmentation(item)
@@ -440,7 +449,7 @@ class _Builder:
             render(rebind(segmentation, item_root), self.item_translations(item, locale).lookup,
                    typed_renderer(locale, self.settings), self.settings.source_locale)
         if self.layout_segmentation() is not None:
-            root, _ = self.render_layout(locale)
+            root = self.render_layout(locale)
             fill_slots(root, item_root)
             merge_head(root, item_root)
         else:
@@ -458,7 +467,7 @@ class _Builder:
 
     def index_page(self, locale: str, entries: list[tuple[str, str, str | None]],
                    published: dict[str, set[str]]) -> bytes:
-        root, _ = self.render_layout(locale)
+        root = self.render_layout(locale)
         keep_page_kind(root, "index")
         draft_notice(root, False)
         country_lists(root, locale, self.settings)
