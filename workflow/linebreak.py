@@ -247,6 +247,42 @@ def _ascii_cuts(length: int, breaks: list[int], width: int, start_column: int) -
     return cuts
 
 
+def _last_break(codes: str, start: int, limit: int, prohibited: frozenset[int]) -> int | None:
+    """The last break opportunity after `start` and at most `limit`, found without listing the ones before it:
+    the scan covers a short stretch before `limit` and widens only when that stretch has none. A scan
+    begins at a character, never inside the spaces after one, so it finds what a scan from the start would."""
+    stretch = 16
+    while True:
+        scan = max(start, limit - stretch)
+        while scan > start and codes[scan] == " ":
+            scan -= 1
+        last = None
+        for match in _BREAK_RE.finditer(codes, scan, limit + 1):  # a match ends at most at `limit`
+            end = match.end()
+            if end > start and end not in prohibited:
+                last = end
+        if last is not None or scan == start:
+            return last
+        stretch *= 4
+
+
+def _ascii_cuts_by_search(codes: str, prohibited: frozenset[int], width: int, start_column: int) -> list[int]:
+    """`_ascii_cuts` for text whose class codes the pattern covers, searching each line's break instead of
+    listing them all (most break opportunities of a long string are never a line's end)."""
+    cuts: list[int] = []
+    start, column = 0, start_column
+    while start + width - column < len(codes):  # the rest does not fit on this line
+        cut = _last_break(codes, start, start + width - column, prohibited)
+        if cut is None:  # the first piece alone is too wide: the line ends where that piece does
+            cut = next((match.end() for match in _BREAK_RE.finditer(codes, start)
+                        if match.end() not in prohibited), None)
+            if cut is None:
+                break
+        cuts.append(cut)
+        start, column = cut, 0
+    return cuts
+
+
 def wrap_portion(portion: str, width: int, start_column: int, prohibited: frozenset[int],
                  breaks: list[int] | None = None) -> list[str]:
     """Split an escaped portion into lines of at most `width` columns, gettext style.
@@ -258,11 +294,15 @@ def wrap_portion(portion: str, width: int, start_column: int, prohibited: frozen
     """
     if start_column + text_width(portion) <= width:
         return [portion]
-    if breaks is None:
-        breaks = possible_breaks(portion, prohibited)
-    if portion.isascii():
-        cuts = _ascii_cuts(len(portion), breaks, width, start_column)
+    codes = portion.translate(_ASCII_CODES) if portion.isascii() else ""
+    if codes and "~" not in codes:
+        cuts = _ascii_cuts_by_search(codes, prohibited, width, start_column)
+    elif codes:
+        cuts = _ascii_cuts(len(portion), breaks if breaks is not None else possible_breaks(portion, prohibited),
+                           width, start_column)
     else:
+        if breaks is None:
+            breaks = possible_breaks(portion, prohibited)
         cuts = []
         last_cut: int | None = None
         column = start_column

@@ -530,8 +530,10 @@ def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ..
     for number, raw in enumerate(portions):
         escaped, prohibited = _escape_with_breaks(raw)
         start_column = len(keyword) + 1 if first_line else 0
-        # Break opportunities depend on the text only: find them once for both layouts gettext tries.
-        breaks = possible_breaks(escaped, prohibited) if start_column + text_width(escaped) > inner else []
+        # Break opportunities depend on the text only: find them once for both layouts gettext tries (ASCII
+        # text has its few line ends searched for instead, see wrap_portion).
+        breaks = possible_breaks(escaped, prohibited) \
+            if not escaped.isascii() and start_column + text_width(escaped) > inner else None
         parts = wrap_portion(escaped, inner, start_column, prohibited, breaks)
         if first_line and (number < len(portions) - 1 or start_column > inner or len(parts) > 1):
             lines.append(f'{prefix}{keyword} ""')
