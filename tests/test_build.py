@@ -197,6 +197,8 @@ HOSTILE = {
 
 
 def _hostile_translation(msgid: str) -> str:
+    if msgid == "<a1>Migration</a1>":  # the site chrome
+        return "<a1>Migration</a1> <a1>bis</a1>"
     if msgid.startswith("Speakers included <a1>"):
         return "Intervenants : <a1>Matti Sarasmaa</a1> <em1>secrétaire</em1> <a1>encore</a1>"  # extra <a1>
     if msgid.startswith("They underscored"):
@@ -237,6 +239,9 @@ def test_hostile_translations_cannot_inject_markup(tmp_path: Path) -> None:
     assert "out of order" in reasons["<a1>OSCE Secretariat</a1>"]
     assert "On <date1/>, an event on " not in reasons
     assert "<a2> is missing" in reasons["Speakers included Ambassa"]
+    site = {(f["locale"], f["msgid"]): f["reason"] for f in report["site_fallbacks"]}
+    assert set(site) == {("fr", "<a1>Migration</a1>")}
+    assert "more than once" in site[("fr", "<a1>Migration</a1>")]
 
     source = _parse(project / "output" / "en" / f"{ITEM}.html")
     page_path = project / "output" / "fr" / f"{ITEM}.html"

@@ -119,6 +119,16 @@ class PageContext:
 
 
 @dataclass(frozen=True, slots=True)
+class SiteFallback:
+    """A unit of the site chrome (the layout) whose translation a locale's pages do not use, and why."""
+
+    locale: str
+    msgid: str
+    line: int
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
 class BuildReport:
     """What `build` did, for the CLI (text or JSON)."""
 
@@ -126,6 +136,7 @@ class BuildReport:
     indexes: tuple[str, ...]
     sitemap: str
     warnings: tuple[str, ...] = ()
+    site_fallbacks: tuple[SiteFallback, ...] = ()
 
     @property
     def held_back(self) -> tuple[PageResult, ...]:
@@ -133,7 +144,7 @@ class BuildReport:
 
     def to_json(self) -> dict[str, object]:
         return {"pages": [asdict(p) for p in self.pages], "indexes": list(self.indexes), "sitemap": self.sitemap,
-                "warnings": list(self.warnings)}
+                "warnings": list(self.warnings), "site_fallbacks": [asdict(f) for f in self.site_fallbacks]}
 
 
 def _is_title(segment_kind: str) -> bool:
@@ -787,4 +798,14 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     for path in withdrawn:
         path.unlink(missing_ok=True)
     return BuildReport(tuple(results), tuple(indexes), relative(sitemap_path, settings.root),
-                       tuple(builder.warnings))
+                       tuple(builder.warnings), _site_fallbacks(builder, chosen_locales))
+
+
+def _site_fallbacks(builder: _Builder, locales: tuple[str, ...]) -> tuple[SiteFallback, ...]:
+    """The layout's units that fall back to the source text in each locale, checked as a page's are."""
+    layout = builder.layout_segmentation()
+    if layout is None:
+        return ()
+    return tuple(SiteFallback(locale, fallback.msgid, fallback.line, fallback.reason)
+                 for locale in locales if locale != builder.settings.source_locale
+                 for fallback in assess(layout, builder.site_translations(locale), builder.settings, locale).fallbacks)

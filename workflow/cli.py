@@ -78,6 +78,8 @@ def _print_build(report: BuildReport, verbose: bool) -> None:
             print(f"built      {page.path} ({page.reason})")
         for fallback in page.fallbacks:
             print(f"  fallback {page.locale} line {fallback.line}: {fallback.reason}: {fallback.msgid[:60]!r}")
+    for site in report.site_fallbacks:
+        print(f"  fallback {site.locale} site chrome line {site.line}: {site.reason}: {site.msgid[:60]!r}")
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     summary = ", ".join(f"{count} {status}" for status, count in sorted(counts.items()))
