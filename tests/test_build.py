@@ -396,6 +396,47 @@ def test_sitemap_lists_alternates(built: Path) -> None:
     assert re.match(r"https://news\.example\.org/(en|fr|de|ru)/", urls[0].findtext("s:loc", namespaces=ns))
 
 
+def _sitemap_by_lxml(builder, items: list[str], published: dict[str, set[str]]) -> bytes:
+    """The sitemap as a tree serialized by lxml: the reference for the sitemap the build writes as text."""
+    namespace, xhtml = "http://www.sitemaps.org/schemas/sitemap/0.9", "http://www.w3.org/1999/xhtml"
+    urlset = etree.Element(f"{{{namespace}}}urlset", nsmap={None: namespace, "xhtml": xhtml})
+    for item in items:
+        alternates = builder.alternates(item, published)
+        for alternate in alternates:
+            url = etree.SubElement(urlset, f"{{{namespace}}}url")
+            etree.SubElement(url, f"{{{namespace}}}loc").text = alternate.href
+            for other in alternates:
+                etree.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang=other.locale, href=other.href)
+            etree.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang="x-default",
+                             href=builder.href("en", f"{item}.html"))
+    return etree.tostring(urlset, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+
+
+@pytest.mark.parametrize("base_url", ["", "https://news.example.org", "https://example.org/a&b<c>'d/новости"])
+def test_sitemap_is_what_lxml_would_write(tmp_path: Path, base_url: str) -> None:
+    from workflow.build import _Builder, _sitemap
+
+    project = _copy_project(tmp_path)
+    settings = replace(load_settings(project), base_url=base_url)
+    builder = _Builder(settings, settings.chosen_locales(with_source=True), False)
+    items = [ITEM, "follow-up", "z-last"]
+    for published in ({"en": set(items), "fr": {ITEM}, "de": {ITEM, "z-last"}, "ru": set()},
+                      {locale: set() for locale in settings.chosen_locales(with_source=True)}):
+        assert _sitemap(builder, items, published) == _sitemap_by_lxml(builder, items, published)
+
+
+@pytest.mark.parametrize("base_url", ["news.example.org", "https://example.org/with space", "ftp://example.org"])
+def test_a_base_url_that_is_not_an_absolute_http_url_is_refused(tmp_path: Path, base_url: str) -> None:
+    project = _copy_project(tmp_path)
+    settings = project / "workflow.toml"
+    text = settings.read_text(encoding="utf-8")
+    settings.write_text(re.sub(r'base_url = "[^"]*"', f'base_url = "{base_url}"', text), encoding="utf-8")
+    result = run_cli(project, "build")
+    assert result.returncode == 1
+    assert "workflow.toml" in result.stderr and "base_url" in result.stderr and "https://" in result.stderr
+    assert not (project / "output" / "sitemap.xml").exists()
+
+
 def _project_with_copies(tmp_path: Path) -> Path:
     """The sample project with 30 more items (enough for the process pool, and listed after it), extracted."""
     project = _copy_project(tmp_path)

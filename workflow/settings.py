@@ -129,10 +129,19 @@ def load_settings(root: Path) -> Settings:
         extra_abbreviations=tuple(str(a) for a in project.get("abbreviations", [])),
         allow_drafts=_bool(data.get("publishing", {}).get("allow_drafts", False), path, "publishing.allow_drafts"),
         min_translated=_share(data.get("publishing", {}).get("min_translated", 0.8), path),
-        base_url=str(data.get("publishing", {}).get("base_url", "")).rstrip("/"),
+        base_url=_base_url(data.get("publishing", {}).get("base_url", ""), path),
         settings_bytes=path.read_bytes(),
         draft=dict(data.get("draft", {})) if isinstance(data.get("draft", {}), dict) else {},
     )
+
+
+def _base_url(value: object, path: Path) -> str:
+    """The absolute http(s) URL of output/, or "" for relative links; it goes into every page and the sitemap."""
+    url = str(value).rstrip("/")
+    if url and not re.fullmatch(r"https?://[^\s\x00-\x1f\x7f]+", url):
+        raise WorkflowError(path, None, f"publishing.base_url {url!r} is not an absolute http(s) URL",
+                            'write base_url = "https://www.example.org/news" (no spaces), or leave it out')
+    return url
 
 
 def _bool(value: object, path: Path, key: str) -> bool:
