@@ -364,9 +364,14 @@ def render(segmentation: Segmentation, translate: Translate, render_typed: Rende
     return Rendered(tuple(fallbacks))
 
 
+@lru_cache(maxsize=64)  # an item is rebound once per locale; segmentations hash by identity
+def _source_elements(segmentation: Segmentation) -> tuple[etree._Element, ...]:
+    return tuple(segmentation.page.tree.getroot().iter())
+
+
 def rebind(segmentation: Segmentation, root: etree._Element) -> Segmentation:
     """The same segmentation bound to a copy of its tree, so one parse serves every locale."""
-    twins = dict(zip(segmentation.page.tree.getroot().iter(), root.iter()))
+    twins = dict(zip(_source_elements(segmentation), root.iter()))
     # Built field by field: dataclasses.replace() inspects the fields on every call, once per run per page.
     runs = tuple(Run(twins[run.parent], None if run.before is None else twins[run.before],
                      tuple([twins[node] for node in run.nodes]), run.pieces, run.kind) for run in segmentation.runs)
