@@ -310,7 +310,6 @@ class _Builder:
     def __init__(self, settings: Settings, locales: tuple[str, ...], force: bool, with_state: bool = True) -> None:
         self.settings = settings
         self.locales = locales
-        self.force = force
         self.output = settings.root / "output"
         self.state_path = self.output / STATE_FILE
         self.layout_bytes = _read(settings.layout_path)
@@ -330,7 +329,6 @@ class _Builder:
         self._keys: dict[tuple[str, str], str] = {}
         self._source_dir = str(settings.source_dir)
         self._locales_dir = str(settings.locales_dir)
-        self.warnings: list[str] = []
 
     # ------------------------------------------------------------------ inputs
 
@@ -811,7 +809,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     for path in withdrawn:
         path.unlink(missing_ok=True)
     return BuildReport(tuple(results), tuple(indexes), relative(sitemap_path, settings.root),
-                       tuple(builder.warnings), _site_fallbacks(builder, chosen_locales))
+                       site_fallbacks=_site_fallbacks(builder, chosen_locales))
 
 
 def _site_fallbacks(builder: _Builder, locales: tuple[str, ...]) -> tuple[SiteFallback, ...]:
