@@ -51,6 +51,15 @@ PLACEHOLDER_NAMES = {"a": "link", "em": "emphasis", "strong": "strong emphasis",
 # HTML whitespace that is not already a single space: replacing only these runs with " " collapses
 # whitespace without rewriting every ordinary space (most text has nothing to change).
 _WS_RE = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")
+
+
+def collapse_whitespace(text: str) -> str:
+    """Runs of HTML whitespace as single spaces (as a reader sees them)."""
+    # Substring tests are an order of magnitude faster than the regular expression's search, and most
+    # text has nothing to collapse.
+    if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text:
+        return _WS_RE.sub(" ", text)
+    return text
 # Any placeholder as a msgid writes it: <a1>, </a1>, <date1/>.
 PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
 
@@ -115,6 +124,11 @@ _tuple_new = tuple.__new__
 def _text(text: str) -> Token:
     """A text token, built without the named tuple's keyword handling (a page makes hundreds)."""
     return _tuple_new(Token, ("text", text, None))
+
+
+def _mark(kind: str, placeholder: Placeholder) -> Token:
+    """An "open", "close" or "void" token of a placeholder, built the same quick way."""
+    return _tuple_new(Token, (kind, "", placeholder))
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -290,7 +304,7 @@ class _Segmenter:
         leading = value[: len(value) - len(value.lstrip())]
         trailing = value[len(value.rstrip()):]
         token = _text(stripped)
-        segment = Segment(_WS_RE.sub(" ", stripped), (token,), {}, element.sourceline or 0, False,
+        segment = Segment(collapse_whitespace(stripped), (token,), {}, element.sourceline or 0, False,
                           _has_letters((token,)))
         self.attributes.append(AttributeSlot(element, attribute, leading, trailing, segment, kind))
 
@@ -306,7 +320,8 @@ class _Segmenter:
         for node in nodes:
             self.node_tokens(node, tokens)
             self.text_tokens(node.tail or "", tokens)
-        if not any(t.kind != "text" or t.text.strip() for t in tokens):
+        # Leading text with letters is content; otherwise look for any (whitespace-only elements are not).
+        if not (leading and not leading.isspace()) and not any(t.kind != "text" or t.text.strip() for t in tokens):
             return
         tokens = self.standalone_country(tokens)
         line = self.run_line(parent, before, nodes, leading or "")
@@ -330,7 +345,7 @@ class _Segmenter:
                 tokens.append(_text(text[position: mention.start]))
             placeholder = Placeholder("date", DATE, text=mention.text, value=mention.iso,
                                       precision=mention.precision)
-            tokens.append(Token("void", placeholder=placeholder))
+            tokens.append(_mark("void", placeholder))
             position = mention.end
         if position < len(text):
             tokens.append(_text(text[position:]))
@@ -346,28 +361,28 @@ class _Segmenter:
             datetime = node.get("datetime") or ""
             placeholder = Placeholder("date", DATE, element=node, value=datetime[:10].lstrip("-"),
                                       precision=precision_of_datetime(datetime) or DAY_MONTH)
-            tokens.append(Token("void", placeholder=placeholder))
+            tokens.append(_mark("void", placeholder))
             return
         if node.get("data-country"):
             placeholder = Placeholder("country", COUNTRY, element=node, value=node.get("data-country", "").upper())
-            tokens.append(Token("void", placeholder=placeholder))
+            tokens.append(_mark("void", placeholder))
             return
         base = tag if _TAG_NAME_RE.fullmatch(tag) else "span"
         if protected:
-            tokens.append(Token("void", placeholder=Placeholder(base, PROTECTED, element=node)))
+            tokens.append(_mark("void", Placeholder(base, PROTECTED, element=node)))
             return
         if tag in VOID_TAGS:
-            tokens.append(Token("void", placeholder=Placeholder(base, VOID, element=node)))
+            tokens.append(_mark("void", Placeholder(base, VOID, element=node)))
             return
         placeholder = Placeholder(base, PAIRED, element=node)
-        tokens.append(Token("open", placeholder=placeholder))
+        tokens.append(_mark("open", placeholder))
         inner: list[Token] = []
         self.text_tokens(node.text or "", inner)
         for child in node:
             self.node_tokens(child, inner)
             self.text_tokens(child.tail or "", inner)
         tokens.extend(self.standalone_country(inner))
-        tokens.append(Token("close", placeholder=placeholder))
+        tokens.append(_mark("close", placeholder))
 
     def standalone_country(self, tokens: list[Token]) -> list[Token]:
         """A country that stands alone in its element becomes <country1/>; in a sentence it stays text."""
@@ -380,7 +395,7 @@ class _Segmenter:
         stripped = text.strip()
         start = text.index(stripped)
         result = [_text(text[:start])] if start else []
-        result.append(Token("void", placeholder=Placeholder("country", COUNTRY, text=stripped, value=code)))
+        result.append(_mark("void", Placeholder("country", COUNTRY, text=stripped, value=code)))
         if text[start + len(stripped):]:
             result.append(_text(text[start + len(stripped):]))
         return result
@@ -389,18 +404,20 @@ class _Segmenter:
 
     def split(self, tokens: list[Token], line: int, verbatim: bool) -> list[str | Segment]:
         """Cut the run into sentences; whitespace around and between them stays in the page."""
-        groups: list[list[Token]] = [[]]
+        groups: list[list[Token]] = [tokens]
         if self.sentences and not verbatim and _may_split(tokens):
             joined, allowed, after_closing, offsets = _flatten(tokens)
             cuts = boundaries(joined, allowed, self.abbreviations, after_closing)
-            tokens = _cut_tokens(tokens, offsets, cuts)
-        for token in tokens:
-            if token.kind == "cut":
-                groups.append([])
-            else:
-                groups[-1].append(token)
+            if cuts:
+                groups = [[]]
+                for token in _cut_tokens(tokens, offsets, cuts):
+                    if token.kind == "cut":
+                        groups.append([])
+                    else:
+                        groups[-1].append(token)
         pieces: list[str | Segment] = []
-        for group in groups:
+        last = len(groups) - 1
+        for number, group in enumerate(groups):
             leading, core, trailing = _strip_group(group)
             if leading:
                 pieces.append(leading)
@@ -408,7 +425,8 @@ class _Segmenter:
                 pieces.append(_segment(core, line, verbatim))
             if trailing:
                 pieces.append(trailing)
-            line += sum(t.text.count("\n") for t in group if t.kind == "text")
+            if number < last:
+                line += sum(t.text.count("\n") for t in group if t.kind == "text")
         return pieces
 
 
@@ -498,6 +516,12 @@ def _cut_tokens(tokens: list[Token], offsets: list[int], cuts: list[tuple[int, i
 
 def _strip_group(group: list[Token]) -> tuple[str, list[Token], str]:
     """Split leading and trailing whitespace off a token group."""
+    if not group:
+        return "", group, ""
+    first, final = group[0], group[-1]
+    if (first.kind != "text" or (first.text and not first.text[0].isspace())) \
+            and (final.kind != "text" or (final.text and not final.text[-1].isspace())):
+        return "", group, ""  # the usual case: nothing to move
     tokens = list(group)
     leading = trailing = ""
     while tokens and tokens[0].kind == "text" and not tokens[0].text.strip():
@@ -523,25 +547,24 @@ def _segment(tokens: list[Token], line: int, verbatim: bool) -> Segment:
     assigned: dict[int, str] = {}
     names: dict[str, Placeholder] = {}
     parts: list[str] = []
-    collapse = False
     for token in tokens:
-        if token.kind == "text":
+        kind = token.kind
+        if kind == "text":
             parts.append(token.text)
-            collapse = collapse or (not verbatim and _WS_RE.search(token.text) is not None)
             continue
         placeholder = token.placeholder
         assert placeholder is not None
         key = id(placeholder)
-        if key not in assigned:
-            counters[placeholder.base] = counters.get(placeholder.base, 0) + 1
-            assigned[key] = f"{placeholder.base}{counters[placeholder.base]}"
-            names[assigned[key]] = placeholder
-        name = assigned[key]
-        parts.append(f"<{name}>" if token.kind == "open" else f"</{name}>" if token.kind == "close" else f"<{name}/>")
-    if collapse:  # rare: most text has only single spaces
-        parts = [part if part[:1] == "<" and PLACEHOLDER_RE.fullmatch(part) else _WS_RE.sub(" ", part)
-                 for part in parts]
-    return Segment("".join(parts), tuple(tokens), names, line, verbatim, _has_letters(tokens))
+        name = assigned.get(key)
+        if name is None:
+            number = counters[placeholder.base] = counters.get(placeholder.base, 0) + 1
+            name = assigned[key] = f"{placeholder.base}{number}"
+            names[name] = placeholder
+        parts.append(f"<{name}>" if kind == "open" else f"</{name}>" if kind == "close" else f"<{name}/>")
+    msgid = "".join(parts)
+    if not verbatim:  # placeholders hold no whitespace, so the whole msgid can be collapsed at once
+        msgid = collapse_whitespace(msgid)
+    return Segment(msgid, tuple(tokens), names, line, verbatim, _has_letters(tokens))
 
 
 _ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
