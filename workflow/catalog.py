@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from functools import lru_cache
 
 from babel import Locale
 from babel.messages.plurals import get_plural
@@ -25,16 +26,19 @@ def now_stamp() -> str:
     return moment.strftime("%Y-%m-%d %H:%M+0000")
 
 
+@lru_cache(maxsize=None)  # every catalog's header asks again for the same few tags
 def gettext_language(tag: str) -> str:
     """BCP 47 to the gettext Language form: sr-Latn → sr_Latn, pt-BR → pt_BR."""
     return str(Locale.parse(tag, sep="-"))
 
 
+@lru_cache(maxsize=None)
 def plural_forms(tag: str) -> str:
     """Plural-Forms from one table (Babel's CLDR-derived gettext table), so every file agrees."""
     return str(get_plural(gettext_language(tag)))
 
 
+@lru_cache(maxsize=256)  # a handful of element kinds, asked for by every unit
 def _kind_note(kind: str) -> str:
     if kind.startswith("meta "):
         return f"meta {kind[5:]}"
@@ -57,14 +61,14 @@ def template_entries(units: tuple[Unit, ...], source_path: str) -> tuple[Entry, 
     entries = []
     for key in order:
         group = grouped[key]
-        notes: list[str] = []
-        for unit in group:
-            for note in (_kind_note(unit.kind), *unit.legend):
-                if note not in notes:
-                    notes.append(note)
-        references = tuple(dict.fromkeys(f"{source_path}:{unit.line}" for unit in group))
-        entries.append(Entry(msgid=key[1], msgctxt=key[0], extracted_comments=tuple(notes),
-                             references=references))
+        if len(group) == 1:  # the usual case; legend lines name distinct placeholders, so none repeats
+            unit = group[0]
+            notes = (_kind_note(unit.kind), *unit.legend)
+            references: tuple[str, ...] = (f"{source_path}:{unit.line}",)
+        else:  # notes and references in order of first appearance, each once
+            notes = tuple(dict.fromkeys(note for unit in group for note in (_kind_note(unit.kind), *unit.legend)))
+            references = tuple(dict.fromkeys(f"{source_path}:{unit.line}" for unit in group))
+        entries.append(Entry(msgid=key[1], msgctxt=key[0], extracted_comments=notes, references=references))
     return tuple(entries)
 
 

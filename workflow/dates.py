@@ -19,8 +19,13 @@ _DATE_RE = re.compile(
     rf")(?![\w–-])"
 )
 
-# Most text has no date: one scan for a month name decides whether the full pattern runs at all.
-_ANY_MONTH_RE = re.compile(_MONTH)
+
+def _mentions_month(text: str) -> bool:
+    """Most text has no date: a month name must appear before the full pattern is worth running.
+
+    Substring tests find it several times faster than an alternation of the twelve names."""
+    return ("ber" in text or "uary" in text or "March" in text or "April" in text or "May" in text
+            or "June" in text or "July" in text or "August" in text)
 
 DAY_MONTH = "day-month"
 DAY_MONTH_YEAR = "day-month-year"
@@ -47,7 +52,7 @@ class DateMention:
 def dates_in(text: str, item_year: int | None) -> list[DateMention]:
     """Dates in `text`; a bare day and month takes the item's year and is skipped when there is none."""
     found: list[DateMention] = []
-    if _ANY_MONTH_RE.search(text) is None:
+    if not _mentions_month(text):
         return found
     for match in _DATE_RE.finditer(text):
         groups = match.groupdict()
