@@ -49,12 +49,38 @@ class DateMention:
         return self.value.isoformat()
 
 
+def _date_matches(text: str) -> list[re.Match[str]]:
+    """What `_DATE_RE.finditer(text)` finds, trying the pattern only where a date can start.
+
+    Every date contains a month name, starting at the name or two or three characters before it
+    ("5 May", "15 May"), so only those places are tried, in order, as the scan would reach them.
+    The pattern's look-behind still sees the text before each place.
+    """
+    places = []
+    for name in MONTHS:
+        at = text.find(name)
+        while at != -1:
+            places.append(at)
+            at = text.find(name, at + 1)
+    matches = []
+    position = 0
+    for at in sorted(places):
+        for start in (at - 3, at - 2, at):
+            if start >= position:
+                match = _DATE_RE.match(text, start)
+                if match is not None:
+                    matches.append(match)
+                    position = match.end()
+                    break
+    return matches
+
+
 def dates_in(text: str, item_year: int | None) -> list[DateMention]:
     """Dates in `text`; a bare day and month takes the item's year and is skipped when there is none."""
     found: list[DateMention] = []
     if not _mentions_month(text):
         return found
-    for match in _DATE_RE.finditer(text):
+    for match in _date_matches(text):
         groups = match.groupdict()
         if groups["d1"]:
             day, month, year, precision = groups["d1"], groups["m1"], groups["y1"], DAY_MONTH_YEAR

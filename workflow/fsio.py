@@ -9,8 +9,8 @@ before any rename), and on a journaling file system per-file fsyncs made a 1,000
 
 from __future__ import annotations
 
+import itertools
 import os
-import tempfile
 import time
 from collections.abc import Iterable
 from pathlib import Path
@@ -24,7 +24,7 @@ def stage(path: Path, data: bytes) -> Staged | None:
     Few system calls: a build stages thousands of pages, and each saved call counts.
     """
     name = os.fspath(path)
-    mode = 0o644  # new files get the usual permissions; an existing file keeps the ones a translator gave it
+    mode = None  # an existing file keeps the permissions a translator gave it
     try:
         with open(name, "rb") as handle:
             status = os.fstat(handle.fileno())
@@ -34,19 +34,33 @@ def stage(path: Path, data: bytes) -> Staged | None:
     except FileNotFoundError:
         pass
     folder, base = os.path.split(name)
+    while True:
+        # The process id keeps parallel workers apart and the counter keeps one process's files apart;
+        # O_EXCL refuses a name a killed run left behind, and the next number is tried.
+        temp = os.path.join(folder, f".{base}.{os.getpid()}-{next(_numbers)}.tmp")
+        try:
+            fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
+            break
+        except FileExistsError:
+            continue
+        except FileNotFoundError:  # the first file of a new folder
+            os.makedirs(folder or ".", exist_ok=True)
     try:
-        fd, temp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder or ".")
-    except FileNotFoundError:  # the first file of a new folder
-        os.makedirs(folder, exist_ok=True)
-        fd, temp = tempfile.mkstemp(prefix=f".{base}.", suffix=".tmp", dir=folder or ".")
-    try:
-        os.fchmod(fd, mode)
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
+        if mode is not None:
+            os.fchmod(fd, mode)  # open's mode is reduced by the umask; the existing file's is kept exactly
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        os.close(fd)
+        os.unlink(temp)
         raise
+    os.close(fd)
     return Path(temp), path
+
+
+# Temp file numbers within one process.
+_numbers = itertools.count()
 
 
 def commit(staged: Iterable[Staged]) -> None:

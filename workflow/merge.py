@@ -11,8 +11,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from rapidfuzz import fuzz, process
-
 from workflow.pofile import Catalog, Entry
 
 # msgmerge's own threshold for fuzzy matches is a similarity of 0.6.
@@ -97,8 +95,7 @@ def merge_entries(template: tuple[Entry, ...], old: Catalog | None,
             result.append(_carry(entry, twin, extracted))
             counts["invisible"] += 1
             continue
-        match = process.extractOne(entry.msgid, candidate_ids, scorer=fuzz.ratio,
-                                   score_cutoff=FUZZY_CUTOFF) if candidate_ids else None
+        match = _closest(entry.msgid, candidate_ids) if candidate_ids else None
         if match is not None:
             source = candidates[match[2]]
             fuzzy = _carry(entry, source, extracted).with_fuzzy(True)
@@ -114,3 +111,11 @@ def merge_entries(template: tuple[Entry, ...], old: Catalog | None,
     stats = MergeStats(kept=counts["kept"], invisible=counts["invisible"], fuzzy=counts["fuzzy"],
                        new=counts["new"], obsolete=len(newly))
     return tuple(result) + tuple(obsolete) + tuple(newly), stats
+
+
+def _closest(msgid: str, candidate_ids: list[str]) -> tuple[str, float, int] | None:
+    """The most similar old msgid at or above the cut-off: (msgid, score, index), or None."""
+    # Imported on first use: a run that merges no changed catalog (a first extract) never needs it.
+    from rapidfuzz import fuzz, process
+
+    return process.extractOne(msgid, candidate_ids, scorer=fuzz.ratio, score_cutoff=FUZZY_CUTOFF)

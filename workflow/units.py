@@ -191,18 +191,17 @@ class Segmentation:
     twins: dict[etree._Element, etree._Element] = field(default_factory=dict)
 
 
-def _is_protected(element: etree._Element) -> bool:
-    if element.tag in PROTECTED_TAGS:
-        return True
-    names = element.keys()
-    return bool(names) and _protected_by_attributes(element, names)
-
-
 def _protected_by_attributes(element: etree._Element, names: list[str]) -> bool:
     """translate="no" or class="notranslate"; `names` are the element's attribute names."""
     if "translate" in names and (element.get("translate") or "").strip().lower() == "no":
         return True
     return "class" in names and "notranslate" in (element.get("class") or "").split()
+
+
+@lru_cache(maxsize=1024)
+def _placeholder_base(tag: str) -> str:
+    """The placeholder name for an element: its tag, or "span" for a tag that is not a plain name."""
+    return tag if _TAG_NAME_RE.fullmatch(tag) else "span"
 
 
 def _tag(element: etree._Element) -> str:
@@ -274,13 +273,13 @@ class _Segmenter:
                 continue
             leading = element.text if before is None else before.tail
             if run_nodes or (leading and not leading.isspace()):
-                self.add_run(element, before, run_nodes, verbatim)
+                self.add_run(element, before, leading, run_nodes, verbatim)
                 run_nodes = []
             self.walk(child, verbatim)
             before = child
         leading = element.text if before is None else before.tail
         if run_nodes or (leading and not leading.isspace()):
-            self.add_run(element, before, run_nodes, verbatim)
+            self.add_run(element, before, leading, run_nodes, verbatim)
 
     def collect_attributes(self, element: etree._Element, tag: str, names: list[str]) -> None:
         if tag == "meta":
@@ -310,9 +309,9 @@ class _Segmenter:
 
     # ---------------------------------------------------------------- runs
 
-    def add_run(self, parent: etree._Element, before: etree._Element | None,
+    def add_run(self, parent: etree._Element, before: etree._Element | None, leading: str | None,
                 nodes: list[etree._Element], verbatim: bool) -> None:
-        leading = parent.text if before is None else before.tail
+        """`leading` is the text before the run's first node (parent.text, or the tail of `before`)."""
         if not (leading and leading.strip()) and not nodes:
             return
         tokens: list[Token] = []
@@ -352,22 +351,25 @@ class _Segmenter:
 
     def node_tokens(self, node: etree._Element, tokens: list[Token]) -> None:
         tag = _tag(node)
-        protected = _is_protected(node)
-        if not protected:
-            names = node.keys()
-            if names:
+        # One call lists the attribute names; most inline elements have one (href) or none.
+        names = node.keys()
+        protected = tag in PROTECTED_TAGS or bool(names) and _protected_by_attributes(node, names)
+        if names:
+            if not protected:
                 self.collect_attributes(node, tag, names)
-        if tag == "time" and precision_of_datetime(node.get("datetime") or ""):
-            datetime = node.get("datetime") or ""
-            placeholder = Placeholder("date", DATE, element=node, value=datetime[:10].lstrip("-"),
-                                      precision=precision_of_datetime(datetime) or DAY_MONTH)
-            tokens.append(_mark("void", placeholder))
-            return
-        if node.get("data-country"):
-            placeholder = Placeholder("country", COUNTRY, element=node, value=node.get("data-country", "").upper())
-            tokens.append(_mark("void", placeholder))
-            return
-        base = tag if _TAG_NAME_RE.fullmatch(tag) else "span"
+            datetime = (node.get("datetime") or "") if tag == "time" and "datetime" in names else ""
+            precision = precision_of_datetime(datetime) if datetime else None
+            if precision:
+                placeholder = Placeholder("date", DATE, element=node, value=datetime[:10].lstrip("-"),
+                                          precision=precision)
+                tokens.append(_mark("void", placeholder))
+                return
+            if "data-country" in names and node.get("data-country"):
+                placeholder = Placeholder("country", COUNTRY, element=node,
+                                          value=node.get("data-country", "").upper())
+                tokens.append(_mark("void", placeholder))
+                return
+        base = _placeholder_base(tag)
         if protected:
             tokens.append(_mark("void", Placeholder(base, PROTECTED, element=node)))
             return
@@ -409,12 +411,7 @@ class _Segmenter:
             joined, allowed, after_closing, offsets = _flatten(tokens)
             cuts = boundaries(joined, allowed, self.abbreviations, after_closing)
             if cuts:
-                groups = [[]]
-                for token in _cut_tokens(tokens, offsets, cuts):
-                    if token.kind == "cut":
-                        groups.append([])
-                    else:
-                        groups[-1].append(token)
+                groups = _cut_groups(tokens, offsets, cuts)
         pieces: list[str | Segment] = []
         last = len(groups) - 1
         for number, group in enumerate(groups):
@@ -480,38 +477,32 @@ def _flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]], list[tupl
     return "".join(parts), allowed, after_closing, offsets
 
 
-def _cut_tokens(tokens: list[Token], offsets: list[int], cuts: list[tuple[int, int]]) -> list[Token]:
-    """Insert cut markers; the whitespace between two sentences becomes its own token around the cut."""
-    if not cuts:
-        return tokens
-    result: list[Token] = []
-    cut_index = 0
+def _cut_groups(tokens: list[Token], offsets: list[int], cuts: list[tuple[int, int]]) -> list[list[Token]]:
+    """The run's tokens as one group per sentence; the whitespace between two sentences opens the next group
+    (its leading whitespace, which stays in the page)."""
+    current: list[Token] = []
+    groups = [current]
+    cut_index, cut_count = 0, len(cuts)
     for token, offset in zip(tokens, offsets):
-        if token.kind != "text":
-            result.append(token)
+        if cut_index == cut_count or token.kind != "text":
+            current.append(token)
             continue
         text = token.text
         position = 0
-        while cut_index < len(cuts) and offset + position <= cuts[cut_index][0] <= offset + len(text):
+        while cut_index < cut_count and offset + position <= cuts[cut_index][0] <= offset + len(text):
             end, gap_end = cuts[cut_index]
             local_end, local_gap = end - offset, gap_end - offset
             if local_end > position:
-                result.append(_text(text[position:local_end]))
-            result.append(Token("cut", text[local_end:local_gap]))
+                current.append(_text(text[position:local_end]))
+            current = []
+            groups.append(current)
+            if local_gap > local_end:
+                current.append(_text(text[local_end:local_gap]))
             position = local_gap
             cut_index += 1
         if position < len(text):
-            result.append(_text(text[position:]))
-    # The gap text rides on the cut token; move it into the following group as leading whitespace.
-    fixed: list[Token] = []
-    for token in result:
-        if token.kind == "cut":
-            fixed.append(Token("cut"))
-            if token.text:
-                fixed.append(_text(token.text))
-        else:
-            fixed.append(token)
-    return fixed
+            current.append(_text(text[position:]))
+    return groups
 
 
 def _strip_group(group: list[Token]) -> tuple[str, list[Token], str]:
