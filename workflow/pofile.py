@@ -554,21 +554,16 @@ def _escape_with_breaks(raw: str) -> tuple[str, frozenset[int]]:
     """Escape a portion and list the indexes where gettext forbids a break (inside escapes, before final \\n)."""
     if not _ESCAPE_RE.search(raw):
         return raw, _NOTHING_PROHIBITED
-    out: list[str] = []
-    prohibited: set[int] = set()
-    position = 0
-    for char in raw:
-        escape = _ESCAPES.get(char)
-        if escape is None:
-            out.append(char)
-            position += 1
-        else:
-            out.append(escape)
-            prohibited.add(position + 1)
-            position += 2
+    escaped = raw.translate(_ESCAPE_TABLE)
+    # The escaped text holds no lone backslash, so each backslash starts a two-character escape.
+    prohibited = {match.start() + 1 for match in _ESCAPE_PAIR_RE.finditer(escaped)}
     if raw.endswith("\n"):
-        prohibited.add(position - 2)
-    return "".join(out), frozenset(prohibited)
+        prohibited.add(len(escaped) - 2)
+    return escaped, frozenset(prohibited)
+
+
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
+_ESCAPE_PAIR_RE = re.compile(r"\\.", re.DOTALL)
 
 
 def _reference_lines(references: tuple[str, ...], width: int = PAGE_WIDTH) -> list[str]:
