@@ -77,9 +77,12 @@ DATE = "date"            # <date1/>: rendered in the target locale
 COUNTRY = "country"      # <country1/>: rendered from CLDR in the target locale
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Placeholder:
-    """What a placeholder stands for: the source element or text, and typed values for dates and countries."""
+class Placeholder(NamedTuple):
+    """What a placeholder stands for: the source element or text, and typed values for dates and countries.
+
+    This and the other records a page is cut into (Segment, Run, Unit) are named tuples, not frozen
+    dataclasses: a page makes hundreds of them, and a tuple is built several times faster.
+    """
 
     base: str                      # "a", "em", "date", "country", "code"
     kind: str
@@ -87,6 +90,12 @@ class Placeholder:
     text: str = ""                 # the source text a date or country placeholder replaced
     value: str = ""                # ISO date or ISO country code
     precision: str = ""            # date precision: day-month, day-month-year, month-year
+
+    # Compared and hashed by identity, like the elements they stand for: two <br> elements are two
+    # placeholders, and caches keyed on one must not mistake it for a lookalike.
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
     def legend(self, name: str) -> str:
         """One line of the placeholder legend in the unit's notes."""
@@ -131,8 +140,7 @@ def _mark(kind: str, placeholder: Placeholder) -> Token:
     return _tuple_new(Token, (kind, "", placeholder))
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Segment:
+class Segment(NamedTuple):
     """One sentence (or block) of a run: its msgid, the source tokens, and its placeholders by name."""
 
     msgid: str
@@ -143,9 +151,13 @@ class Segment:
     # False when the segment is only placeholders, digits and punctuation: nothing to translate.
     translatable: bool
 
+    # Compared and hashed by identity: each stands for one place in one page (see Placeholder).
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
-@dataclass(frozen=True, slots=True, eq=False)
-class Run:
+
+class Run(NamedTuple):
     """Text and inline elements between two block-level children of `parent`."""
 
     parent: etree._Element
@@ -153,6 +165,11 @@ class Run:
     nodes: tuple[etree._Element, ...]  # the inline children it spans
     pieces: tuple[str | Segment, ...]  # whitespace kept as it was, and the segments between it
     kind: str
+
+    # Compared and hashed by identity: each stands for one place in one page (see Placeholder).
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -167,8 +184,7 @@ class AttributeSlot:
     kind: str
 
 
-@dataclass(frozen=True, slots=True)
-class Unit:
+class Unit(NamedTuple):
     """A translation unit as the catalog sees it."""
 
     msgid: str
