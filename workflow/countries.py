@@ -115,7 +115,16 @@ def countries_in(text: str) -> list[str]:
 
 def standalone_country(text: str) -> str | None:
     """The ISO code when `text` is nothing but a country name (a list item, a tag, a table cell)."""
-    return english_names().get(" ".join(text.split()))
+    # A paragraph is split only as far as the longest name's word count: it has more words than any name.
+    words = text.split(None, _most_words())
+    if len(words) > _most_words():
+        return None
+    return english_names().get(" ".join(words))
+
+
+@lru_cache(maxsize=1)
+def _most_words() -> int:
+    return max(len(name.split()) for name in english_names())
 
 
 def country_name(code: str, locale: str, overrides: dict[str, dict[str, str]] | None = None) -> str:
