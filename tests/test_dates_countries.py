@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import random
 from pathlib import Path
 
 import babel
@@ -11,7 +12,8 @@ import pytest
 from babel import Locale
 
 from workflow.countries import cldr_territories, countries_in, country_name, standalone_country
-from workflow.dates import DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR, dates_in, precision_of_datetime
+from workflow.dates import _DATE_RE, DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR, MONTHS, _date_matches, dates_in, \
+    precision_of_datetime
 
 DATE_CASES = [
     ("on 12 September the", [("12 September", "2025-09-12", DAY_MONTH)]),
@@ -29,6 +31,19 @@ DATE_CASES = [
 def test_dates_in_text(text: str, expected: list[tuple[str, str, str]]) -> None:
     found = [(m.text, m.iso, m.precision) for m in dates_in(text, 2025)]
     assert found == expected
+
+
+def test_dates_are_searched_only_near_month_names_with_the_same_result() -> None:
+    # Pieces that make dates, near-dates and look-alikes ("Mayor", "12–15", "x15") in every arrangement.
+    pieces = [*MONTHS, "1", "12", "31", "2025", "2024,", "x", "–", "-", "_", "Mayor", "Ma", "Sept", "on ", "9"]
+    rng = random.Random(7)
+    found = 0
+    for _ in range(20000):
+        text = "".join(rng.choice(pieces) + rng.choice(["", " ", " ", ", "]) for _ in range(rng.randrange(1, 10)))
+        expected = [(m.span(), m.groupdict()) for m in _DATE_RE.finditer(text)]
+        assert [(m.span(), m.groupdict()) for m in _date_matches(text)] == expected, text
+        found += bool(expected)
+    assert found > 1000  # the texts did contain dates
 
 
 def test_bare_day_month_needs_the_item_year() -> None:
@@ -62,6 +77,8 @@ def test_standalone_country_names() -> None:
     assert standalone_country("Türkiye") == "TR"
     assert standalone_country("Czech Republic") == "CZ"
     assert standalone_country("Finland – OSCE Chairpersonship 2025") is None
+    assert standalone_country("St. Helena,\n  Ascension & Tristan da Cunha") == "SH"  # the longest name, 7 words
+    assert standalone_country("Experts from Spain and Malta met the Programme Office in Bishkek") is None
 
 
 LOCALES = ["fr", "de", "ru", "uk", "sr-Latn", "tr", "kk", "ar", "he", "mk", "sq", "mn"]

@@ -164,6 +164,25 @@ def test_atomic_write_skips_identical_content(tmp_path: Path) -> None:
     assert target.stat().st_mtime_ns == stamp
 
 
+def test_staged_file_keeps_the_translators_permissions_and_skips_a_name_in_use(tmp_path: Path) -> None:
+    target = tmp_path / "fr.po"
+    target.write_bytes(b"old\n")
+    target.chmod(0o600)  # a translator's choice
+    # The next three temp names this process would use are taken (as by a killed run): staging moves past them.
+    number = next(fsio._numbers)
+    taken = [tmp_path / f".fr.po.{os.getpid()}-{number + n}.tmp" for n in (1, 2, 3)]
+    for path in taken:
+        path.write_bytes(b"left behind")
+    staged = fsio.stage(target, b"new\n")
+    assert staged is not None
+    temp, _ = staged
+    assert temp.name == f".fr.po.{os.getpid()}-{number + 4}.tmp" and fsio.is_temp_name(temp.name)
+    assert [path.read_bytes() for path in taken] == [b"left behind"] * 3
+    fsio.commit([staged])
+    assert target.read_bytes() == b"new\n"
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
 def test_help_describes_extract(project: Path) -> None:
     result = run_cli(project, "extract", "--help")
     assert result.returncode == 0

@@ -12,6 +12,7 @@ from conftest import DATA, ITEM, ROOT
 from workflow.extract import extract
 from workflow.items import segment_source
 from workflow.settings import load_settings
+from workflow.units import _WS_RE, collapse_whitespace
 
 GOLDEN = sorted((DATA / "units").glob("*.html"))
 
@@ -43,6 +44,13 @@ def test_every_golden_case_has_an_expectation() -> None:
 def sample_units() -> list[str]:
     settings = load_settings(ROOT)
     return [unit.msgid for unit in segment_source(settings, settings.source_dir / f"{ITEM}.html").units]
+
+
+@pytest.mark.parametrize("text", ["one space only", "two  spaces", "tab\there", "line\nend", " \r\n ", "\f",
+                                  "a \u00a0 b", "trailing   ", "", "x\u2003\u2003y"])
+def test_whitespace_collapse_is_the_html_rule(text: str) -> None:
+    # Runs of HTML whitespace (space, tab, LF, CR, FF) become one space; other spaces (no-break, em) stay.
+    assert collapse_whitespace(text) == _WS_RE.sub(" ", text)
 
 
 def test_lead_sentence_is_one_unit(sample_units: list[str]) -> None:
