@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import codecs
 import re
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,11 +56,23 @@ def _looks_binary(data: bytes) -> bool:
     return controls > len(sample) // 100 + 2
 
 
+_parsers = threading.local()
+
+
+def _html_parser() -> etree.HTMLParser:
+    """This thread's HTML parser, made once: a parser's first document costs more than the ones after it,
+    and its error log starts afresh with each document. One per thread, as lxml parsers are not shared."""
+    parser = getattr(_parsers, "parser", None)
+    if parser is None:
+        # etree's own HTML parser: lxml.html's element classes cost a lookup per node and are not needed.
+        parser = _parsers.parser = etree.HTMLParser(recover=True, remove_comments=False, remove_pis=False,
+                                                    remove_blank_text=False, default_doctype=False)
+    return parser
+
+
 def parse_html(text: str, path: Path) -> tuple[etree._ElementTree, tuple[ParseWarning, ...]]:
     """Parse HTML leniently, keeping comments; repairs become warnings with file and line."""
-    # etree's own HTML parser: lxml.html's element classes cost a lookup per node and are not needed.
-    parser = etree.HTMLParser(recover=True, remove_comments=False, remove_pis=False,
-                              remove_blank_text=False, default_doctype=False)
+    parser = _html_parser()
     root = etree.fromstring(text, parser=parser)
     if root is None:
         raise WorkflowError(path, None, "no HTML content", "put an HTML document in the file")
