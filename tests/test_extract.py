@@ -12,6 +12,7 @@ import pytest
 from conftest import ITEM, run_cli
 from workflow import fsio
 from workflow.pofile import read_po
+from workflow.source import parse_html
 
 
 def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
@@ -63,6 +64,14 @@ def test_malformed_html_is_parsed_with_a_warning(project: Path) -> None:
     assert "source/broken.html:4: warning: malformed HTML repaired" in result.stderr
     msgids = [e.msgid for e in read_po(project / "locales" / "fr" / "broken.po").entries]
     assert "First paragraph." in msgids
+
+
+def test_repairs_are_reported_for_the_file_that_needed_them_only(tmp_path: Path) -> None:
+    # One parser serves every file of a process: a repaired file's warnings must not follow the next file.
+    _, broken = parse_html("<html><body><p>a <b>b <i>c</b> d</i></p></body></html>", tmp_path / "broken.html")
+    _, clean = parse_html("<!DOCTYPE html><html><body><p>fine</p></body></html>", tmp_path / "clean.html")
+    assert broken and all("broken.html" in warning.path for warning in broken)
+    assert clean == ()
 
 
 def test_declared_encoding_is_honoured(project: Path) -> None:
