@@ -526,23 +526,27 @@ def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ..
     # Columns available between the quotes of a continuation line.
     inner = width - 1 - (len(prefix) + 1)
     lines: list[str] = []
-    first_line = True
     for number, raw in enumerate(portions):
         escaped, prohibited = _escape_with_breaks(raw)
-        start_column = len(keyword) + 1 if first_line else 0
+        start_column = len(keyword) + 1 if number == 0 else 0
         # Break opportunities depend on the text only: find them once for both layouts gettext tries (ASCII
         # text has its few line ends searched for instead, see wrap_portion).
         breaks = possible_breaks(escaped, prohibited) \
             if not escaped.isascii() and start_column + text_width(escaped) > inner else None
-        parts = wrap_portion(escaped, inner, start_column, prohibited, breaks)
-        if first_line and (number < len(portions) - 1 or start_column > inner or len(parts) > 1):
-            lines.append(f'{prefix}{keyword} ""')
-            first_line = False
+        if number == 0:
+            # gettext keeps a single portion beside the keyword when it fits there, or when no break can be
+            # made on that line; otherwise every portion starts on a line of its own.
+            alone = len(portions) == 1 and start_column <= inner
+            if alone and start_column + text_width(escaped) <= inner:
+                return (f'{prefix}{keyword} "{escaped}"',)
             parts = wrap_portion(escaped, inner, 0, prohibited, breaks)
-        if first_line:
-            lines.append(f'{prefix}{keyword} "{parts[0]}"')
-            first_line = False
-            parts = parts[1:]
+            # A line that breaks when it starts at the margin also breaks when it starts further right, so
+            # the keyword's line is tried only when the margin's is not broken (most long texts are).
+            if alone and len(parts) == 1 and len(wrap_portion(escaped, inner, start_column, prohibited, breaks)) == 1:
+                return (f'{prefix}{keyword} "{escaped}"',)
+            lines.append(f'{prefix}{keyword} ""')
+        else:
+            parts = wrap_portion(escaped, inner, 0, prohibited, breaks)
         lines.extend(f'{prefix}"{part}"' for part in parts)
     return tuple(lines)
 
