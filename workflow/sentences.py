@@ -25,14 +25,10 @@ def _is_abbreviation(word: str, extra: frozenset[str]) -> bool:
     return word in ABBREVIATIONS or word in extra or bool(_INITIALISM_RE.fullmatch(word))
 
 
-def _starts_sentence(text: str) -> bool:
-    """True when text (after the space) can open a new sentence."""
-    for char in text:
-        if char.isspace():
-            continue
-        # "<" opens a placeholder such as <a1>; a sentence may start with a link or a date.
-        return char.isupper() or char.isdigit() or char in "\"'“‘«([¿¡<"
-    return False
+def _opens_sentence(char: str) -> bool:
+    """True when a sentence can start with this character."""
+    # "<" opens a placeholder such as <a1>; a sentence may start with a link or a date.
+    return char.isupper() or char.isdigit() or char in "\"'“‘«([¿¡<"
 
 
 # Terminal punctuation that closes a text: inside an element, a sentence may end right before the element does.
@@ -57,9 +53,12 @@ def _cut_after(text: str, punctuation: int, gap_start: int, span_end: int,
     """Where the next sentence starts when the punctuation at `punctuation` ends one and whitespace follows
     from `gap_start` (within the span), or None when it does not end a sentence."""
     gap_end = gap_start
-    while gap_end < len(text) and text[gap_end].isspace():
+    length = len(text)
+    while gap_end < length and text[gap_end].isspace():
         gap_end += 1
-    if gap_end == gap_start or gap_end > span_end or not _starts_sentence(text[gap_end:]):
+    # The gap ends at a character that is not a space (or at the end): it alone says whether a sentence
+    # can start there.
+    if gap_end == gap_start or gap_end > span_end or gap_end == length or not _opens_sentence(text[gap_end]):
         return None
     if text[punctuation] == ".":
         # Look back a short window only: no abbreviation is longer, and a long paragraph stays linear.
