@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -168,7 +169,11 @@ def check_item_id(item: str, path: Path | str | None = None) -> str:
 
 def relative(path: Path, root: Path) -> str:
     """`path` relative to the content root (root is already resolved), in POSIX form for references."""
-    try:
-        return path.relative_to(root).as_posix()
-    except ValueError:
-        return path.as_posix()
+    # String work, not PurePath.relative_to: it is asked for every item, and pathlib's version is slow.
+    text, base = os.fspath(path), os.fspath(root)
+    if text == base:
+        return "."
+    prefix = base if base.endswith(os.sep) else base + os.sep
+    if text.startswith(prefix):
+        text = text[len(prefix):]
+    return text.replace(os.sep, "/") if os.sep != "/" else text
