@@ -20,7 +20,7 @@ _DATE_RE = re.compile(
 )
 
 
-def _mentions_month(text: str) -> bool:
+def may_mention_date(text: str) -> bool:
     """Most text has no date: a month name must appear before the full pattern is worth running.
 
     Substring tests find it several times faster than an alternation of the twelve names."""
@@ -78,7 +78,7 @@ def _date_matches(text: str) -> list[re.Match[str]]:
 def dates_in(text: str, item_year: int | None) -> list[DateMention]:
     """Dates in `text`; a bare day and month takes the item's year and is skipped when there is none."""
     found: list[DateMention] = []
-    if not _mentions_month(text):
+    if not may_mention_date(text):
         return found
     for match in _date_matches(text):
         groups = match.groupdict()

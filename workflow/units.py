@@ -16,7 +16,7 @@ from typing import Iterator, NamedTuple
 from lxml import etree
 
 from workflow.countries import standalone_country
-from workflow.dates import DAY_MONTH, dates_in, precision_of_datetime
+from workflow.dates import DAY_MONTH, dates_in, may_mention_date, precision_of_datetime
 from workflow.sentences import boundaries, ends_with_terminal, may_end_sentence
 from workflow.source import SourcePage
 
@@ -241,16 +241,6 @@ def _has_block(element: etree._Element) -> bool:
     return False
 
 
-def _is_inline(element: etree._Element) -> bool:
-    """Inline when it is phrasing content with no block-level element inside."""
-    tag = _tag(element)
-    if not tag:
-        return False  # comments and processing instructions separate runs, so they stay where they are
-    if tag in VOID_TAGS or tag in INLINE_PROTECTED_TAGS:
-        return True
-    return tag in INLINE_TAGS and not _has_block(element)
-
-
 class _Segmenter:
     """Walks one page and collects runs, attribute slots and units."""
 
@@ -284,7 +274,11 @@ class _Segmenter:
         run_nodes: list[etree._Element] = []
         before: etree._Element | None = None
         for child in element:
-            if _is_inline(child):
+            # Inline: phrasing content with no block-level element inside. Comments and processing
+            # instructions (no string tag) separate runs, so they stay where they are.
+            child_tag = child.tag
+            if isinstance(child_tag, str) and (child_tag in VOID_TAGS or child_tag in INLINE_PROTECTED_TAGS or (
+                    child_tag in INLINE_TAGS and not _has_block(child))):
                 run_nodes.append(child)
                 continue
             leading = element.text if before is None else before.tail
@@ -353,6 +347,9 @@ class _Segmenter:
 
     def text_tokens(self, text: str, tokens: list[Token]) -> None:
         if not text:
+            return
+        if not may_mention_date(text):  # most text: one token, no date search
+            tokens.append(_tuple_new(Token, ("text", text, None)))
             return
         position = 0
         for mention in dates_in(text, self.item_year):
