@@ -314,7 +314,7 @@ class _Segmenter:
         trailing = value[len(value.rstrip()):]
         token = _text(stripped)
         segment = Segment(collapse_whitespace(stripped), (token,), {}, element.sourceline or 0, False,
-                          _has_letters((token,)))
+                          _has_letter(stripped))
         self.attributes.append(AttributeSlot(element, attribute, leading, trailing, segment, kind))
 
     # ---------------------------------------------------------------- runs
@@ -551,10 +551,13 @@ def _segment(tokens: list[Token], line: int, verbatim: bool) -> Segment:
     assigned: dict[int, str] = {}
     names: dict[str, Placeholder] = {}
     parts: list[str] = []
+    letters = False  # whether any text has a letter: a segment of only placeholders and digits is not a unit
     for token in tokens:
         kind = token.kind
         if kind == "text":
-            parts.append(token.text)
+            text = token.text
+            parts.append(text)
+            letters = letters or _has_letter(text)
             continue
         placeholder = token.placeholder
         assert placeholder is not None
@@ -568,23 +571,16 @@ def _segment(tokens: list[Token], line: int, verbatim: bool) -> Segment:
     msgid = "".join(parts)
     if not verbatim:  # placeholders hold no whitespace, so the whole msgid can be collapsed at once
         msgid = collapse_whitespace(msgid)
-    return Segment(msgid, tuple(tokens), names, line, verbatim, _has_letters(tokens))
+    return Segment(msgid, tuple(tokens), names, line, verbatim, letters)
 
 
 _ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
 
 
-def _has_letters(tokens: tuple[Token, ...] | list[Token]) -> bool:
-    for token in tokens:
-        if token.kind != "text":
-            continue
-        text = token.text
-        if text.isascii():
-            if _ASCII_LETTER_RE.search(text):
-                return True
-        elif any(c.isalpha() for c in text):
-            return True
-    return False
+def _has_letter(text: str) -> bool:
+    if text.isascii():
+        return _ASCII_LETTER_RE.search(text) is not None
+    return any(c.isalpha() for c in text)
 
 
 def _item_date(tree: etree._ElementTree) -> str | None:
