@@ -525,30 +525,32 @@ def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ..
         return (f'{prefix}{keyword} ""',)
     # Columns available between the quotes of a continuation line.
     inner = width - 1 - (len(prefix) + 1)
-    lines: list[str] = []
-    for number, raw in enumerate(portions):
-        escaped, prohibited = _escape_with_breaks(raw)
-        start_column = len(keyword) + 1 if number == 0 else 0
+    if len(portions) == 1 and len(keyword) + 1 <= inner:
+        # A single portion stays beside the keyword when it fits there, or when no break can be made on
+        # that line; otherwise it starts on a line of its own.
+        escaped, prohibited = _escape_with_breaks(portions[0])
+        start_column = len(keyword) + 1
+        if start_column + text_width(escaped) <= inner:
+            return (f'{prefix}{keyword} "{escaped}"',)
         # Break opportunities depend on the text only: find them once for both layouts gettext tries (ASCII
         # text has its few line ends searched for instead, see wrap_portion).
-        breaks = possible_breaks(escaped, prohibited) \
-            if not escaped.isascii() and start_column + text_width(escaped) > inner else None
-        if number == 0:
-            # gettext keeps a single portion beside the keyword when it fits there, or when no break can be
-            # made on that line; otherwise every portion starts on a line of its own.
-            alone = len(portions) == 1 and start_column <= inner
-            if alone and start_column + text_width(escaped) <= inner:
-                return (f'{prefix}{keyword} "{escaped}"',)
-            parts = wrap_portion(escaped, inner, 0, prohibited, breaks)
-            # A line that breaks when it starts at the margin also breaks when it starts further right, so
-            # the keyword's line is tried only when the margin's is not broken (most long texts are).
-            if alone and len(parts) == 1 and len(wrap_portion(escaped, inner, start_column, prohibited, breaks)) == 1:
-                return (f'{prefix}{keyword} "{escaped}"',)
-            lines.append(f'{prefix}{keyword} ""')
-        else:
-            parts = wrap_portion(escaped, inner, 0, prohibited, breaks)
-        lines.extend(f'{prefix}"{part}"' for part in parts)
-    return tuple(lines)
+        breaks = None if escaped.isascii() else possible_breaks(escaped, prohibited)
+        parts = wrap_portion(escaped, inner, 0, prohibited, breaks)
+        # A line that breaks when it starts at the margin also breaks when it starts further right, so the
+        # keyword's line is tried only when the margin's is not broken (most long texts are).
+        if len(parts) == 1 and len(wrap_portion(escaped, inner, start_column, prohibited, breaks)) == 1:
+            return (f'{prefix}{keyword} "{escaped}"',)
+        return (f'{prefix}{keyword} ""', *(f'{prefix}"{part}"' for part in parts))
+    # Several portions (a header, a text with newlines): each starts on a line of its own.
+    return (f'{prefix}{keyword} ""', *(f'{prefix}"{part}"' for raw in portions for part in _margin_parts(raw, inner)))
+
+
+@lru_cache(maxsize=65536)  # header lines repeat from catalog to catalog
+def _margin_parts(raw: str, inner: int) -> tuple[str, ...]:
+    """A portion escaped and wrapped into lines that start at the margin."""
+    escaped, prohibited = _escape_with_breaks(raw)
+    breaks = possible_breaks(escaped, prohibited) if not escaped.isascii() and text_width(escaped) > inner else None
+    return tuple(wrap_portion(escaped, inner, 0, prohibited, breaks))
 
 
 _NOTHING_PROHIBITED: frozenset[int] = frozenset()
