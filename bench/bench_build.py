@@ -7,7 +7,7 @@ po2html, `workflow extract` for us) and both get the same pseudo-translation of 
 the source, placeholders kept). Then, in one run, it times po2html over every locale against a full
 `workflow build`, both writing every page into an empty output folder; `workflow build --force` over the
 last output (which rewrites no unchanged file); and a `workflow build` after one item's catalog changed.
-Prints the ratios.
+The tools take turns round after round. Prints the ratios.
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import empty_trash, generate, measure, print_rows, set_aside, settings  # noqa: E402  (the bench folder is not a package)
+from common import best_in_turns, empty_trash, generate, measure, print_rows, set_aside, settings  # noqa: E402  (the bench folder is not a package)
 
 from workflow.pofile import read_po, serialize  # noqa: E402
 
@@ -81,19 +81,6 @@ def main() -> int:
     prepare_ours(folder, locales)
     prepare_theirs(folder, locales, html2po)
 
-    def best(command_sets: list[list[str]], before=None) -> tuple[float, int]:
-        results = []
-        for _ in range(args.repeat):
-            if before:
-                before()
-            seconds = peak = 0
-            for command in command_sets:
-                elapsed, rss = measure(command, folder)
-                seconds += elapsed
-                peak = max(peak, rss)
-            results.append((seconds, peak))
-        return min(r[0] for r in results), max(r[1] for r in results)
-
     trash = folder.parent / f"{folder.name}-trash"
 
     def fresh_tt_out() -> None:
@@ -101,11 +88,7 @@ def main() -> int:
         for locale in locales:
             (folder / "tt-out" / locale).mkdir(parents=True)
 
-    theirs = best([[po2html, "--progress=none", "-t", "source", "-i", f"tt-po/{locale}", "-o", f"tt-out/{locale}"]
-                   for locale in locales], before=fresh_tt_out)
     workflow = [sys.executable, "-m", "workflow", "--root", str(folder), "build"]
-    full = best([workflow], before=lambda: set_aside(folder / "output", trash))
-    forced = best([workflow + ["--force"]])
     changed = folder / "locales" / locales[0] / "news-00007.po"
 
     def touch_one() -> None:
@@ -115,7 +98,17 @@ def main() -> int:
         changed.write_bytes(serialize(replace(catalog, entries=(replace(first, msgstr=flipped),
                                                                 *catalog.entries[1:]))))
 
-    rebuild = best([workflow], before=touch_one)
+    # In each round: po2html, then our full build into an empty folder, --force over that output, and a
+    # rebuild after one change (each needs the one before it).
+    runs = best_in_turns(args.repeat, [
+        ("po2html", fresh_tt_out,
+         [[po2html, "--progress=none", "-t", "source", "-i", f"tt-po/{locale}", "-o", f"tt-out/{locale}"]
+          for locale in locales]),
+        ("full", lambda: set_aside(folder / "output", trash), [workflow]),
+        ("forced", None, [workflow + ["--force"]]),
+        ("rebuild", touch_one, [workflow]),
+    ], folder)
+    theirs, full, forced, rebuild = runs["po2html"], runs["full"], runs["forced"], runs["rebuild"]
     empty_trash(trash)
     pages = len(list((folder / "output").glob("*/news-*.html")))
     tt_pages = len(list((folder / "tt-out").rglob("*.html")))

@@ -4,8 +4,9 @@
 
 Generates N synthetic news items (default 1,000) shaped like the sample, then times, in one run and on the
 same files: html2po --pot (one template per item), our extract writing templates only, and our extract
-writing templates plus catalogs for the sample's 16 target locales. Each tool runs as its own process;
-peak memory is that process's maximum resident set size. Prints the ratios.
+writing templates plus catalogs for the sample's 16 target locales. Each tool runs as its own process, the
+tools taking turns round after round; peak memory is that process's maximum resident set size. Prints the
+ratios.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from common import empty_trash, generate, measure, print_rows, set_aside, settings  # noqa: E402  (the bench folder is not a package)
+from common import best_in_turns, empty_trash, generate, print_rows, set_aside, settings  # noqa: E402  (the bench folder is not a package)
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
 
@@ -34,15 +35,6 @@ def main() -> int:
         raise SystemExit("html2po not found: run `python3 run.py bench`, which installs Translate Toolkit")
     folder = generate(args.dir / str(args.items), args.items)
     locales = ["fr", "de", "it", "es", "ru", "uk", "sr-Latn", "mk", "sq", "tr", "kk", "ky", "uz", "mn", "ar", "he"]
-    runs: dict[str, tuple[float, int]] = {}
-
-    def best(name: str, command: list[str], prepare) -> None:
-        results = []
-        for _ in range(args.repeat):
-            prepare()
-            results.append(measure(command, folder))
-        runs[name] = (min(r[0] for r in results), max(r[1] for r in results))
-
     trash = folder.parent / f"{folder.name}-trash"
 
     def clean_tt() -> None:
@@ -53,9 +45,11 @@ def main() -> int:
         settings(folder, locale_list)
 
     workflow = [sys.executable, "-m", "workflow", "--root", str(folder), "extract"]
-    best("html2po --pot", [html2po, "--pot", "--progress=none", "-i", "source", "-o", "tt-pot"], clean_tt)
-    best("workflow extract (templates)", workflow, lambda: clean_ours([]))
-    best(f"workflow extract (templates + {len(locales)} locales)", workflow, lambda: clean_ours(locales))
+    runs = best_in_turns(args.repeat, [
+        ("html2po --pot", clean_tt, [[html2po, "--pot", "--progress=none", "-i", "source", "-o", "tt-pot"]]),
+        ("workflow extract (templates)", lambda: clean_ours([]), [workflow]),
+        (f"workflow extract (templates + {len(locales)} locales)", lambda: clean_ours(locales), [workflow]),
+    ], folder)
 
     empty_trash(trash)
     units = sum(1 for _ in (folder / "locales" / "templates").glob("*.pot"))

@@ -7,6 +7,7 @@ import random
 import shutil
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 SUBJECTS = ["The OSCE Secretariat", "The Chairpersonship", "The Mission to Serbia", "The Programme Office in Astana",
@@ -90,6 +91,30 @@ def measure(command: list[str], cwd: Path) -> tuple[float, int]:
         error = process.stderr.read().decode(errors="replace") if process.stderr else ""
         raise SystemExit(f"{command[0]} failed ({process.returncode}): {error[-2000:]}")
     return elapsed, usage.ru_maxrss
+
+
+def best_in_turns(repeat: int, plan: list[tuple[str, Callable[[], None] | None, list[list[str]]]],
+                  cwd: Path) -> dict[str, tuple[float, int]]:
+    """Run every entry of the plan (name, preparation, commands timed together) once per round, `repeat`
+    rounds; each entry's best time and its peak RSS (KiB).
+
+    The tools take turns rather than each running all its rounds in a row: this machine's speed drifts by a
+    third from minute to minute, and taking turns lets every tool meet the same slow and fast stretches.
+    """
+    results: dict[str, list[tuple[float, int]]] = {name: [] for name, _, _ in plan}
+    for _ in range(repeat):
+        for name, prepare, commands in plan:
+            if prepare is not None:
+                prepare()
+            # Untimed: flush what earlier runs left unwritten, so no run pays for another's files (our
+            # commit flushes the disk, and would otherwise write out the previous tool's output too).
+            os.sync()
+            seconds, peak = 0.0, 0
+            for command in commands:
+                elapsed, rss = measure(command, cwd)
+                seconds, peak = seconds + elapsed, max(peak, rss)
+            results[name].append((seconds, peak))
+    return {name: (min(r[0] for r in runs), max(r[1] for r in runs)) for name, runs in results.items()}
 
 
 def settings(folder: Path, locales: list[str]) -> None:
