@@ -1,5 +1,5 @@
 """Allow `python -m workflow`."""
 
-from workflow.cli import main
+from workflow.cli import run
 
-raise SystemExit(main())
+run()

@@ -8,7 +8,7 @@ import json
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NoReturn
 
 from workflow import __version__
 from workflow.engines import ENGINE_NAMES
@@ -348,8 +348,18 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def run() -> NoReturn:
+    """The `workflow` command as a process (console script and `python -m workflow`): `main`, then exit."""
+    code = main()
+    # The process ends here. At shutdown the collector makes a last pass over every object still alive (a
+    # site's build state, locale data, parsed pages: 15 to 30 ms of a one-page rebuild); frozen objects are
+    # left out of that pass, and their memory goes back with the process.
+    gc.freeze()
+    raise SystemExit(code)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the `workflow` command."""
+    """Parse the command line, run the command, print its report; the exit status."""
     # A batch job builds many small, acyclic objects; the default collector thresholds make it rescan
     # them over and over (a third of extract's time on 1,000 items).
     gc.set_threshold(100_000, 50, 100)
