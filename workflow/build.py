@@ -318,6 +318,7 @@ class _Builder:
         if force:
             self.state.decisions, self.state.pages = {}, {}
         self.layout: Segmentation | None = None
+        self._has_layout = settings.layout_path.exists()  # asked for every page; the answer holds for the build
         self._layout_links: tuple[str, ...] | None = None
         self._items: dict[str, bool] = {}
         self._source_digests: dict[str, str] = {}
@@ -333,7 +334,7 @@ class _Builder:
     # ------------------------------------------------------------------ inputs
 
     def layout_segmentation(self) -> Segmentation | None:
-        if self.layout is None and self.settings.layout_path.exists():
+        if self.layout is None and self._has_layout:
             self.layout = segment_source(self.settings, self.settings.layout_path, SITE_CATALOG, False,
                                          with_units=False)
         return self.layout

@@ -226,9 +226,10 @@ def _segment_tokens(segment: Segment, translation: str | None, fallbacks: list[F
     return segment.tokens, used
 
 
-@lru_cache(maxsize=4096)
 def _in_source_order(tokens: tuple[Token, ...], segment: Segment) -> bool:
-    """True when a translation keeps its placeholders in the source's order, so only texts change."""
+    """True when a translation keeps its placeholders in the source's order, so only texts change.
+
+    Not cached: a translation's tokens meet their segment once per page, so a cache only adds the hashing."""
     return [(t.kind, id(t.placeholder)) for t in tokens if t.kind != "text"] == \
         [(t.kind, id(t.placeholder)) for t in segment.tokens if t.kind != "text"]
 
