@@ -60,6 +60,8 @@ def collapse_whitespace(text: str) -> str:
     if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text:
         return _WS_RE.sub(" ", text)
     return text
+
+
 # Any placeholder as a msgid writes it: <a1>, </a1>, <date1/>.
 PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
 
@@ -329,7 +331,8 @@ class _Segmenter:
         for node in nodes:
             self.node_tokens(node, tokens)
             self.text_tokens(node.tail or "", tokens)
-        # Leading text with letters is content; otherwise look for any (whitespace-only elements are not).
+        # Leading text that is not all whitespace is content; otherwise look for any (a whitespace-only
+        # element is not).
         if not (leading and not leading.isspace()) and not any(t.kind != "text" or t.text.strip() for t in tokens):
             return
         tokens = self.standalone_country(tokens)
@@ -349,7 +352,7 @@ class _Segmenter:
         if not text:
             return
         if not may_mention_date(text):  # most text: one token, no date search
-            tokens.append(_tuple_new(Token, ("text", text, None)))
+            tokens.append(_text(text))
             return
         position = 0
         for mention in dates_in(text, self.item_year):
