@@ -27,6 +27,7 @@ def may_mention_date(text: str) -> bool:
     return ("ber" in text or "uary" in text or "March" in text or "April" in text or "May" in text
             or "June" in text or "July" in text or "August" in text)
 
+
 DAY_MONTH = "day-month"
 DAY_MONTH_YEAR = "day-month-year"
 MONTH_YEAR = "month-year"
