@@ -636,7 +636,8 @@ def segments_of(segmentation: Segmentation) -> Iterator[tuple[Segment, str, str 
         items.append((slot.segment.line, order, slot.segment, slot.kind,
                       context_of(slot.element) if contexts else None))
         order += 1
-    items.sort(key=lambda item: (item[0], item[1]))
+    # By line, then document order; `order` is unique, so the comparison never reaches the segments.
+    items.sort()
     for _, _, segment, kind, context in items:
         yield segment, kind, context
 
