@@ -21,6 +21,8 @@ PAGE_WIDTH = 79
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
             "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
 _ESCAPE_RE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
+_ESCAPE_TABLE = str.maketrans(_ESCAPES)
+_ESCAPE_PAIR_RE = re.compile(r"\\.", re.DOTALL)
 _UNESCAPES = {"n": "\n", "t": "\t", "r": "\r", "a": "\a", "b": "\b", "f": "\f", "v": "\v",
               "\\": "\\", '"': '"', "'": "'", "?": "?"}
 _UNESCAPE_RE = re.compile(r"\\(x[0-9a-fA-F]+|[0-7]{1,3}|.)", re.DOTALL)
@@ -507,10 +509,6 @@ def read_translation_table(path: Path | str) -> dict[Key, tuple[str, bool]]:
 # --------------------------------------------------------------------------------------------- writing
 
 
-def _escape(text: str) -> str:
-    return _ESCAPE_RE.sub(lambda m: _ESCAPES[m.group(0)], text)
-
-
 def _string_lines(keyword: str, value: str, prefix: str = "", width: int = PAGE_WIDTH) -> list[str]:
     """Lines for `keyword "value"` as gettext's write-po wraps them."""
     return list(_wrapped(keyword, value, prefix, width))
@@ -566,10 +564,6 @@ def _escape_with_breaks(raw: str) -> tuple[str, frozenset[int]]:
     if raw.endswith("\n"):
         prohibited.add(len(escaped) - 2)
     return escaped, frozenset(prohibited)
-
-
-_ESCAPE_TABLE = str.maketrans(_ESCAPES)
-_ESCAPE_PAIR_RE = re.compile(r"\\.", re.DOTALL)
 
 
 def _reference_lines(references: tuple[str, ...], width: int = PAGE_WIDTH) -> list[str]:
