@@ -22,7 +22,8 @@ from lxml import etree
 from workflow import __version__
 from workflow.dates import DAY_MONTH_YEAR
 from workflow.items import segment_source, source_items
-from workflow.fsio import Staged, commit, discard, is_temp_name, remove_if_stale, remove_stale_temps, stage
+from workflow.fsio import (Staged, commit, discard, gather_staged, is_temp_name, remove_if_stale, remove_stale_temps,
+                           stage)
 from workflow.locale_data import format_date_value
 from workflow.parallel import map_settled
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fresh_copy,
@@ -564,9 +565,6 @@ def _stage_into(staged: list[Staged], path: Path, data: bytes) -> None:
         staged.append(entry)
 
 
-# A worker's result: its last element is the list of files it staged.
-Outcome = tuple
-
 _worker_builders: dict[tuple[str, bytes], _Builder] = {}
 
 
@@ -649,18 +647,6 @@ def _stage_pages(builder: _Builder, item: str, pages: Iterable[tuple[str, Decisi
         discard(staged)
         raise
     return written, staged
-
-
-def _gathered(outcomes: list[tuple[Outcome | None, Exception | None]], staged: list[Staged]) -> list[Outcome]:
-    """The workers' results; the files they staged join `staged`, then the first failure is raised (the build
-    discards everything staged)."""
-    results = [result for result, _ in outcomes if result is not None]
-    for result in results:
-        staged.extend(result[-1])
-    for _, error in outcomes:
-        if error is not None:
-            raise error
-    return results
 
 
 def _stage_listings(builder: _Builder, every_item: list[str], decisions: dict[tuple[str, str], tuple[Decision, str]],
@@ -751,7 +737,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     withdrawn: list[Path] = []  # pages no longer published, removed once the build is committed
     try:
         written_early: dict[str, str] = {}
-        for entries, written, _ in _gathered(map_settled(_decide_item, tasks, workers), staged):
+        for entries, written, _ in gather_staged(map_settled(_decide_item, tasks, workers), staged):
             builder.state.decisions.update(entries)
             written_early.update(written)
         builder.state.pages.update(written_early)
@@ -798,7 +784,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                 results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
         render_tasks = [(settings, item, tuple(pages)) for item, pages in to_render.items()]
-        for written, _ in _gathered(map_settled(_render_item, render_tasks, workers), staged):
+        for written, _ in gather_staged(map_settled(_render_item, render_tasks, workers), staged):
             builder.state.pages.update(written)
         indexes, sitemap_path = _stage_listings(builder, every_item, decisions, published, force, staged)
         _stage_assets(settings, output, staged)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from workflow.catalog import countries_by_key, glossary_notes, locale_header, template_catalog, template_entries
 from workflow.errors import ParseWarning
-from workflow.fsio import Staged, commit, discard, remove_stale_temps, stage
+from workflow.fsio import Staged, commit, discard, gather_staged, remove_stale_temps, stage
 from workflow.items import segment_source, source_items
 from workflow.merge import MergeStats, merge_entries
 from workflow.parallel import map_settled
@@ -87,7 +87,7 @@ def _read_if_exists(path: Path) -> Catalog | None:
 
 
 def _stage_item(work: tuple[Settings, CatalogTask, tuple[str, ...]]
-                ) -> tuple[ItemResult, list[Staged], tuple[ParseWarning, ...]]:
+                ) -> tuple[ItemResult, tuple[ParseWarning, ...], list[Staged]]:
     """Read, segment and merge one item; stage (not yet commit) every file that changes."""
     settings, task, targets = work
     path = task.path
@@ -128,7 +128,7 @@ def _stage_item(work: tuple[Settings, CatalogTask, tuple[str, ...]]
         raise
     result = ItemResult(item, len(units), len(entries), relative(pot_path, settings.root),
                         pot_staged is not None, tuple(locale_results))
-    return result, staged, segmentation.page.warnings
+    return result, segmentation.page.warnings, staged
 
 
 def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = (),
@@ -144,17 +144,12 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
     remove_stale_temps(settings.locales_dir)
     # A failure (a bad source or PO file, but also a full disk) comes back as a value, so that every other
     # item's staged files are discarded before it is raised.
-    outcomes = map_settled(_stage_item, tasks, workers)
-    done = [outcome for outcome, _ in outcomes if outcome is not None]
-    staged = [entry for _, item_staged, _ in done for entry in item_staged]
-    errors = [error for _, error in outcomes if error is not None]
-    if errors:
-        discard(staged)
-        raise errors[0]
+    staged: list[Staged] = []
     try:
+        done = gather_staged(map_settled(_stage_item, tasks, workers), staged)
         commit(staged)
     except BaseException:
         discard(staged)
         raise
     return ExtractReport(tuple(result for result, _, _ in done),
-                         tuple(warning for _, _, item_warnings in done for warning in item_warnings))
+                         tuple(warning for _, item_warnings, _ in done for warning in item_warnings))

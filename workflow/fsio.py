@@ -73,6 +73,19 @@ def commit(staged: Iterable[Staged]) -> None:
         os.replace(tmp, path)
 
 
+def gather_staged(outcomes: list[tuple[tuple | None, Exception | None]], staged: list[Staged]) -> list[tuple]:
+    """The results of tasks run with `parallel.map_settled` whose last element is the list of files each
+    staged: those files join `staged`, then the first failure is raised, for the caller to discard everything
+    staged (none of it committed) before passing it on."""
+    results = [result for result, _ in outcomes if result is not None]
+    for result in results:
+        staged.extend(result[-1])
+    for _, error in outcomes:
+        if error is not None:
+            raise error
+    return results
+
+
 def discard(staged: Iterable[Staged]) -> None:
     """Remove staged temp files; the targets stay as they were."""
     for tmp, _ in staged:
