@@ -179,6 +179,21 @@ def test_other_tool_code_rebuilds_every_page(built: Path, monkeypatch: pytest.Mo
     assert sorted(p.locale for p in pages if p.status == "built") == ["de", "en", "fr", "ru"]
 
 
+def test_a_second_build_in_the_same_process_sees_a_changed_site_catalog(built: Path) -> None:
+    import workflow.build
+
+    settings = load_settings(built)
+    workflow.build.build(settings, force=True, workers=1)  # parses the layout and site catalogs in this process
+    po = built / "locales" / "fr" / f"{SITE_CATALOG}.po"
+    catalog = read_po(po)
+    entries = tuple(replace(e, msgstr="PUBLIÉ LE :") if e.msgid == "Issued on:" else e for e in catalog.entries)
+    assert entries != catalog.entries
+    po.write_bytes(serialize(replace(catalog, entries=entries)))
+    pages = workflow.build.build(settings, workers=1).pages
+    assert [p.locale for p in pages if p.status == "built"] == ["fr"]
+    assert "PUBLIÉ LE :" in (built / "output" / "fr" / f"{ITEM}.html").read_text(encoding="utf-8")
+
+
 def test_a_damaged_state_means_a_full_rebuild(built: Path) -> None:
     (built / "output" / STATE_FILE).write_bytes(b"\x00not a state")
     pages = json.loads(run_cli(built, "build", "--format", "json").stdout)["pages"]

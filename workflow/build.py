@@ -9,6 +9,7 @@ incremental: a page is rebuilt only when one of its inputs changed.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import marshal
 import os
@@ -29,7 +30,7 @@ from workflow.parallel import map_settled
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fresh_copy,
                             item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
                             page_metadata, relocate_assets, serialize_page, typed_renderer)
-from workflow.pofile import read_translation_table
+from workflow.pofile import read_translation_table, translation_table
 from workflow.render import Fallback, PlaceholderMismatch, parse_translation, rebind, render
 from workflow.settings import SITE_CATALOG, Settings, relative
 from workflow.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, words_in
@@ -62,14 +63,16 @@ class Translations:
 NO_TRANSLATIONS = Translations({}, frozenset())
 
 
-def translations_of(path: str | Path, allow_drafts: bool, source_locale: bool = False) -> Translations:
+def translations_of(path: str | Path, allow_drafts: bool, source_locale: bool = False,
+                    data: bytes | None = None) -> Translations:
     """A catalog's reviewed translations, plus fuzzy ones (machine drafts included) when the project allows
-    drafts; none for a missing catalog or the source locale's."""
-    if source_locale or not os.path.exists(path):
+    drafts; none for a missing catalog or the source locale's. `data` is the file's content if already read."""
+    if source_locale or data is None and not os.path.exists(path):
         return NO_TRANSLATIONS
     strings: dict[tuple[str | None, str], str] = {}
     drafts: set[tuple[str | None, str]] = set()
-    for key, (msgstr, fuzzy) in read_translation_table(path).items():
+    table = read_translation_table(path) if data is None else translation_table(data, path)
+    for key, (msgstr, fuzzy) in table.items():
         if fuzzy:
             if not allow_drafts:
                 continue
@@ -259,8 +262,9 @@ class _State:
             return cls(files=data.get("files", {}), common=common)
         return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}), data.get("common", ""))
 
-    def digest_of(self, path: Path | str) -> str:
-        """A file's digest, read again only when its size or modification time changed."""
+    def digest_of(self, path: Path | str, read: dict[str, bytes] | None = None) -> str:
+        """A file's digest, read again only when its size or modification time changed; what is read is
+        left in `read` (by name) when given, for a caller that parses the file next."""
         name = str(path)
         try:
             stat = os.stat(name)
@@ -270,8 +274,11 @@ class _State:
         if known and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
             return str(known[2])
         with open(name, "rb") as handle:
-            digest = hashlib.sha256(handle.read()).hexdigest()[:DIGEST_CHARS]
+            data = handle.read()
+        digest = hashlib.sha256(data).hexdigest()[:DIGEST_CHARS]
         self.files[name] = [stat.st_mtime_ns, stat.st_size, digest]
+        if read is not None:
+            read[name] = data
         return digest
 
     def dump(self) -> bytes:
@@ -331,6 +338,9 @@ class _Builder:
         self._keys: dict[tuple[str, str], str] = {}
         self._source_dir = str(settings.source_dir)
         self._locales_dir = str(settings.locales_dir)
+        # A worker's builder digests an item's source and catalogs and then parses them: the bytes read for
+        # the digest are kept here until parsed (one read per file, not two). Emptied after every item.
+        self._just_read: dict[str, bytes] | None = None if with_state else {}
 
     # ------------------------------------------------------------------ inputs
 
@@ -368,15 +378,21 @@ class _Builder:
     def item_segmentation(self, item: str) -> Segmentation:
         if item not in self._segmentations:
             self._segmentations[item] = segment_source(self.settings, self.settings.source_dir / f"{item}.html",
-                                                       with_units=False)
+                                                       with_units=False,
+                                                       data=self._take(f"{self._source_dir}/{item}.html"))
         return self._segmentations[item]
+
+    def _take(self, name: str) -> bytes | None:
+        """The bytes of a file the digest just read, if any (see `_just_read`)."""
+        return self._just_read.pop(name, None) if self._just_read else None
 
     def item_translations(self, item: str, locale: str) -> Translations:
         """The item's own translations, then the site catalog's for the units it shares with the layout."""
         if locale == self.settings.source_locale:
             return NO_TRANSLATIONS
         if (item, locale) not in self._translations:
-            own = translations_of(f"{self._locales_dir}/{locale}/{item}.po", self.settings.allow_drafts)
+            path = f"{self._locales_dir}/{locale}/{item}.po"
+            own = translations_of(path, self.settings.allow_drafts, data=self._take(path))
             self._translations[(item, locale)] = own.then(self.site_translations(locale))
         return self._translations[(item, locale)]
 
@@ -390,9 +406,9 @@ class _Builder:
     def _decision_key(self, item: str, locale: str) -> str:
         # Plain strings, not Paths: a rebuild looks at every item and locale, and pathlib costs add up.
         if item not in self._source_digests:
-            self._source_digests[item] = self.state.digest_of(f"{self._source_dir}/{item}.html")
+            self._source_digests[item] = self.state.digest_of(f"{self._source_dir}/{item}.html", self._just_read)
         source = self._source_digests[item]
-        po = self.state.digest_of(f"{self._locales_dir}/{locale}/{item}.po") \
+        po = self.state.digest_of(f"{self._locales_dir}/{locale}/{item}.po", self._just_read) \
             if locale != self.settings.source_locale else ""
         # The inputs' digests side by side, no hashing: what all pages share (tool version, settings, layout)
         # is checked once for the whole state, and the locale is part of the decision's name.
@@ -565,15 +581,18 @@ def _stage_into(staged: list[Staged], path: Path, data: bytes) -> None:
         staged.append(entry)
 
 
-_worker_builders: dict[tuple[str, bytes], _Builder] = {}
+_worker_builders: dict[tuple[str, int], _Builder] = {}
+_build_ids = itertools.count()
 
 
-def _worker_builder(settings: Settings) -> _Builder:
-    """One builder per worker process, so the layout and site catalogs are parsed once, not once per item.
+def _worker_builder(settings: Settings, build_id: int) -> _Builder:
+    """One builder per worker process and build, so the layout and site catalogs are parsed once, not once per
+    item. Never shared by two builds: a build run in the same process after a change must not see the last
+    one's parsed inputs.
 
     It starts without the saved state: workers only decide what the main process found undecided.
     """
-    key = (str(settings.root), settings.settings_bytes)
+    key = (str(settings.root), build_id)
     if key not in _worker_builders:
         _worker_builders.clear()
         _worker_builders[key] = _Builder(settings, settings.chosen_locales(with_source=True), True, False)
@@ -585,6 +604,8 @@ def _forget(builder: _Builder, item: str) -> None:
     builder._segmentations.pop(item, None)
     for key in [key for key in builder._translations if key[0] == item]:
         del builder._translations[key]
+    if builder._just_read:
+        builder._just_read.clear()
 
 
 def _page_fingerprint(key: str, context: str) -> str:
@@ -593,17 +614,18 @@ def _page_fingerprint(key: str, context: str) -> str:
     return hashlib.sha256(f"{key}\0{context}".encode()).hexdigest()[:DIGEST_CHARS]
 
 
-def _decide_item(task: tuple[Settings, str, tuple[str, ...], tuple[tuple[str, str | None], ...]]
-                 ) -> tuple[dict[str, SavedDecision], list[tuple[str, str]], list[Staged]]:
+def _decide_item(task: tuple[Settings, int, str, tuple[str, ...], tuple[tuple[str, str | None], ...]]
+                 ) -> tuple[dict[str, SavedDecision], dict[str, list[object]], list[tuple[str, str]], list[Staged]]:
     """Worker: the item's decisions in every locale, as state entries; and, when its page links to no other
     item, its pages too, while its source and catalogs are parsed (one pass, not two).
 
     `render_locales` pairs each locale whose page may be written with the fingerprint of the page there now
-    (None to write it in any case). Returns the state entries, (state key, fingerprint) per page written, and
-    the pages staged for the build to commit.
+    (None to write it in any case). Returns the state entries, the digests of the item's files (so the build
+    does not read them again), (state key, fingerprint) per page written, and the pages staged for the build
+    to commit.
     """
-    settings, item, locales, render_locales = task
-    builder = _worker_builder(settings)
+    settings, build_id, item, locales, render_locales = task
+    builder = _worker_builder(settings, build_id)
     try:
         decided = {locale: builder.decide(item, locale) for locale in locales}
         links = next(iter(decided.values()))[0].links if decided else ()
@@ -619,14 +641,17 @@ def _decide_item(task: tuple[Settings, str, tuple[str, ...], tuple[tuple[str, st
     finally:
         _forget(builder, item)
     entries = {f"{item}|{locale}": builder.state.decisions.pop(f"{item}|{locale}") for locale in locales}
-    return entries, written, staged
+    names = [f"{builder._source_dir}/{item}.html",
+             *(f"{builder._locales_dir}/{locale}/{item}.po" for locale in locales if locale != settings.source_locale)]
+    files = {name: builder.state.files.pop(name) for name in names if name in builder.state.files}
+    return entries, files, written, staged
 
 
-def _render_item(task: tuple[Settings, str, tuple[tuple[str, Decision, str, PageContext], ...]]
+def _render_item(task: tuple[Settings, int, str, tuple[tuple[str, Decision, str, PageContext], ...]]
                  ) -> tuple[list[tuple[str, str]], list[Staged]]:
     """Worker: stage the item's pages that need it; return (state key, fingerprint) for each, and the staged files."""
-    settings, item, pages = task
-    builder = _worker_builder(settings)
+    settings, build_id, item, pages = task
+    builder = _worker_builder(settings, build_id)
     try:
         return _stage_pages(builder, item, pages)
     finally:
@@ -727,8 +752,10 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     chosen_set = set(chosen_items)
     existing = _existing_pages(builder.output, chosen_locales)
     _remove_stale_temps(builder.output, existing)
-    tasks = [(settings, item, all_locales, tuple((locale, _current_page(builder, existing, locale, item, force))
-                                                 for locale in chosen_locales) if item in chosen_set else ())
+    build_id = next(_build_ids)
+    tasks = [(settings, build_id, item, all_locales,
+              tuple((locale, _current_page(builder, existing, locale, item, force)) for locale in chosen_locales)
+              if item in chosen_set else ())
              for item in undecided]
     # Pages are staged by the workers and committed at the end all at once, with the indexes, the sitemap and
     # the state last: one flush to disk for the whole build, and a failure leaves the last build's output as
@@ -737,8 +764,9 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     withdrawn: list[Path] = []  # pages no longer published, removed once the build is committed
     try:
         written_early: dict[str, str] = {}
-        for entries, written, _ in gather_staged(map_settled(_decide_item, tasks, workers), staged):
+        for entries, files, written, _ in gather_staged(map_settled(_decide_item, tasks, workers), staged):
             builder.state.decisions.update(entries)
+            builder.state.files.update(files)
             written_early.update(written)
         builder.state.pages.update(written_early)
         for item in undecided:
@@ -783,7 +811,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                     to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
                 results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
-        render_tasks = [(settings, item, tuple(pages)) for item, pages in to_render.items()]
+        render_tasks = [(settings, build_id, item, tuple(pages)) for item, pages in to_render.items()]
         for written, _ in gather_staged(map_settled(_render_item, render_tasks, workers), staged):
             builder.state.pages.update(written)
         indexes, sitemap_path = _stage_listings(builder, every_item, decisions, published, force, staged)

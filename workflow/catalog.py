@@ -7,7 +7,6 @@ import os
 from functools import lru_cache
 
 from babel import Locale
-from babel.messages.plurals import get_plural
 
 from workflow import __version__
 from workflow.countries import countries_in, country_name
@@ -35,6 +34,9 @@ def gettext_language(tag: str) -> str:
 @lru_cache(maxsize=None)
 def plural_forms(tag: str) -> str:
     """Plural-Forms from one table (Babel's CLDR-derived gettext table), so every file agrees."""
+    # Imported here: babel.messages loads Babel's whole catalog module (~7 ms), and templates need no plurals.
+    from babel.messages.plurals import get_plural
+
     return str(get_plural(gettext_language(tag)))
 
 

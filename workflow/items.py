@@ -44,12 +44,13 @@ def source_items(settings: Settings, only: tuple[str, ...] = ()) -> list[Path]:
 
 
 def segment_source(settings: Settings, path: Path, catalog: str | None = None,
-                   slots_only: bool | None = None, with_units: bool = True) -> Segmentation:
-    """Read and segment one source file with the project's settings.
+                   slots_only: bool | None = None, with_units: bool = True, data: bytes | None = None
+                   ) -> Segmentation:
+    """Read and segment one source file with the project's settings (`data`: its content, if already read).
 
     An item that marks data-slot parts contributes only those (and its head) when the project has a layout.
     """
-    page: SourcePage = read_source(path, catalog)
+    page: SourcePage = read_source(path, catalog, data)
     if slots_only is None:
         slots_only = settings.layout_path.exists() and has_slots(page)
     return segment_page(page, settings.segmentation, frozenset(settings.extra_abbreviations), slots_only,

@@ -85,18 +85,19 @@ def parse_html(text: str, path: Path) -> tuple[etree._ElementTree, tuple[ParseWa
     return root.getroottree(), tuple(warnings)
 
 
-def read_source(path: Path, item: str | None = None) -> SourcePage:
+def read_source(path: Path, item: str | None = None, data: bytes | None = None) -> SourcePage:
     """Read and parse one source file; empty, binary or undecodable files are refused with the fix.
 
     `item` names catalogs that are not news items (the site layout's "_site"); otherwise the file name is
-    the item id and must be a valid one.
+    the item id and must be a valid one. `data` is the file's content when the caller has just read it.
     """
     item = item or check_item_id(path.stem, path)
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise WorkflowError(path, None, f"cannot read the file ({exc.strerror})",
-                            "check that it exists and is readable") from None
+    if data is None:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise WorkflowError(path, None, f"cannot read the file ({exc.strerror})",
+                                "check that it exists and is readable") from None
     if not data.strip():
         raise WorkflowError(path, None, "the file is empty", "restore the news item or remove the file")
     if _looks_binary(data):
