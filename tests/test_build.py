@@ -452,6 +452,47 @@ def test_a_base_url_that_is_not_an_absolute_http_url_is_refused(tmp_path: Path, 
     assert not (project / "output" / "sitemap.xml").exists()
 
 
+# Characters the serializer escapes (in text or in attributes), markup-like text, whitespace and control
+# characters, non-BMP text, and a placeholder-like name the units do not have.
+ESCAPED = "Ä & <zz9> 'a' \r\t\n\xa0 中 😀 &amp; <script>x</script> ]]> </p> &#13;"
+
+
+def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+                                                             ) -> None:
+    import workflow.build
+    import workflow.render
+
+    projects = []
+    for name in ("skeleton", "rendered"):
+        (tmp_path / name).mkdir()
+        project = _copy_project(tmp_path / name)
+        # Every unit translated, placeholders kept: the page is filled into the item's skeleton...
+        _fill(project, "fr", lambda msgid: f"{ESCAPED}{msgid}{ESCAPED}")
+        # ...but not with a double quote in an attribute value (the serializer picks the quotes by the value),
+        # or with the marker characters in a translation: those pages are rendered the tree way.
+        _fill(project, "ar", lambda msgid: f'"{ESCAPED}"{msgid}')
+        _fill(project, "kk", lambda msgid: f"\ue000\ue0010\ue001{msgid}")
+        projects.append(project)
+    filled: dict[str, bool] = {}
+    fill = workflow.render.Skeleton.fill
+
+    def watched(self, html: str, values: list[str | None]) -> str | None:
+        result = fill(self, html, values)
+        filled[re.search(r'<html lang="([^"]+)"', html).group(1)] = result is not None
+        return result
+
+    monkeypatch.setattr(workflow.render.Skeleton, "fill", watched)
+    workflow.build.build(load_settings(projects[0]), workers=1)
+    assert filled["fr"] and not filled["ar"] and not filled["kk"]
+    monkeypatch.setattr(workflow.build, "skeleton", lambda segmentation: None)
+    workflow.build.build(load_settings(projects[1]), workers=1)
+    outputs = [{path.relative_to(project): path.read_bytes() for path in (project / "output").rglob("*.html")}
+               for project in projects]
+    assert len(outputs[0]) > 5 and outputs[0] == outputs[1]
+    page = outputs[0][Path("output/fr") / f"{ITEM}.html"].decode("utf-8")
+    assert "&lt;script&gt;x&lt;/script&gt;" in page and "&amp;#13;" in page and "<zz9>" not in page
+
+
 def _project_with_copies(tmp_path: Path) -> Path:
     """The sample project with 30 more items (enough for the process pool, and listed after it), extracted."""
     project = _copy_project(tmp_path)

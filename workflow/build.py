@@ -29,9 +29,10 @@ from workflow.locale_data import format_date_value
 from workflow.parallel import map_settled
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fresh_copy,
                             item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
-                            page_metadata, relocate_assets, serialize_page, typed_renderer)
+                            page_html, page_metadata, relocate_assets, serialize_page, typed_renderer)
 from workflow.pofile import read_translation_table, translation_table
-from workflow.render import Fallback, PlaceholderMismatch, parse_translation, rebind, render
+from workflow.render import (Fallback, PlaceholderMismatch, Skeleton, parse_translation, rebind, render, skeleton,
+                             skeleton_values)
 from workflow.settings import SITE_CATALOG, Settings, relative
 from workflow.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, words_in
 
@@ -335,6 +336,7 @@ class _Builder:
         self._segmentations: dict[str, Segmentation] = {}
         self._translations: dict[tuple[str, str], Translations] = {}
         self._layouts: dict[str, etree._Element] = {}
+        self._skeletons: dict[str, Skeleton | None] = {}
         self._keys: dict[tuple[str, str], str] = {}
         self._source_dir = str(settings.source_dir)
         self._locales_dir = str(settings.locales_dir)
@@ -469,12 +471,35 @@ class _Builder:
                self.settings.source_locale)
         return root
 
+    def item_skeleton(self, item: str) -> Skeleton | None:
+        if item not in self._skeletons:
+            self._skeletons[item] = skeleton(self.item_segmentation(item))
+        return self._skeletons[item]
+
     def item_page(self, item: str, locale: str, decision: Decision, page: PageContext) -> bytes:
         segmentation = self.item_segmentation(item)
-        item_root = fresh_copy(segmentation.page.tree.getroot())
-        if locale != self.settings.source_locale:  # the source locale's page is the source itself
-            render(rebind(segmentation, item_root), self.item_translations(item, locale).lookup,
-                   typed_renderer(locale, self.settings), self.settings.source_locale)
+        source_locale = self.settings.source_locale
+        if locale != source_locale:  # the source locale's page is the source itself
+            translate = self.item_translations(item, locale).lookup
+            render_typed = typed_renderer(locale, self.settings)
+            # Most pages keep the source's elements: their texts go into the item's skeleton, assembled and
+            # serialized like a page. The others (and the rare page the skeleton cannot take) are rendered.
+            shape = self.item_skeleton(item)
+            values = skeleton_values(segmentation, translate, render_typed, source_locale) if shape else None
+            if shape is not None and values is not None:
+                html = shape.fill(page_html(self._assembled(fresh_copy(shape.root), item, locale, decision, page)),
+                                  values)
+                if html is not None:
+                    return html.encode("utf-8")
+            item_root = fresh_copy(segmentation.page.tree.getroot())
+            render(rebind(segmentation, item_root), translate, render_typed, source_locale)
+        else:
+            item_root = fresh_copy(segmentation.page.tree.getroot())
+        return serialize_page(self._assembled(item_root, item, locale, decision, page))
+
+    def _assembled(self, item_root: etree._Element, item: str, locale: str, decision: Decision,
+                   page: PageContext) -> etree._Element:
+        """The item's rendered tree in the locale's layout, with the page's metadata, menus and links."""
         if self.layout_segmentation() is not None:
             root = self.render_layout(locale)
             fill_slots(root, item_root)
@@ -490,7 +515,7 @@ class _Builder:
         localize_links(root, set(page.published_links), set(page.item_links), self.settings.source_locale)
         relocate_assets(root)
         clean_source_markers(root)
-        return serialize_page(root)
+        return root
 
     def index_page(self, locale: str, entries: list[tuple[str, str, str | None]],
                    published: dict[str, set[str]]) -> bytes:
@@ -602,6 +627,7 @@ def _worker_builder(settings: Settings, build_id: int) -> _Builder:
 def _forget(builder: _Builder, item: str) -> None:
     """Drop an item's parsed source and catalogs once its work is done, so a worker's memory stays flat."""
     builder._segmentations.pop(item, None)
+    builder._skeletons.pop(item, None)
     for key in [key for key in builder._translations if key[0] == item]:
         del builder._translations[key]
     if builder._just_read:

@@ -210,7 +210,7 @@ def clean_source_markers(root: etree._Element) -> None:
         del element.attrib["data-msgctxt"]
 
 
-def serialize_page(root: etree._Element) -> bytes:
+def page_html(root: etree._Element) -> str:
     """HTML5 serialization with a doctype, UTF-8 declared in the first meta."""
     head = root.find("head")
     if head is not None:
@@ -218,8 +218,12 @@ def serialize_page(root: etree._Element) -> bytes:
             if element.tag == "meta" and element.get("charset"):
                 head.remove(element)
         head.insert(0, etree.Element("meta", charset="utf-8"))
-    body = etree.tostring(root, method="html", encoding="unicode")
-    return (DOCTYPE + "\n" + body + "\n").encode("utf-8")
+    return DOCTYPE + "\n" + etree.tostring(root, method="html", encoding="unicode") + "\n"
+
+
+def serialize_page(root: etree._Element) -> bytes:
+    """`page_html`, encoded as the page declares."""
+    return page_html(root).encode("utf-8")
 
 
 def fresh_copy(root: etree._Element) -> etree._Element:

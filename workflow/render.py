@@ -7,6 +7,7 @@ markup stays literal text, which lxml escapes on output, so a msgstr cannot inje
 from __future__ import annotations
 
 import copy
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -238,11 +239,37 @@ def _same_shape(tokens: tuple[Token, ...], segment: Segment) -> bool:
     return tokens is segment.tokens or not segment.names or _in_source_order(tokens, segment)
 
 
-def _render_in_place(run: Run, chosen: list[tuple[str | Segment, tuple[Token, ...], bool]],
-                     render_typed: RenderTyped, twins: dict[etree._Element, etree._Element]) -> None:
-    """Write a run whose translations keep the source's placeholder order: the run's elements stay where they
-    are and only the texts between them (and typed placeholders' contents) are replaced."""
-    owner, attribute = (run.parent, "text") if run.before is None else (run.before, "tail")
+# Where a run's texts go when its elements stay as they are, in writing order: an element's text or tail,
+# or the content of a typed placeholder's element (a <time> rewritten for the locale).
+TEXT, TAIL, CONTENT = "text", "tail", "content"
+Choice = tuple[str | Segment, tuple[Token, ...], bool]  # a run's piece, the tokens to write, whether translated
+
+
+def _text_places(run: Run) -> tuple[tuple[etree._Element, str], ...]:
+    """The places a run's texts go to (source elements), in the order `_run_texts` gives the texts.
+
+    The same for every translation that keeps the source's placeholders in order (see `_in_place`)."""
+    places = [(run.parent, TEXT) if run.before is None else (run.before, TAIL)]
+    for piece in run.pieces:
+        if isinstance(piece, str):
+            continue
+        for token in piece.tokens:
+            placeholder = token.placeholder
+            if placeholder is None or placeholder.element is None:
+                continue
+            if token.kind == "open":
+                places.append((placeholder.element, TEXT))
+                continue
+            if placeholder.kind in (DATE, COUNTRY):
+                places.append((placeholder.element, CONTENT))
+            places.append((placeholder.element, TAIL))
+    return tuple(places)
+
+
+def _run_texts(chosen: list[Choice], render_typed: RenderTyped) -> list[str | None]:
+    """The texts of a run written in place, one per `_text_places` entry; None for a typed element's content
+    means the source's content stays."""
+    texts: list[str | None] = []
     buffer: list[str] = []
     for piece, tokens, used in chosen:
         if isinstance(piece, str):
@@ -259,32 +286,53 @@ def _render_in_place(run: Run, chosen: list[tuple[str | Segment, tuple[Token, ..
             if placeholder.element is None:  # a date or country written in the text
                 buffer.append(rendered if rendered is not None else placeholder.text)
                 continue
-            setattr(owner, attribute, "".join(buffer) or None)
+            texts.append("".join(buffer) or None)
             buffer = []
-            element = twins.get(placeholder.element, placeholder.element)
-            if token.kind == "open":
-                owner, attribute = element, "text"
-                continue
-            _set_content(element, rendered)
-            owner, attribute = element, "tail"
-    setattr(owner, attribute, "".join(buffer) or None)
+            if token.kind != "open" and placeholder.kind in (DATE, COUNTRY):
+                texts.append(rendered)
+    texts.append("".join(buffer) or None)
+    return texts
 
 
-def _render_run(run: Run, translate: Translate, context: str | None, render_typed: RenderTyped,
-                fallbacks: list[Fallback], source_lang: str | None,
-                twins: dict[etree._Element, etree._Element]) -> None:
-    parent = run.parent
-    chosen: list[tuple[str | Segment, tuple[Token, ...], bool]] = []
+def _render_in_place(run: Run, chosen: list[Choice], render_typed: RenderTyped,
+                     twins: dict[etree._Element, etree._Element]) -> None:
+    """Write a run whose translations keep the source's placeholder order: the run's elements stay where they
+    are and only the texts between them (and typed placeholders' contents) are replaced."""
+    for (element, where), text in zip(_text_places(run), _run_texts(chosen, render_typed)):
+        target = twins.get(element, element)
+        if where == TEXT:
+            target.text = text
+        elif where == TAIL:
+            target.tail = text
+        else:
+            _set_content(target, text)
+
+
+def _choose(run: Run, translate: Translate, context: str | None, fallbacks: list[Fallback]) -> list[Choice]:
+    """Each piece of a run with the tokens to write for it (see `_segment_tokens`)."""
+    chosen: list[Choice] = []
     for piece in run.pieces:
         if isinstance(piece, str):
             chosen.append((piece, (), True))
         else:
             translation = translate(piece, context) if piece.translatable else None
             chosen.append((piece, *_segment_tokens(piece, translation, fallbacks)))
-    # The common case needs no new elements: every sentence translated (or nothing to mark as source language)
-    # and placeholders in the source's order.
-    if (source_lang is None or all(used for _, _, used in chosen)) and all(
-            _same_shape(tokens, piece) for piece, tokens, _ in chosen if isinstance(piece, Segment)):
+    return chosen
+
+
+def _in_place(chosen: list[Choice], source_lang: str | None) -> bool:
+    """The common case, which needs no new elements: every sentence translated (or nothing to mark as the
+    source language) and placeholders in the source's order."""
+    return (source_lang is None or all(used for _, _, used in chosen)) and all(
+        _same_shape(tokens, piece) for piece, tokens, _ in chosen if isinstance(piece, Segment))
+
+
+def _render_run(run: Run, translate: Translate, context: str | None, render_typed: RenderTyped,
+                fallbacks: list[Fallback], source_lang: str | None,
+                twins: dict[etree._Element, etree._Element]) -> None:
+    parent = run.parent
+    chosen = _choose(run, translate, context, fallbacks)
+    if _in_place(chosen, source_lang):
         _render_in_place(run, chosen, render_typed, twins)
         return
     results: list[tuple[str | Segment, list[str | etree._Element], bool]] = []
@@ -332,12 +380,18 @@ def _tag_name(element: etree._Element) -> str:
     return element.tag if isinstance(element.tag, str) else ""
 
 
-def _render_attribute(slot: AttributeSlot, translate: Translate, context: str | None) -> None:
+def _attribute_value(slot: AttributeSlot, translate: Translate, context: str | None) -> str | None:
+    """A translatable attribute's value for the locale; None keeps the source's."""
     translation = translate(slot.segment, context)
     if translation is None or translation == slot.segment.msgid:
-        return
-    # An attribute value is plain text; lxml escapes it on output.
-    slot.element.set(slot.attribute, slot.leading + translation + slot.trailing)
+        return None
+    return slot.leading + translation + slot.trailing
+
+
+def _render_attribute(slot: AttributeSlot, translate: Translate, context: str | None) -> None:
+    value = _attribute_value(slot, translate, context)
+    if value is not None:
+        slot.element.set(slot.attribute, value)  # plain text: lxml escapes it on output
 
 
 @dataclass(frozen=True, slots=True)
@@ -379,3 +433,152 @@ def rebind(segmentation: Segmentation, root: etree._Element) -> Segmentation:
     attributes = tuple(AttributeSlot(twins[slot.element], slot.attribute, slot.leading, slot.trailing, slot.segment,
                                      slot.kind) for slot in segmentation.attributes)
     return replace(segmentation, runs=runs, attributes=attributes, twins=twins)
+
+
+# ------------------------------------------------------------------------------------------ page skeletons
+
+# A page whose translations all keep the source's elements differs from locale to locale only in its texts and
+# translatable attribute values. Its skeleton is a copy of the tree with a marker in each of those places,
+# assembled and serialized like any page; a locale's page is then the serialized skeleton with each marker
+# replaced by the locale's text, escaped as lxml's HTML serializer escapes it there (learnt from the serializer
+# itself, see `_html_escapes`; the tests compare the two ways on hostile strings). Markers are private-use characters around the slot's number and a nonce drawn for
+# each process, which no source or translation can know.
+_MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
+_NONCE = os.urandom(6).hex()
+_MARKERS = re.compile(f"{_MARK_OPEN}{_NONCE}([0-9]+){_MARK_CLOSE}")
+
+
+# Written by the serializer to learn its escaping: every printable ASCII character and the whitespace it may
+# treat apart, and non-ASCII characters that some serializers escape (they must come out as themselves).
+_ASCII_PROBES = "\t\n\r" + "".join(chr(code) for code in range(32, 127))
+_OTHER_PROBES = "\x85\xa0\xad\xe9\u2028\u2029\u200f\ufeff\ue000\U0001f600"
+
+
+@lru_cache(maxsize=1)
+def _html_escapes() -> tuple[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] | None:
+    """What the HTML serializer writes, in an HTML document, for each character it does not write as itself:
+    (in text, in attribute values), "&" first. Attribute values here are those of plain attributes: href, src,
+    action and <a name> are URI-escaped instead, and no translatable attribute is one of those.
+
+    Learnt by writing each probe character, so it follows the libxml2 that lxml brings. None (no page is then
+    filled from a skeleton) when a non-ASCII probe does not come out as itself, or the output is unexpected.
+    A double quote is not learnt for attributes: it makes the serializer choose the quotes (see `Skeleton.fill`).
+    """
+    root = etree.fromstring("<html><body><p>x</p></body></html>", etree.HTMLParser())
+    element = root.find("body/p")
+    in_text: list[tuple[str, str]] = []
+    in_attribute: list[tuple[str, str]] = []
+    for char in _ASCII_PROBES + _OTHER_PROBES:
+        element.text = char
+        element.set("title", char if char != '"' else "")
+        written = etree.tostring(element, method="html", encoding="unicode")
+        head, tail = '<p title="', "</p>"
+        if not written.startswith(head) or not written.endswith(tail) or written.count('">') != 1:
+            return None
+        attribute, text = written[len(head): -len(tail)].split('">')
+        attribute = attribute or char
+        if (attribute != char or text != char) and char in _OTHER_PROBES:
+            return None
+        in_text += [(char, text)] if text != char else []
+        in_attribute += [(char, attribute)] if attribute != char else []
+    first = lambda pair: pair[0] != "&"  # noqa: E731 - "&" is escaped before the references that hold it
+    return tuple(sorted(in_text, key=first)), tuple(sorted(in_attribute, key=first))
+
+
+def _escaped(text: str, escapes: tuple[tuple[str, str], ...]) -> str:
+    for char, reference in escapes:
+        if char in text:
+            text = text.replace(char, reference)
+    return text
+
+
+_PLAIN_ATTRIBUTES = frozenset({"title", "alt", "aria-label", "placeholder", "value", "content"})
+# Elements whose text the serializer writes unescaped: a slot there would need another escaping.
+_RAW_TEXT = frozenset({"script", "style"})
+
+
+@dataclass(frozen=True, slots=True)
+class Skeleton:
+    """A copy of a page's tree with a marker wherever a translation writes text (see above)."""
+
+    root: etree._Element
+    sources: tuple[str, ...]       # each slot's source text: what a slot left as the source's gets
+    attributes: tuple[int, ...]    # the slots that are attribute values (the others are text)
+
+    def fill(self, html: str, values: list[str | None]) -> str | None:
+        """The serialized skeleton with every marker replaced by its value (None: the source's); None when the
+        page holds a marker character that is not one of ours (a translation's), to be rendered the tree way."""
+        found = _MARKERS.split(html)
+        if html.count(_MARK_OPEN) != len(found) // 2:
+            return None
+        escapes = _html_escapes()
+        if escapes is None:
+            return None
+        raw = [source if value is None else value for value, source in zip(values, self.sources)]
+        if any('"' in raw[slot] for slot in self.attributes):
+            return None  # the serializer quotes such a value with ' or escapes its " depending on its '
+
+        # Escaped all at once, joined by a character that lxml refuses in a tree: a text holding it cannot be
+        # written the tree way either, and is left to that way to report.
+        joined = "\0".join(raw)
+        if joined.count("\0") != len(raw) - 1:
+            return None
+        texts = _escaped(joined, escapes[0]).split("\0")
+        for slot in self.attributes:
+            texts[slot] = _escaped(raw[slot], escapes[1])
+        found[1::2] = [texts[int(number)] for number in found[1::2]]
+        return "".join(found)
+
+
+def skeleton(segmentation: Segmentation) -> Skeleton | None:
+    """The page's skeleton, or None when a text goes where the serializer escapes otherwise (raw text, a URI
+    attribute), a typed element has child elements, or the source itself holds the marker characters."""
+    source = segmentation.page
+    if _MARK_OPEN in source.text or _MARK_CLOSE in source.text:
+        return None
+    root = copy.deepcopy(source.tree.getroot())
+    twins = dict(zip(_source_elements(segmentation), root.iter()))
+    sources: list[str] = []
+    attributes: list[int] = []
+
+    def mark() -> str:
+        return f"{_MARK_OPEN}{_NONCE}{len(sources)}{_MARK_CLOSE}"
+
+    for slot in segmentation.attributes:
+        if slot.attribute not in _PLAIN_ATTRIBUTES:
+            return None
+        element = twins[slot.element]
+        marker = mark()
+        attributes.append(len(sources))
+        sources.append(element.get(slot.attribute) or "")
+        element.set(slot.attribute, marker)
+    for run in segmentation.runs:
+        for place, where in _text_places(run):
+            element = twins[place]
+            context = element.getparent() if where == TAIL else element
+            if context is None or _tag_name(context) in _RAW_TEXT or where == CONTENT and len(element):
+                return None
+            marker = mark()
+            sources.append(element.text or "" if where == CONTENT else "")
+            if where == TAIL:
+                element.tail = marker
+            else:
+                element.text = marker
+    return Skeleton(root, tuple(sources), tuple(attributes))
+
+
+def skeleton_values(segmentation: Segmentation, translate: Translate, render_typed: RenderTyped,
+                    source_lang: str) -> list[str | None] | None:
+    """The texts a locale writes into the page's skeleton, slot by slot; None when a translation needs other
+    elements than the source's (placeholders reordered, a sentence falling back or left in the source
+    language), and the page must be rendered the tree way (`render`)."""
+    contexts = "data-msgctxt" in segmentation.page.text
+    values: list[str | None] = [_attribute_value(slot, translate, context_of(slot.element) if contexts else None)
+                                for slot in segmentation.attributes]
+    unused: list[Fallback] = []  # a fallback leaves its sentence in the source language: never in place
+    for run in segmentation.runs:
+        chosen = _choose(run, translate, context_of(run.parent) if contexts else None, unused)
+        if not _in_place(chosen, source_lang):
+            return None
+        values.extend(_run_texts(chosen, render_typed))
+    return values
