@@ -416,12 +416,13 @@ def _sitemap_by_lxml(builder, items: list[str], published: dict[str, set[str]]) 
     namespace, xhtml = "http://www.sitemaps.org/schemas/sitemap/0.9", "http://www.w3.org/1999/xhtml"
     urlset = etree.Element(f"{{{namespace}}}urlset", nsmap={None: namespace, "xhtml": xhtml})
     for item in items:
-        alternates = builder.alternates(item, published)
-        for alternate in alternates:
+        alternates = [(locale, builder.href(locale, f"{item}.html")) for locale in builder.all_locales
+                      if item in published.get(locale, set())]
+        for _, href in alternates:
             url = etree.SubElement(urlset, f"{{{namespace}}}url")
-            etree.SubElement(url, f"{{{namespace}}}loc").text = alternate.href
-            for other in alternates:
-                etree.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang=other.locale, href=other.href)
+            etree.SubElement(url, f"{{{namespace}}}loc").text = href
+            for locale, other in alternates:
+                etree.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang=locale, href=other)
             etree.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang="x-default",
                              href=builder.href("en", f"{item}.html"))
     return etree.tostring(urlset, xml_declaration=True, encoding="UTF-8", pretty_print=True)

@@ -13,6 +13,7 @@ import itertools
 import json
 import marshal
 import os
+import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from functools import lru_cache
@@ -436,9 +437,6 @@ class _Builder:
 
     # ------------------------------------------------------------------ pages
 
-    def alternates(self, item: str, published: dict[str, set[str]]) -> list[Alternate]:
-        return self.alternates_in(item, tuple(l for l in self.all_locales if item in published.get(l, set())))
-
     def alternates_in(self, item: str, locales: tuple[str, ...]) -> list[Alternate]:
         """The item's page in each of `locales` (the locales that publish it, in project order)."""
         return [Alternate(locale, self.href(locale, f"{item}.html")) for locale in locales]
@@ -574,20 +572,31 @@ def _sitemap(builder: _Builder, items: list[str], published: dict[str, set[str]]
     the main process. Same bytes as lxml writes (pretty-printed, UTF-8), escapes included."""
     head = (f"<?xml version='1.0' encoding='UTF-8'?>\n"
             f'<urlset xmlns="{_SITEMAP_NS}" xmlns:xhtml="{_XHTML_NS}"')
+    locales = [(locale, published.get(locale, set()), _xml(locale, _XML_ATTRIBUTE)) for locale in builder.all_locales]
+    source = builder.settings.source_locale
     lines = []
     for item in items:
-        alternates = builder.alternates(item, published)
-        if not alternates:
+        hrefs = [(builder.href(locale, f"{item}.html"), escaped) for locale, items_there, escaped in locales
+                 if item in items_there]
+        if not hrefs:
             continue
-        links = "".join(f'    <xhtml:link rel="alternate" hreflang="{other.locale.translate(_XML_ATTRIBUTE)}" '
-                        f'href="{other.href.translate(_XML_ATTRIBUTE)}"/>\n' for other in alternates)
-        x_default = builder.href(builder.settings.source_locale, f"{item}.html").translate(_XML_ATTRIBUTE)
+        links = "".join(f'    <xhtml:link rel="alternate" hreflang="{locale}" href="{_xml(href, _XML_ATTRIBUTE)}"/>\n'
+                        for href, locale in hrefs)
+        x_default = _xml(builder.href(source, f"{item}.html"), _XML_ATTRIBUTE)
         links += f'    <xhtml:link rel="alternate" hreflang="x-default" href="{x_default}"/>\n'
-        for alternate in alternates:
-            lines.append(f"  <url>\n    <loc>{alternate.href.translate(_XML_TEXT)}</loc>\n{links}  </url>\n")
+        for href, _ in hrefs:
+            lines.append(f"  <url>\n    <loc>{_xml(href, _XML_TEXT)}</loc>\n{links}  </url>\n")
     if not lines:
         return (head + "/>\n").encode("utf-8")
     return (head + ">\n" + "".join(lines) + "</urlset>\n").encode("utf-8")
+
+
+_XML_SPECIAL = re.compile('[&<>"\n\r\t]')
+
+
+def _xml(text: str, table: dict[int, str]) -> str:
+    """`text` escaped with `table`; most hrefs need nothing, and a search is cheaper than a translation."""
+    return text.translate(table) if _XML_SPECIAL.search(text) else text
 
 
 def _stage_assets(settings: Settings, output: Path, staged: list[Staged]) -> None:
@@ -795,9 +804,10 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
             builder.state.files.update(files)
             written_early.update(written)
         builder.state.pages.update(written_early)
-        for item in undecided:
+        for item in undecided:  # decided by the workers, each with the key of the inputs it read
             for locale in all_locales:
-                decisions[(item, locale)] = builder.decide(item, locale)
+                row = builder.state.decisions[f"{item}|{locale}"]
+                decisions[(item, locale)] = _decision_from_state(row), str(row[0])
         published: dict[str, set[str]] = {locale: set() for locale in all_locales}
         for (item, locale), (decision, _) in decisions.items():
             if decision.published:
@@ -821,20 +831,19 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                     results.append(PageResult(item, locale, name, "held back", decision.reason, decision.share,
                                               decision.drafts, decision.fallbacks))
                     continue
-                linked = tuple(link for link in decision.links if link in item_set) if decision.links else ()
-                if linked:
-                    context = PageContext(publishing, linked,
-                                          tuple(link for link in linked if link in published[locale]))
-                    fingerprint = _page_fingerprint(key, context.fingerprint())
-                else:
-                    context, fingerprint = unlinked, _page_fingerprint(key, unlinked_fingerprint)
-                if page in written_early:
-                    status = "built"
-                elif not force and builder.state.pages.get(page) == fingerprint and page in existing:
-                    status = "unchanged"
-                else:
-                    status = "built"
-                    to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
+                status = "built"
+                if page not in written_early:
+                    linked = tuple(link for link in decision.links if link in item_set) if decision.links else ()
+                    if linked:
+                        context = PageContext(publishing, linked,
+                                              tuple(link for link in linked if link in published[locale]))
+                        fingerprint = _page_fingerprint(key, context.fingerprint())
+                    else:
+                        context, fingerprint = unlinked, _page_fingerprint(key, unlinked_fingerprint)
+                    if not force and builder.state.pages.get(page) == fingerprint and page in existing:
+                        status = "unchanged"
+                    else:
+                        to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
                 results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
         render_tasks = [(settings, build_id, item, tuple(pages)) for item, pages in to_render.items()]

@@ -15,10 +15,10 @@ import time
 from collections.abc import Iterable
 from pathlib import Path
 
-Staged = tuple[Path, Path]  # (temp file, target)
+Staged = tuple[str, str]  # (temp file, target); strings, which workers hand back by the thousand
 
 
-def stage(path: Path, data: bytes) -> Staged | None:
+def stage(path: Path | str, data: bytes) -> Staged | None:
     """Write `data` to a temp file next to `path`; None when `path` already holds exactly these bytes.
 
     Few system calls: a build stages thousands of pages, and each saved call counts.
@@ -56,19 +56,41 @@ def stage(path: Path, data: bytes) -> Staged | None:
         os.unlink(temp)
         raise
     os.close(fd)
-    return Path(temp), path
+    return temp, name
 
 
 # Temp file numbers within one process.
 _numbers = itertools.count()
 
 
+# Below this many files the renames are done in this thread; above it, two threads rename folder by folder
+# (a rename holds its folder's lock, so two folders go at once: 6,000 pages in 6 folders took half the time).
+PARALLEL_RENAMES = 64
+
+
 def commit(staged: Iterable[Staged]) -> None:
-    """Flush the staged files to disk, then rename each over its target."""
+    """Flush the staged files to disk, then rename each over its target; the last one after all the others
+    (a build stages its state last: it must never describe pages that are not in place)."""
     staged = list(staged)
     if not staged:
         return
     os.sync()
+    *first, last = staged
+    if len(first) < PARALLEL_RENAMES:
+        _rename(first)
+    else:
+        from concurrent.futures import ThreadPoolExecutor
+
+        by_folder: dict[str, list[Staged]] = {}
+        for entry in first:
+            by_folder.setdefault(os.path.dirname(entry[1]), []).append(entry)
+        with ThreadPoolExecutor(max_workers=2) as pool:
+            for _ in pool.map(_rename, by_folder.values()):
+                pass  # a failed rename raises here
+    os.replace(*last)
+
+
+def _rename(staged: list[Staged]) -> None:
     for tmp, path in staged:
         os.replace(tmp, path)
 
@@ -89,7 +111,10 @@ def gather_staged(outcomes: list[tuple[tuple | None, Exception | None]], staged:
 def discard(staged: Iterable[Staged]) -> None:
     """Remove staged temp files; the targets stay as they were."""
     for tmp, _ in staged:
-        tmp.unlink(missing_ok=True)
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
 
 
 STALE_AFTER = 3600.0  # seconds; no run stages a file for longer
