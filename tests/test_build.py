@@ -458,22 +458,34 @@ def test_a_base_url_that_is_not_an_absolute_http_url_is_refused(tmp_path: Path, 
 ESCAPED = "Ä & <zz9> 'a' \r\t\n\xa0 中 😀 &amp; <script>x</script> ]]> </p> &#13;"
 
 
-def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-                                                             ) -> None:
+def _skeleton_project(folder: Path, layout: bool) -> Path:
+    """The sample, with or without its layout, with a note that has a msgctxt and links an asset inside its
+    body (folded out of the skeleton), extracted and translated with hostile text (see the test below)."""
+    folder.mkdir()
+    project = _copy_project(folder)
+    if not layout:
+        (project / "source" / "_layout.html").unlink()
+    source = project / "source" / f"{ITEM}.html"
+    note = ('<p data-msgctxt="note">Read <a href="assets/report.pdf">the report</a>.'
+            '<img src="assets/chart.svg" alt="A chart"></p>\n      </div>')
+    source.write_text(source.read_text(encoding="utf-8").replace("</div>", note, 1), encoding="utf-8")
+    assert run_cli(project, "extract").returncode == 0
+    # Every unit translated, placeholders kept: the page is filled into the item's skeleton...
+    _fill(project, "fr", lambda msgid: f"{ESCAPED}{msgid}{ESCAPED}")
+    # ...but not with a double quote in an attribute value (the serializer picks the quotes by the value), nor
+    # when the layout's chrome, rendered as a tree, holds the marker characters: those pages are rendered.
+    _fill(project, "ar", lambda msgid: f'"{ESCAPED}"{msgid}')
+    _fill(project, "kk", lambda msgid: f"\ue000\ue0010\ue001\ue002{msgid}")
+    return project
+
+
+@pytest.mark.parametrize("layout", [True, False], ids=["layout", "no layout"])
+def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             layout: bool) -> None:
     import workflow.build
     import workflow.render
 
-    projects = []
-    for name in ("skeleton", "rendered"):
-        (tmp_path / name).mkdir()
-        project = _copy_project(tmp_path / name)
-        # Every unit translated, placeholders kept: the page is filled into the item's skeleton...
-        _fill(project, "fr", lambda msgid: f"{ESCAPED}{msgid}{ESCAPED}")
-        # ...but not with a double quote in an attribute value (the serializer picks the quotes by the value),
-        # or with the marker characters in a translation: those pages are rendered the tree way.
-        _fill(project, "ar", lambda msgid: f'"{ESCAPED}"{msgid}')
-        _fill(project, "kk", lambda msgid: f"\ue000\ue0010\ue001{msgid}")
-        projects.append(project)
+    projects = [_skeleton_project(tmp_path / name, layout) for name in ("skeleton", "rendered")]
     filled: dict[str, bool] = {}
     fill = workflow.render.Skeleton.fill
 
@@ -484,7 +496,7 @@ def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, mon
 
     monkeypatch.setattr(workflow.render.Skeleton, "fill", watched)
     workflow.build.build(load_settings(projects[0]), workers=1)
-    assert filled["fr"] and not filled["ar"] and not filled["kk"]
+    assert filled["fr"] and not filled["ar"] and filled["kk"] is not layout
     monkeypatch.setattr(workflow.build, "skeleton", lambda segmentation: None)
     workflow.build.build(load_settings(projects[1]), workers=1)
     outputs = [{path.relative_to(project): path.read_bytes() for path in (project / "output").rglob("*.html")}
@@ -492,6 +504,8 @@ def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, mon
     assert len(outputs[0]) > 5 and outputs[0] == outputs[1]
     page = outputs[0][Path("output/fr") / f"{ITEM}.html"].decode("utf-8")
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "&amp;#13;" in page and "<zz9>" not in page
+    assert 'href="../assets/report.pdf"' in page and 'src="../assets/chart.svg"' in page
+    assert "data-msgctxt" not in page
 
 
 def _project_with_copies(tmp_path: Path) -> Path:

@@ -28,8 +28,8 @@ from workflow.fsio import (Staged, commit, discard, gather_staged, is_temp_name,
                            stage)
 from workflow.locale_data import format_date_value
 from workflow.parallel import map_settled
-from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fresh_copy,
-                            item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
+from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fold_content,
+                            fresh_copy, item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
                             page_html, page_metadata, relocate_assets, serialize_page, typed_renderer)
 from workflow.pofile import read_translation_table, translation_table
 from workflow.render import (Fallback, PlaceholderMismatch, Skeleton, parse_translation, rebind, render, skeleton,
@@ -471,7 +471,8 @@ class _Builder:
 
     def item_skeleton(self, item: str) -> Skeleton | None:
         if item not in self._skeletons:
-            self._skeletons[item] = skeleton(self.item_segmentation(item))
+            shape = skeleton(self.item_segmentation(item))
+            self._skeletons[item] = shape.folded(fold_content) if shape is not None else None
         return self._skeletons[item]
 
     def item_page(self, item: str, locale: str, decision: Decision, page: PageContext) -> bytes:
@@ -482,7 +483,8 @@ class _Builder:
             render_typed = typed_renderer(locale, self.settings)
             # Most pages keep the source's elements: their texts go into the item's skeleton, assembled and
             # serialized like a page. The others (and the rare page the skeleton cannot take) are rendered.
-            shape = self.item_skeleton(item)
+            # Folded content keeps its links as they are: a page linking to other items is rendered.
+            shape = self.item_skeleton(item) if not page.item_links else None
             values = skeleton_values(segmentation, translate, render_typed, source_locale) if shape else None
             if shape is not None and values is not None:
                 html = shape.fill(page_html(self._assembled(fresh_copy(shape.root), item, locale, decision, page)),

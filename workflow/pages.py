@@ -210,6 +210,48 @@ def clean_source_markers(root: etree._Element) -> None:
         del element.attrib["data-msgctxt"]
 
 
+# Whether anything under an element carries an attribute that assembling a page looks for (slots, page kinds,
+# the draft notice, country lists, language menus, news listings): such content stays in the tree.
+_ASSEMBLY_MARKED = etree.XPath("boolean(descendant::*[@data-slot or @data-page or @data-draft-notice "
+                               "or @data-country-list or @data-language-list or @data-news-list "
+                               "or @data-empty-list])")
+
+
+def fold_content(root: etree._Element, marker: Callable[[int], str]) -> list[str]:
+    """Replace the content of the elements below <html> (not in <head>) that hold nothing assembling a page
+    looks for by `marker(n)`, and return the HTML of each content, its assets relocated and source markers
+    cleaned as `relocate_assets` and `clean_source_markers` would on the page.
+
+    The elements themselves stay, with their attributes, so slots still move and a marker on the element
+    itself still works. Links in folded content are not localized: a page that links to other items (see
+    `localize_links`) must not use it.
+    """
+    blocks: list[str] = []
+
+    def visit(element: etree._Element) -> None:
+        for child in element:
+            if not isinstance(child.tag, str) or child.tag == "head" or child.text is None and not len(child):
+                continue
+            if _ASSEMBLY_MARKED(child):
+                visit(child)
+                continue
+            for grandchild in child:
+                if isinstance(grandchild.tag, str):
+                    relocate_assets(grandchild)  # the element's own attributes are relocated with the page
+            clean_source_markers(child)
+            written = etree.tostring(child, method="html", encoding="unicode", with_tail=False)
+            end = f"</{child.tag}>"
+            if not written.endswith(end):
+                continue  # an element written without an end tag has no content to fold
+            blocks.append(written[written.index(">") + 1: -len(end)])
+            for grandchild in list(child):
+                child.remove(grandchild)
+            child.text = marker(len(blocks) - 1)
+
+    visit(root)
+    return blocks
+
+
 def page_html(root: etree._Element) -> str:
     """HTML5 serialization with a doctype, UTF-8 declared in the first meta."""
     head = root.find("head")

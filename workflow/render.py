@@ -446,6 +446,10 @@ def rebind(segmentation: Segmentation, root: etree._Element) -> Segmentation:
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 _NONCE = os.urandom(6).hex()
 _MARKERS = re.compile(f"{_MARK_OPEN}{_NONCE}([0-9]+){_MARK_CLOSE}")
+# Block markers stand for content folded out of the skeleton (see `Skeleton.folded`).
+_BLOCK_OPEN, _BLOCK_CLOSE = "\ue002", "\ue003"
+_BLOCKS = re.compile(f"{_BLOCK_OPEN}{_NONCE}([0-9]+){_BLOCK_CLOSE}")
+_MARK_CHARACTERS = re.compile(f"[{_MARK_OPEN}{_MARK_CLOSE}{_BLOCK_OPEN}{_BLOCK_CLOSE}]")
 
 
 # Written by the serializer to learn its escaping: every printable ASCII character and the whitespace it may
@@ -504,10 +508,25 @@ class Skeleton:
     root: etree._Element
     sources: tuple[str, ...]       # each slot's source text: what a slot left as the source's gets
     attributes: tuple[int, ...]    # the slots that are attribute values (the others are text)
+    blocks: tuple[str, ...] = ()   # the HTML each block marker stands for
+
+    def folded(self, fold: Callable[[etree._Element, Callable[[int], str]], list[str]]) -> Skeleton:
+        """This skeleton with content replaced by block markers: `fold` picks content that assembling a page
+        never looks into, puts a marker (made by the function it is given) in its place and returns its HTML.
+        Each page then copies, assembles and serializes a smaller tree."""
+        return Skeleton(self.root, self.sources, self.attributes, tuple(fold(self.root, _block_marker)))
 
     def fill(self, html: str, values: list[str | None]) -> str | None:
-        """The serialized skeleton with every marker replaced by its value (None: the source's); None when the
-        page holds a marker character that is not one of ours (a translation's), to be rendered the tree way."""
+        """The serialized skeleton with every block marker replaced by its HTML and every text marker by its
+        value (None: the source's); None when the page holds a marker character that is not one of ours (in the
+        layout's chrome, rendered as a tree), to be rendered the tree way. The values may hold any: they are
+        put in after the markers are found."""
+        if self.blocks:
+            parts = _BLOCKS.split(html)
+            if html.count(_BLOCK_OPEN) != len(parts) // 2:
+                return None
+            parts[1::2] = [self.blocks[int(number)] for number in parts[1::2]]  # one may be gone with its element
+            html = "".join(parts)
         found = _MARKERS.split(html)
         if html.count(_MARK_OPEN) != len(found) // 2:
             return None
@@ -517,7 +536,6 @@ class Skeleton:
         raw = [source if value is None else value for value, source in zip(values, self.sources)]
         if any('"' in raw[slot] for slot in self.attributes):
             return None  # the serializer quotes such a value with ' or escapes its " depending on its '
-
         # Escaped all at once, joined by a character that lxml refuses in a tree: a text holding it cannot be
         # written the tree way either, and is left to that way to report.
         joined = "\0".join(raw)
@@ -530,11 +548,15 @@ class Skeleton:
         return "".join(found)
 
 
+def _block_marker(number: int) -> str:
+    return f"{_BLOCK_OPEN}{_NONCE}{number}{_BLOCK_CLOSE}"
+
+
 def skeleton(segmentation: Segmentation) -> Skeleton | None:
     """The page's skeleton, or None when a text goes where the serializer escapes otherwise (raw text, a URI
     attribute), a typed element has child elements, or the source itself holds the marker characters."""
     source = segmentation.page
-    if _MARK_OPEN in source.text or _MARK_CLOSE in source.text:
+    if _MARK_CHARACTERS.search(source.text):
         return None
     root = copy.deepcopy(source.tree.getroot())
     twins = dict(zip(_source_elements(segmentation), root.iter()))
