@@ -17,30 +17,33 @@ from workflow.units import Segmentation, has_slots, segment_page
 
 def source_items(settings: Settings, only: tuple[str, ...] = ()) -> list[Path]:
     """The source files to work on: every source/*.html, or the ones named with --item."""
+    return [settings.source_dir / f"{name}.html" for name in item_names(settings, only)]
+
+
+def item_names(settings: Settings, only: tuple[str, ...] = ()) -> list[str]:
+    """The ids of the items to work on (see `source_items`); names only, for a caller that needs no paths."""
     for item in only:
         check_item_id(item)
     if not settings.source_dir.is_dir():
         raise WorkflowError(settings.source_dir, None, "no source folder",
                             "put news items as source/<item>.html in the content root")
     if only:
-        paths = []
         for item in only:
             path = settings.source_dir / f"{item}.html"
             if not path.is_file():
                 raise WorkflowError(path, None, f"no source for item {item!r}",
                                     "check the item id against the files in source/")
-            paths.append(path)
-        return paths
+        return list(only)
     # Files starting with "_" are not items: the site layout (_layout.html) and partials.
     # One directory listing (file types come with it) and names sorted as strings: a thousand items are
     # listed on every build, before anything else can start.
     with os.scandir(settings.source_dir) as listing:
-        names = sorted(entry.name for entry in listing
-                       if entry.name.endswith(".html") and not entry.name.startswith("_") and entry.is_file())
-    paths = [settings.source_dir / name for name in names]
-    for name, path in zip(names, paths):
-        check_item_id(name[:-5], path)
-    return paths
+        names = [name[:-5] for name in sorted(entry.name for entry in listing if entry.name.endswith(".html")
+                                              and not entry.name.startswith("_") and entry.is_file())]
+    folder = os.fspath(settings.source_dir)
+    for name in names:
+        check_item_id(name, f"{folder}/{name}.html")
+    return names
 
 
 def segment_source(settings: Settings, path: Path, catalog: str | None = None,
