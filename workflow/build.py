@@ -25,8 +25,8 @@ from lxml import etree
 from workflow import __version__
 from workflow.dates import DAY_MONTH_YEAR
 from workflow.items import item_names, segment_source
-from workflow.fsio import (Staged, commit, discard, gather_staged, is_temp_name, remove_if_stale, remove_stale_temps,
-                           stage)
+from workflow.fsio import (Staged, commit, discard, flush_in_background, gather_staged, is_temp_name, remove_if_stale,
+                           remove_stale_temps, stage)
 from workflow.locale_data import format_date_value
 from workflow.parallel import map_settled
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fold_content,
@@ -810,6 +810,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
             builder.state.files.update(files)
             written_early.update(written)
         builder.state.pages.update(written_early)
+        flushed = flush_in_background(staged)  # the pages written so far, while the rest is decided and staged
         for item in undecided:  # decided by the workers, each with the key of the inputs it read
             for locale in all_locales:
                 row = builder.state.decisions[f"{item}|{locale}"]
@@ -858,6 +859,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         indexes, sitemap_path = _stage_listings(builder, every_item, decisions, published, force, staged)
         _stage_assets(settings, output, staged)
         _stage_into(staged, builder.state_path, builder.state.dump())
+        flushed()
         commit(staged)
     except BaseException:
         discard(staged)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import itertools
 import os
 import time
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 Staged = tuple[str, str]  # (temp file, target); strings, which workers hand back by the thousand
@@ -66,6 +66,18 @@ _numbers = itertools.count()
 # Below this many files the renames are done in this thread; above it, two threads rename folder by folder
 # (a rename holds its folder's lock, so two folders go at once: 6,000 pages in 6 folders took half the time).
 PARALLEL_RENAMES = 64
+
+
+def flush_in_background(staged: list[Staged]) -> Callable[[], None]:
+    """Start flushing to disk what is staged so far, in the background, when that is much (the commit's own
+    flush then has little left while the caller stages the rest); returns the function that waits for it."""
+    if len(staged) < PARALLEL_RENAMES:
+        return lambda: None
+    import threading
+
+    thread = threading.Thread(target=os.sync, daemon=True)
+    thread.start()
+    return thread.join
 
 
 def commit(staged: Iterable[Staged]) -> None:
