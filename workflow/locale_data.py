@@ -25,6 +25,14 @@ def direction(tag: str) -> str:
     return babel_locale(tag).text_direction
 
 
+def preload(tags: tuple[str, ...]) -> None:
+    """Load each locale's CLDR data now: worker processes started after this share it instead of each
+    loading it again (about 8 ms per locale and process)."""
+    for tag in tags:
+        direction(tag)
+        native_name(tag)
+
+
 @lru_cache(maxsize=256)
 def og_locale(tag: str) -> str:
     """Open Graph's ll_CC form, the territory from CLDR's likely subtags (fr → fr_FR, ar → ar_EG)."""
