@@ -28,7 +28,7 @@ from workflow.items import item_names, segment_source
 from workflow.fsio import (Staged, commit, discard, flush_in_background, gather_staged, is_temp_name, remove_if_stale,
                            remove_stale_temps, stage)
 from workflow.locale_data import format_date_value, preload
-from workflow.parallel import map_settled
+from workflow.parallel import PARALLEL_THRESHOLD, map_settled
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fold_content,
                             fresh_copy, item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
                             page_html, page_metadata, relocate_assets, serialize_page, typed_renderer)
@@ -803,9 +803,9 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     # it was. A worker's failure comes back as a value so that what the others staged is discarded first.
     staged: list[Staged] = []
     withdrawn: list[Path] = []  # pages no longer published, removed once the build is committed
-    if tasks:
-        # Every page (and its language menu) needs each locale's CLDR data, and so do the indexes: loaded
-        # here once, before the workers start, rather than by each worker and again for the indexes.
+    if len(tasks) >= PARALLEL_THRESHOLD:
+        # A build this size needs every locale's CLDR data in every worker (and again for the indexes):
+        # loaded here once, before the workers start, rather than by each of them.
         preload(all_locales)
     try:
         written_early: dict[str, str] = {}
