@@ -14,7 +14,7 @@ from babel import Locale
 from babel.dates import format_date, format_skeleton
 from lxml import etree
 
-from conftest import ITEM, ROOT, run_cli
+from conftest import ITEM, ROOT, corpus_files, need_corpus, run_cli
 from workflow.build import STATE_FILE
 from workflow.countries import country_name
 from workflow.locale_data import sorted_names
@@ -479,13 +479,12 @@ def _skeleton_project(folder: Path, layout: bool) -> Path:
     return project
 
 
-@pytest.mark.parametrize("layout", [True, False], ids=["layout", "no layout"])
-def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
-                                                             layout: bool) -> None:
+def _built_both_ways(projects: list[Path], monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, bool], list[dict]]:
+    """Build the first project as usual and the second with every page rendered as a tree; which locales'
+    pages were filled into a skeleton (the last page of each says), and both outputs' pages."""
     import workflow.build
     import workflow.render
 
-    projects = [_skeleton_project(tmp_path / name, layout) for name in ("skeleton", "rendered")]
     filled: dict[str, bool] = {}
     fill = workflow.render.Skeleton.fill
 
@@ -494,18 +493,49 @@ def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, mon
         filled[re.search(r'<html lang="([^"]+)"', html).group(1)] = result is not None
         return result
 
-    monkeypatch.setattr(workflow.render.Skeleton, "fill", watched)
-    workflow.build.build(load_settings(projects[0]), workers=1)
+    with monkeypatch.context() as patched:
+        patched.setattr(workflow.render.Skeleton, "fill", watched)
+        workflow.build.build(load_settings(projects[0]), workers=1)
+        patched.setattr(workflow.build, "skeleton", lambda segmentation: None)
+        workflow.build.build(load_settings(projects[1]), workers=1)
+    return filled, [{path.relative_to(project): path.read_bytes() for path in (project / "output").rglob("*.html")}
+                    for project in projects]
+
+
+@pytest.mark.parametrize("layout", [True, False], ids=["layout", "no layout"])
+def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                             layout: bool) -> None:
+    projects = [_skeleton_project(tmp_path / name, layout) for name in ("skeleton", "rendered")]
+    filled, outputs = _built_both_ways(projects, monkeypatch)
     assert filled["fr"] and not filled["ar"] and filled["kk"] is not layout
-    monkeypatch.setattr(workflow.build, "skeleton", lambda segmentation: None)
-    workflow.build.build(load_settings(projects[1]), workers=1)
-    outputs = [{path.relative_to(project): path.read_bytes() for path in (project / "output").rglob("*.html")}
-               for project in projects]
     assert len(outputs[0]) > 5 and outputs[0] == outputs[1]
     page = outputs[0][Path("output/fr") / f"{ITEM}.html"].decode("utf-8")
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "&amp;#13;" in page and "<zz9>" not in page
     assert 'href="../assets/report.pdf"' in page and 'src="../assets/chart.svg"' in page
     assert "data-msgctxt" not in page
+
+
+def test_real_articles_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    need_corpus("w3c-articles")
+    projects = []
+    for name in ("skeleton", "rendered"):
+        project = tmp_path / name
+        (project / "source").mkdir(parents=True)
+        for number, article in enumerate(corpus_files("w3c-articles", "*.html")):
+            shutil.copy(article, project / "source" / f"article-{number:02d}.html")
+        (project / "workflow.toml").write_text('[project]\nname = "W3C"\ntarget_locales = ["fr"]\n',
+                                               encoding="utf-8")
+        assert run_cli(project, "extract").returncode == 0
+        for po in (project / "locales" / "fr").glob("*.po"):
+            catalog = read_po(po)
+            po.write_bytes(serialize(replace(catalog, entries=tuple(
+                replace(e, msgstr=f"{ESCAPED}{e.msgid}{ESCAPED}") for e in catalog.entries))))
+        projects.append(project)
+    filled, outputs = _built_both_ways(projects, monkeypatch)
+    assert filled["fr"]
+    articles = [path for path in outputs[0] if path.name.startswith("article-")]
+    assert len(articles) == 2 * len(corpus_files("w3c-articles", "*.html")) and outputs[0] == outputs[1]
 
 
 def _project_with_copies(tmp_path: Path) -> Path:
