@@ -179,6 +179,21 @@ def test_other_tool_code_rebuilds_every_page(built: Path, monkeypatch: pytest.Mo
     assert sorted(p.locale for p in pages if p.status == "built") == ["de", "en", "fr", "ru"]
 
 
+def test_another_babel_rebuilds_every_page(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import babel
+
+    import workflow.build
+
+    settings = load_settings(built)
+    monkeypatch.setattr(babel, "__version__", babel.__version__ + ".other")  # other CLDR data
+    workflow.build.tool_digest.cache_clear()
+    try:
+        pages = workflow.build.build(settings, workers=1).pages
+    finally:
+        workflow.build.tool_digest.cache_clear()
+    assert sorted(p.locale for p in pages if p.status == "built") == ["de", "en", "fr", "ru"]
+
+
 def test_a_second_build_in_the_same_process_sees_a_changed_site_catalog(built: Path) -> None:
     import workflow.build
 

@@ -20,6 +20,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import NamedTuple
 
+import babel
 from lxml import etree
 
 from workflow import __version__
@@ -232,11 +233,12 @@ def _digest(*parts: bytes | str) -> str:
 
 @lru_cache(maxsize=1)
 def tool_digest() -> str:
-    """The tool's version and code: pages made by other code are rebuilt, even when the version number did not
-    change (an install from a newer checkout)."""
+    """The tool's version and code, and the versions of the libraries whose output the pages hold (Babel's
+    CLDR dates and names, lxml's and libxml2's serializer): pages made by other code are rebuilt, even when
+    the version number did not change (an install from a newer checkout)."""
     package = Path(__file__).resolve().parent
-    return _digest(__version__, *(part for path in sorted(package.glob("*.py"))
-                                  for part in (path.name, path.read_bytes())))
+    return _digest(__version__, babel.__version__, repr(etree.LXML_VERSION), repr(etree.LIBXML_VERSION),
+                   *(part for path in sorted(package.glob("*.py")) for part in (path.name, path.read_bytes())))
 
 
 def _read(path: Path) -> bytes:
