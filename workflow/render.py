@@ -230,9 +230,13 @@ def _segment_tokens(segment: Segment, translation: str | None, fallbacks: list[F
 def _in_source_order(tokens: tuple[Token, ...], segment: Segment) -> bool:
     """True when a translation keeps its placeholders in the source's order, so only texts change.
 
-    Not cached: a translation's tokens meet their segment once per page, so a cache only adds the hashing."""
-    return [(t.kind, id(t.placeholder)) for t in tokens if t.kind != "text"] == \
-        [(t.kind, id(t.placeholder)) for t in segment.tokens if t.kind != "text"]
+    Placeholders compare by identity: a translation's tokens hold the segment's own."""
+    return tuple([(t.kind, t.placeholder) for t in tokens if t.kind != "text"]) == _source_order(segment)
+
+
+@lru_cache(maxsize=4096)  # asked again for each locale's translation; segments hash by identity
+def _source_order(segment: Segment) -> tuple[tuple[str, Placeholder | None], ...]:
+    return tuple((t.kind, t.placeholder) for t in segment.tokens if t.kind != "text")
 
 
 def _same_shape(tokens: tuple[Token, ...], segment: Segment) -> bool:
@@ -274,6 +278,9 @@ def _run_texts(chosen: list[Choice], render_typed: RenderTyped) -> list[str | No
     for piece, tokens, used in chosen:
         if isinstance(piece, str):
             buffer.append(piece)
+            continue
+        if not piece.names:  # text only
+            buffer += [token.text for token in tokens]
             continue
         typed = render_typed if used else _source_typed
         for token in tokens:
@@ -323,8 +330,12 @@ def _choose(run: Run, translate: Translate, context: str | None, fallbacks: list
 def _in_place(chosen: list[Choice], source_lang: str | None) -> bool:
     """The common case, which needs no new elements: every sentence translated (or nothing to mark as the
     source language) and placeholders in the source's order."""
-    return (source_lang is None or all(used for _, _, used in chosen)) and all(
-        _same_shape(tokens, piece) for piece, tokens, _ in chosen if isinstance(piece, Segment))
+    for piece, tokens, used in chosen:
+        if isinstance(piece, str):
+            continue
+        if not used and source_lang is not None or not _same_shape(tokens, piece):
+            return False
+    return True
 
 
 def _render_run(run: Run, translate: Translate, context: str | None, render_typed: RenderTyped,
