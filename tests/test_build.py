@@ -530,6 +530,15 @@ def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, mon
     assert "data-msgctxt" not in page
 
 
+def test_content_the_serializer_would_drop_is_not_folded() -> None:
+    from workflow.pages import fold_content
+
+    root = etree.fromstring("<html><body><p>a<br>b</p></body></html>", etree.HTMLParser())
+    root.find(".//br").text = "inside"  # a void element is written without its content
+    with pytest.raises(ValueError, match="<br>"):
+        fold_content(root.find("body/p"), lambda number: f"[{number}]")
+
+
 def test_real_articles_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path,
                                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     need_corpus("w3c-articles")

@@ -476,9 +476,13 @@ class _Builder:
         return root
 
     def item_skeleton(self, item: str) -> Skeleton | None:
+        """The item's skeleton (see `render.skeleton`), its content folded; None when it cannot have one."""
         if item not in self._skeletons:
             shape = skeleton(self.item_segmentation(item))
-            self._skeletons[item] = shape.folded(fold_content) if shape is not None else None
+            try:
+                self._skeletons[item] = shape.folded(fold_content) if shape is not None else None
+            except ValueError:
+                self._skeletons[item] = None  # its pages are rendered as trees
         return self._skeletons[item]
 
     def item_page(self, item: str, locale: str, decision: Decision, page: PageContext) -> bytes:
@@ -561,7 +565,8 @@ class _Builder:
         return serialize_page(root)
 
 
-def decisions_for(settings: Settings, items: tuple[str, ...], locales: tuple[str, ...]) -> dict[tuple[str, str], Decision]:
+def decisions_for(settings: Settings, items: tuple[str, ...],
+                  locales: tuple[str, ...]) -> dict[tuple[str, str], Decision]:
     """Whether each item would be published in each locale, and why (the last build's answers where valid)."""
     builder = _Builder(settings, locales, False)
     return {(item, locale): builder.decide(item, locale)[0] for item in items for locale in locales}
@@ -580,16 +585,17 @@ def _sitemap(builder: _Builder, items: list[str], published: dict[str, set[str]]
     the main process. Same bytes as lxml writes (pretty-printed, UTF-8), escapes included."""
     head = (f"<?xml version='1.0' encoding='UTF-8'?>\n"
             f'<urlset xmlns="{_SITEMAP_NS}" xmlns:xhtml="{_XHTML_NS}"')
+    # Each locale with the items it publishes and its hreflang value, escaped once.
     locales = [(locale, published.get(locale, set()), _xml(locale, _XML_ATTRIBUTE)) for locale in builder.all_locales]
     source = builder.settings.source_locale
     lines = []
     for item in items:
-        hrefs = [(builder.href(locale, f"{item}.html"), escaped) for locale, items_there, escaped in locales
+        hrefs = [(builder.href(locale, f"{item}.html"), hreflang) for locale, items_there, hreflang in locales
                  if item in items_there]
         if not hrefs:
             continue
-        links = "".join(f'    <xhtml:link rel="alternate" hreflang="{locale}" href="{_xml(href, _XML_ATTRIBUTE)}"/>\n'
-                        for href, locale in hrefs)
+        links = "".join(f'    <xhtml:link rel="alternate" hreflang="{hreflang}" '
+                        f'href="{_xml(href, _XML_ATTRIBUTE)}"/>\n' for href, hreflang in hrefs)
         x_default = _xml(builder.href(source, f"{item}.html"), _XML_ATTRIBUTE)
         links += f'    <xhtml:link rel="alternate" hreflang="x-default" href="{x_default}"/>\n'
         for href, _ in hrefs:

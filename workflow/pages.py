@@ -224,7 +224,8 @@ def fold_content(root: etree._Element, marker: Callable[[int], str]) -> list[str
 
     The elements themselves stay, with their attributes, so slots still move and a marker on the element
     itself still works. Links in folded content are not localized: a page that links to other items (see
-    `localize_links`) must not use it.
+    `localize_links`) must not use it. ValueError when the serializer writes an element with content in an
+    unexpected way (the tree is then half folded: the caller drops it).
     """
     blocks: list[str] = []
 
@@ -241,8 +242,8 @@ def fold_content(root: etree._Element, marker: Callable[[int], str]) -> list[str
             clean_source_markers(child)
             written = etree.tostring(child, method="html", encoding="unicode", with_tail=False)
             end = f"</{child.tag}>"
-            if not written.endswith(end):
-                continue  # an element written without an end tag has no content to fold
+            if not written.endswith(end):  # only empty (void) elements are written without one
+                raise ValueError(f"<{child.tag}> with content was written without an end tag")
             blocks.append(written[written.index(">") + 1: -len(end)])
             for grandchild in list(child):
                 child.remove(grandchild)

@@ -452,8 +452,9 @@ def rebind(segmentation: Segmentation, root: etree._Element) -> Segmentation:
 # translatable attribute values. Its skeleton is a copy of the tree with a marker in each of those places,
 # assembled and serialized like any page; a locale's page is then the serialized skeleton with each marker
 # replaced by the locale's text, escaped as lxml's HTML serializer escapes it there (learnt from the serializer
-# itself, see `_html_escapes`; the tests compare the two ways on hostile strings). Markers are private-use characters around the slot's number and a nonce drawn for
-# each process, which no source or translation can know.
+# itself, see `_html_escapes`; the tests compare the two ways on hostile strings and real articles). Markers
+# are private-use characters around the slot's number and a nonce drawn for each process, which no source or
+# translation can know.
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 _NONCE = os.urandom(6).hex()
 _MARKERS = re.compile(f"{_MARK_OPEN}{_NONCE}([0-9]+){_MARK_CLOSE}")

@@ -16,7 +16,7 @@ from typing import Iterator, NamedTuple
 from lxml import etree
 
 from workflow.countries import standalone_country
-from workflow.dates import DAY_MONTH, dates_in, may_mention_date, precision_of_datetime
+from workflow.dates import dates_in, may_mention_date, precision_of_datetime
 from workflow.sentences import boundaries, ends_with_terminal, may_end_sentence
 from workflow.source import SourcePage
 
