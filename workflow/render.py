@@ -520,27 +520,35 @@ class Skeleton:
     root: etree._Element
     sources: tuple[str, ...]       # each slot's source text: what a slot left as the source's gets
     attributes: tuple[int, ...]    # the slots that are attribute values (the others are text)
-    blocks: tuple[str, ...] = ()   # the HTML each block marker stands for
+    # The HTML each block marker stands for, cut at its text markers once: text, slot, text, ..., text.
+    blocks: tuple[tuple[str | int, ...], ...] = ()
 
     def folded(self, fold: Callable[[etree._Element, Callable[[int], str]], list[str]]) -> Skeleton:
         """This skeleton with content replaced by block markers: `fold` picks content that assembling a page
         never looks into, puts a marker (made by the function it is given) in its place and returns its HTML.
         Each page then copies, assembles and serializes a smaller tree."""
-        return Skeleton(self.root, self.sources, self.attributes, tuple(fold(self.root, _block_marker)))
+        return Skeleton(self.root, self.sources, self.attributes,
+                        tuple(tuple(_cut_at_markers(html)) for html in fold(self.root, _block_marker)))
 
     def fill(self, html: str, values: list[str | None]) -> str | None:
         """The serialized skeleton with every block marker replaced by its HTML and every text marker by its
         value (None: the source's); None when the page holds a marker character that is not one of ours (in the
         layout's chrome, rendered as a tree), to be rendered the tree way. The values may hold any: they are
         put in after the markers are found."""
-        if self.blocks:
-            parts = _BLOCKS.split(html)
-            if html.count(_BLOCK_OPEN) != len(parts) // 2:
-                return None
-            parts[1::2] = [self.blocks[int(number)] for number in parts[1::2]]  # one may be gone with its element
-            html = "".join(parts)
-        found = _MARKERS.split(html)
-        if html.count(_MARK_OPEN) != len(found) // 2:
+        parts = _BLOCKS.split(html)
+        if html.count(_BLOCK_OPEN) != len(parts) // 2:
+            return None
+        # The page's pieces, text and slot numbers in turn, its blocks put in (one may be gone with its
+        # element); texts that meet are joined so that the turns hold.
+        found = _cut_at_markers(parts[0])
+        markers = len(found) // 2  # the page's own text markers (a block holds only ours)
+        for index in range(1, len(parts), 2):
+            rest = _cut_at_markers(parts[index + 1])
+            markers += len(rest) // 2
+            for more in (self.blocks[int(parts[index])], rest):
+                found[-1] += more[0]  # type: ignore[operator]
+                found += more[1:]
+        if html.count(_MARK_OPEN) != markers:
             return None
         escapes = _html_escapes()
         if escapes is None:
@@ -556,8 +564,15 @@ class Skeleton:
         texts = _escaped(joined, escapes[0]).split("\0")
         for slot in self.attributes:
             texts[slot] = _escaped(raw[slot], escapes[1])
-        found[1::2] = [texts[int(number)] for number in found[1::2]]
-        return "".join(found)
+        found[1::2] = [texts[slot] for slot in found[1::2]]  # type: ignore[index]
+        return "".join(found)  # type: ignore[arg-type]
+
+
+def _cut_at_markers(html: str) -> list[str | int]:
+    """`html` cut at its text markers: text, slot number, text, ..., text."""
+    pieces: list[str | int] = _MARKERS.split(html)  # type: ignore[assignment]
+    pieces[1::2] = [int(number) for number in pieces[1::2]]  # type: ignore[arg-type]
+    return pieces
 
 
 def _block_marker(number: int) -> str:
