@@ -503,8 +503,8 @@ def _built_both_ways(projects: list[Path], monkeypatch: pytest.MonkeyPatch) -> t
     filled: dict[str, bool] = {}
     fill = workflow.render.Skeleton.fill
 
-    def watched(self, html: str, values: list[str | None]) -> str | None:
-        result = fill(self, html, values)
+    def watched(self, html: str, values: list[str | None], shared: tuple = ()) -> str | None:
+        result = fill(self, html, values, shared)
         filled[re.search(r'<html lang="([^"]+)"', html).group(1)] = result is not None
         return result
 

@@ -34,8 +34,8 @@ from workflow.pages import (Alternate, clean_source_markers, country_lists, draf
                             fresh_copy, item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
                             page_html, page_metadata, relocate_assets, serialize_page, typed_renderer)
 from workflow.pofile import read_translation_table, translation_table
-from workflow.render import (Fallback, PlaceholderMismatch, Skeleton, parse_translation, rebind, render, skeleton,
-                             skeleton_values)
+from workflow.render import (Fallback, PlaceholderMismatch, Skeleton, fold_layout, parse_translation, rebind, render,
+                             skeleton, skeleton_values)
 from workflow.settings import SITE_CATALOG, Settings, relative
 from workflow.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, words_in
 
@@ -343,6 +343,7 @@ class _Builder:
         self._segmentations: dict[str, Segmentation] = {}
         self._translations: dict[tuple[str, str], Translations] = {}
         self._layouts: dict[str, etree._Element] = {}
+        self._folded_layouts: dict[str, tuple[etree._Element, tuple[tuple[str | int, ...], ...]] | None] = {}
         self._skeletons: dict[str, Skeleton | None] = {}
         self._keys: dict[tuple[str, str], str] = {}
         self._source_dir = str(settings.source_dir)
@@ -464,6 +465,20 @@ class _Builder:
             self._layouts[locale] = root
         return fresh_copy(self._layouts[locale])
 
+    def folded_layout(self, locale: str) -> tuple[etree._Element, tuple[tuple[str | int, ...], ...]] | None:
+        """The locale's rendered layout with its content folded (see `render.fold_layout`), and the folded
+        blocks; None without a layout, or when folding is not possible."""
+        if locale not in self._folded_layouts:
+            folded = None
+            if self.layout_segmentation() is not None:
+                root = self.render_layout(locale)
+                try:
+                    folded = root, fold_layout(root, fold_content)
+                except ValueError:
+                    pass  # pages assembled in the whole layout
+            self._folded_layouts[locale] = folded
+        return self._folded_layouts[locale]
+
     def _render_layout(self, locale: str) -> etree._Element:
         layout = self.layout_segmentation()
         if layout is None:
@@ -497,8 +512,10 @@ class _Builder:
             shape = self.item_skeleton(item) if not page.item_links else None
             values = skeleton_values(segmentation, translate, render_typed, source_locale) if shape else None
             if shape is not None and values is not None:
-                html = shape.fill(page_html(self._assembled(fresh_copy(shape.root), item, locale, decision, page)),
-                                  values)
+                layout = self.folded_layout(locale)
+                assembled = self._assembled(fresh_copy(shape.root), item, locale, decision, page,
+                                            fresh_copy(layout[0]) if layout is not None else None)
+                html = shape.fill(page_html(assembled), values, layout[1] if layout is not None else ())
                 if html is not None:
                     return html.encode("utf-8")
             item_root = fresh_copy(segmentation.page.tree.getroot())
@@ -508,10 +525,11 @@ class _Builder:
         return serialize_page(self._assembled(item_root, item, locale, decision, page))
 
     def _assembled(self, item_root: etree._Element, item: str, locale: str, decision: Decision,
-                   page: PageContext) -> etree._Element:
-        """The item's rendered tree in the locale's layout, with the page's metadata, menus and links."""
+                   page: PageContext, layout: etree._Element | None = None) -> etree._Element:
+        """The item's rendered tree in the locale's layout (a copy of it, folded or not, when given), with the
+        page's metadata, menus and links."""
         if self.layout_segmentation() is not None:
-            root = self.render_layout(locale)
+            root = layout if layout is not None else self.render_layout(locale)
             fill_slots(root, item_root)
             merge_head(root, item_root)
         else:

@@ -458,8 +458,10 @@ def rebind(segmentation: Segmentation, root: etree._Element) -> Segmentation:
 _MARK_OPEN, _MARK_CLOSE = "\ue000", "\ue001"
 _NONCE = os.urandom(6).hex()
 _MARKERS = re.compile(f"{_MARK_OPEN}{_NONCE}([0-9]+){_MARK_CLOSE}")
-# Block markers stand for content folded out of the skeleton (see `Skeleton.folded`).
+# Block markers stand for content folded out of the skeleton (see `Skeleton.folded`); from `_SHARED` on, for
+# content folded out of a locale's layout, which every page of the locale shares (see `fold_layout`).
 _BLOCK_OPEN, _BLOCK_CLOSE = "\ue002", "\ue003"
+_SHARED = 1_000_000
 _BLOCKS = re.compile(f"{_BLOCK_OPEN}{_NONCE}([0-9]+){_BLOCK_CLOSE}")
 _MARK_CHARACTERS = re.compile(f"[{_MARK_OPEN}{_MARK_CLOSE}{_BLOCK_OPEN}{_BLOCK_CLOSE}]")
 
@@ -530,11 +532,12 @@ class Skeleton:
         return Skeleton(self.root, self.sources, self.attributes,
                         tuple(tuple(_cut_at_markers(html)) for html in fold(self.root, _block_marker)))
 
-    def fill(self, html: str, values: list[str | None]) -> str | None:
-        """The serialized skeleton with every block marker replaced by its HTML and every text marker by its
-        value (None: the source's); None when the page holds a marker character that is not one of ours (in the
-        layout's chrome, rendered as a tree), to be rendered the tree way. The values may hold any: they are
-        put in after the markers are found."""
+    def fill(self, html: str, values: list[str | None], shared: tuple[tuple[str | int, ...], ...] = ()
+             ) -> str | None:
+        """The serialized skeleton with every block marker replaced by its HTML (`shared`: the blocks of the
+        folded layout it was assembled in) and every text marker by its value (None: the source's); None when
+        the page holds a marker character that is not one of ours (in the layout's chrome, rendered as a tree),
+        to be rendered the tree way. The values may hold any: they are put in after the markers are found."""
         parts = _BLOCKS.split(html)
         if html.count(_BLOCK_OPEN) != len(parts) // 2:
             return None
@@ -545,7 +548,8 @@ class Skeleton:
         for index in range(1, len(parts), 2):
             rest = _cut_at_markers(parts[index + 1])
             markers += len(rest) // 2
-            for more in (self.blocks[int(parts[index])], rest):
+            block = int(parts[index])
+            for more in (self.blocks[block] if block < _SHARED else shared[block - _SHARED], rest):
                 found[-1] += more[0]  # type: ignore[operator]
                 found += more[1:]
         if html.count(_MARK_OPEN) != markers:
@@ -577,6 +581,13 @@ def _cut_at_markers(html: str) -> list[str | int]:
 
 def _block_marker(number: int) -> str:
     return f"{_BLOCK_OPEN}{_NONCE}{number}{_BLOCK_CLOSE}"
+
+
+def fold_layout(root: etree._Element, fold: Callable[[etree._Element, Callable[[int], str]], list[str]]
+                ) -> tuple[tuple[str | int, ...], ...]:
+    """Fold a locale's rendered layout as `Skeleton.folded` folds an item, its markers numbered apart from any
+    item's; the blocks to give `Skeleton.fill` for the pages assembled in it."""
+    return tuple(tuple(_cut_at_markers(html)) for html in fold(root, lambda number: _block_marker(_SHARED + number)))
 
 
 def skeleton(segmentation: Segmentation) -> Skeleton | None:
