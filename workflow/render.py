@@ -544,7 +544,9 @@ class Skeleton:
         # The page's pieces, text and slot numbers in turn, its blocks put in (one may be gone with its
         # element); texts that meet are joined so that the turns hold.
         found = _cut_at_markers(parts[0])
-        markers = len(found) // 2  # the page's own text markers (a block holds only ours)
+        # The page's own text markers are counted: blocks are cut at ours only (any other marker character
+        # in them is text, as it is on a page rendered as a tree).
+        markers = len(found) // 2
         for index in range(1, len(parts), 2):
             rest = _cut_at_markers(parts[index + 1])
             markers += len(rest) // 2
