@@ -16,7 +16,7 @@ from functools import lru_cache
 from lxml import etree
 
 from workflow.units import (COUNTRY, DATE, PAIRED, AttributeSlot, Placeholder, Run, Segment, Segmentation, Token,
-                            context_of)
+                            context_of, placeholder_token, text_token)
 
 _PLACEHOLDER_RE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
 
@@ -76,19 +76,20 @@ def parse_translation(text: str, segment: Segment) -> tuple[Token, ...]:
 
 def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
     if "<" not in text and not names:  # plain text for a unit without placeholders: nothing to check
-        return [Token("text", text)] if text else []
+        return [text_token(text)] if text else []
     tokens: list[Token] = []
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     stack: list[str] = []
     position = 0
     for match in _PLACEHOLDER_RE.finditer(text):
-        closing, name, selfclosing = match.group(1), match.group(2), match.group(3)
+        closing, name, selfclosing = match.groups()
         placeholder = names.get(name)
         if placeholder is None or (closing and selfclosing):
             continue  # not ours: literal text
-        if match.start() > position:
-            tokens.append(Token("text", text[position: match.start()]))
-        position = match.end()
+        start, end = match.span()
+        if start > position:
+            tokens.append(text_token(text[position:start]))
+        position = end
         paired = placeholder.kind == PAIRED
         if selfclosing:
             if paired:
@@ -109,17 +110,17 @@ def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
             stack.append(name)
             kind = "open"
         if kind != "close":
-            seen[name] = seen.get(name, 0) + 1
-            if seen[name] > 1:
+            if name in seen:
                 raise PlaceholderMismatch(f"<{name}> appears more than once; use each placeholder once")
-        tokens.append(Token(kind, placeholder=placeholder))
+            seen.add(name)
+        tokens.append(placeholder_token(kind, placeholder))
     if position < len(text):
-        tokens.append(Token("text", text[position:]))
+        tokens.append(text_token(text[position:]))
     if stack:
         raise PlaceholderMismatch(f"<{stack[-1]}> is not closed; add </{stack[-1]}>")
-    missing = [name for name in names if name not in seen]
-    if missing:
-        raise PlaceholderMismatch(f"<{missing[0]}> is missing; keep every placeholder of the source")
+    if len(seen) < len(names):
+        missing = next(name for name in names if name not in seen)
+        raise PlaceholderMismatch(f"<{missing}> is missing; keep every placeholder of the source")
     return tokens
 
 

@@ -132,12 +132,12 @@ class Token(NamedTuple):
 _tuple_new = tuple.__new__
 
 
-def _text(text: str) -> Token:
+def text_token(text: str) -> Token:
     """A text token, built without the named tuple's keyword handling (a page makes hundreds)."""
     return _tuple_new(Token, ("text", text, None))
 
 
-def _mark(kind: str, placeholder: Placeholder) -> Token:
+def placeholder_token(kind: str, placeholder: Placeholder) -> Token:
     """An "open", "close" or "void" token of a placeholder, built the same quick way."""
     return _tuple_new(Token, (kind, "", placeholder))
 
@@ -314,7 +314,7 @@ class _Segmenter:
             return
         leading = value[: len(value) - len(value.lstrip())]
         trailing = value[len(value.rstrip()):]
-        token = _text(stripped)
+        token = text_token(stripped)
         segment = Segment(collapse_whitespace(stripped), (token,), {}, element.sourceline or 0, False,
                           _has_letter(stripped))
         self.attributes.append(AttributeSlot(element, attribute, leading, trailing, segment, kind))
@@ -352,18 +352,18 @@ class _Segmenter:
         if not text:
             return
         if not may_mention_date(text):  # most text: one token, no date search
-            tokens.append(_text(text))
+            tokens.append(text_token(text))
             return
         position = 0
         for mention in dates_in(text, self.item_year):
             if mention.start > position:
-                tokens.append(_text(text[position: mention.start]))
+                tokens.append(text_token(text[position: mention.start]))
             placeholder = Placeholder("date", DATE, text=mention.text, value=mention.iso,
                                       precision=mention.precision)
-            tokens.append(_mark("void", placeholder))
+            tokens.append(placeholder_token("void", placeholder))
             position = mention.end
         if position < len(text):
-            tokens.append(_text(text[position:]))
+            tokens.append(text_token(text[position:]))
 
     def node_tokens(self, node: etree._Element, tokens: list[Token]) -> None:
         tag = _tag(node)
@@ -378,29 +378,29 @@ class _Segmenter:
             if precision:
                 placeholder = Placeholder("date", DATE, element=node, value=datetime[:10].lstrip("-"),
                                           precision=precision)
-                tokens.append(_mark("void", placeholder))
+                tokens.append(placeholder_token("void", placeholder))
                 return
             if "data-country" in names and node.get("data-country"):
                 placeholder = Placeholder("country", COUNTRY, element=node,
                                           value=node.get("data-country", "").upper())
-                tokens.append(_mark("void", placeholder))
+                tokens.append(placeholder_token("void", placeholder))
                 return
         base = _placeholder_base(tag)
         if protected:
-            tokens.append(_mark("void", Placeholder(base, PROTECTED, element=node)))
+            tokens.append(placeholder_token("void", Placeholder(base, PROTECTED, element=node)))
             return
         if tag in VOID_TAGS:
-            tokens.append(_mark("void", Placeholder(base, VOID, element=node)))
+            tokens.append(placeholder_token("void", Placeholder(base, VOID, element=node)))
             return
         placeholder = Placeholder(base, PAIRED, element=node)
-        tokens.append(_mark("open", placeholder))
+        tokens.append(placeholder_token("open", placeholder))
         inner: list[Token] = []
         self.text_tokens(node.text or "", inner)
         for child in node:
             self.node_tokens(child, inner)
             self.text_tokens(child.tail or "", inner)
         tokens.extend(self.standalone_country(inner))
-        tokens.append(_mark("close", placeholder))
+        tokens.append(placeholder_token("close", placeholder))
 
     def standalone_country(self, tokens: list[Token]) -> list[Token]:
         """A country that stands alone in its element becomes <country1/>; in a sentence it stays text."""
@@ -412,10 +412,10 @@ class _Segmenter:
             return tokens
         stripped = text.strip()
         start = text.index(stripped)
-        result = [_text(text[:start])] if start else []
-        result.append(_mark("void", Placeholder("country", COUNTRY, text=stripped, value=code)))
+        result = [text_token(text[:start])] if start else []
+        result.append(placeholder_token("void", Placeholder("country", COUNTRY, text=stripped, value=code)))
         if text[start + len(stripped):]:
-            result.append(_text(text[start + len(stripped):]))
+            result.append(text_token(text[start + len(stripped):]))
         return result
 
     # ---------------------------------------------------------------- sentences
@@ -509,15 +509,15 @@ def _cut_groups(tokens: list[Token], offsets: list[int], cuts: list[tuple[int, i
             end, gap_end = cuts[cut_index]
             local_end, local_gap = end - offset, gap_end - offset
             if local_end > position:
-                current.append(_text(text[position:local_end]))
+                current.append(text_token(text[position:local_end]))
             current = []
             groups.append(current)
             if local_gap > local_end:
-                current.append(_text(text[local_end:local_gap]))
+                current.append(text_token(text[local_end:local_gap]))
             position = local_gap
             cut_index += 1
         if position < len(text):
-            current.append(_text(text[position:]))
+            current.append(text_token(text[position:]))
     return groups
 
 
@@ -539,12 +539,12 @@ def _strip_group(group: list[Token]) -> tuple[str, list[Token], str]:
         text = tokens[0].text
         stripped = text.lstrip()
         leading += text[: len(text) - len(stripped)]
-        tokens[0] = _text(stripped)
+        tokens[0] = text_token(stripped)
     if tokens and tokens[-1].kind == "text":
         text = tokens[-1].text
         stripped = text.rstrip()
         trailing = text[len(stripped):] + trailing
-        tokens[-1] = _text(stripped)
+        tokens[-1] = text_token(stripped)
     return leading, tokens, trailing
 
 
