@@ -522,7 +522,7 @@ class Skeleton:
 
     root: etree._Element
     sources: tuple[str, ...]       # each slot's source text: what a slot left as the source's gets
-    attributes: tuple[int, ...]    # the slots that are attribute values (the others are text)
+    attributes: int                # the first slots are the attribute values; the others are text
     # The HTML each block marker stands for, cut at its text markers once: text, slot, text, ..., text.
     blocks: tuple[tuple[str | int, ...], ...] = ()
 
@@ -561,7 +561,7 @@ class Skeleton:
         if escapes is None:
             return None
         raw = [source if value is None else value for value, source in zip(values, self.sources)]
-        if any('"' in raw[slot] for slot in self.attributes):
+        if any('"' in value for value in raw[:self.attributes]):
             return None  # the serializer quotes such a value with ' or escapes its " depending on its '
         # Escaped all at once, joined by a character that lxml refuses in a tree: a text holding it cannot be
         # written the tree way either, and is left to that way to report.
@@ -569,7 +569,7 @@ class Skeleton:
         if joined.count("\0") != len(raw) - 1:
             return None
         texts = _escaped(joined, escapes[0]).split("\0")
-        for slot in self.attributes:
+        for slot in range(self.attributes):
             texts[slot] = _escaped(raw[slot], escapes[1])
         found[1::2] = [texts[slot] for slot in found[1::2]]  # type: ignore[index]
         return "".join(found)  # type: ignore[arg-type]
@@ -602,17 +602,15 @@ def skeleton(segmentation: Segmentation) -> Skeleton | None:
     root = copy.deepcopy(source.tree.getroot())
     twins = dict(zip(_source_elements(segmentation), root.iter()))
     sources: list[str] = []
-    attributes: list[int] = []
 
     def mark() -> str:
         return f"{_MARK_OPEN}{_NONCE}{len(sources)}{_MARK_CLOSE}"
 
-    for slot in segmentation.attributes:
+    for slot in segmentation.attributes:  # first, in the order `skeleton_values` gives their values
         if slot.attribute not in _PLAIN_ATTRIBUTES:
             return None
         element = twins[slot.element]
         marker = mark()
-        attributes.append(len(sources))
         sources.append(element.get(slot.attribute) or "")
         element.set(slot.attribute, marker)
     for run in segmentation.runs:
@@ -627,7 +625,7 @@ def skeleton(segmentation: Segmentation) -> Skeleton | None:
                 element.tail = marker
             else:
                 element.text = marker
-    return Skeleton(root, tuple(sources), tuple(attributes))
+    return Skeleton(root, tuple(sources), len(segmentation.attributes))
 
 
 def skeleton_values(segmentation: Segmentation, translate: Translate, render_typed: RenderTyped,
