@@ -63,15 +63,16 @@ def stage(path: Path | str, data: bytes) -> Staged | None:
 _numbers = itertools.count()
 
 
-# Below this many files the renames are done in this thread; above it, two threads rename folder by folder
-# (a rename holds its folder's lock, so two folders go at once: 6,000 pages in 6 folders took half the time).
-PARALLEL_RENAMES = 64
+# A batch of at least this many files is worth threads: a flush started in the background while the rest is
+# staged, and renames done by two threads folder by folder (a rename holds its folder's lock, so two folders
+# go at once: 6,000 pages in 6 folders took half the time). Smaller batches are done in this thread.
+LARGE_BATCH = 64
 
 
 def flush_in_background(staged: list[Staged]) -> Callable[[], None]:
     """Start flushing to disk what is staged so far, in the background, when that is much (the commit's own
     flush then has little left while the caller stages the rest); returns the function that waits for it."""
-    if len(staged) < PARALLEL_RENAMES:
+    if len(staged) < LARGE_BATCH:
         return lambda: None
     import threading
 
@@ -88,7 +89,7 @@ def commit(staged: Iterable[Staged]) -> None:
         return
     os.sync()
     *first, last = staged
-    if len(first) < PARALLEL_RENAMES:
+    if len(first) < LARGE_BATCH:
         _rename(first)
     else:
         from concurrent.futures import ThreadPoolExecutor
