@@ -433,10 +433,10 @@ class _Builder:
         return (_decision_from_state(row), key) if row[0] == key else None
 
     def decide(self, item: str, locale: str) -> tuple[Decision, str]:
+        saved = self.saved_decision(item, locale)
+        if saved is not None:
+            return saved
         key = self.decision_key(item, locale)
-        cached = self.state.decisions.get(f"{item}|{locale}")
-        if cached and cached[0] == key:
-            return _decision_from_state(cached), key
         decision = assess(self.item_segmentation(item), self.item_translations(item, locale), self.settings, locale,
                           self.page_links(item))
         self.state.decisions[f"{item}|{locale}"] = _decision_to_state(decision, key)
