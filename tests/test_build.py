@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,6 +19,7 @@ from lxml import etree
 from conftest import ITEM, ROOT, corpus_files, need_corpus, run_cli
 from workflow.build import STATE_FILE
 from workflow.countries import country_name
+from workflow.fsio import STALE_AFTER
 from workflow.locale_data import sorted_names
 from workflow.pofile import read_po, serialize
 from workflow.settings import SITE_CATALOG, load_settings
@@ -607,6 +610,27 @@ def test_a_failed_build_leaves_the_last_output_as_it_was(tmp_path: Path, jobs: s
     broken.write_text(broken.read_text(encoding="utf-8").rsplit("\nmsgid", 1)[0], encoding="utf-8")
     assert run_cli(project, "build", "-j", jobs).returncode == 0
     assert "high-level meetings" in (output / "en" / f"{ITEM}.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_failed_first_build_leaves_no_page_and_no_fresh_folder(tmp_path: Path, jobs: str) -> None:
+    project = _project_with_copies(tmp_path)
+    broken = project / "locales" / "fr" / "update-29.po"
+    broken.write_text(broken.read_text(encoding="utf-8") + '\nmsgid "unterminated\n', encoding="utf-8")
+    result = run_cli(project, "build", "-j", jobs)
+    assert result.returncode != 0 and "update-29.po" in result.stderr
+    assert [p for p in (project / "output").rglob("*")] == []  # pages went to fresh folders, now removed
+
+
+def test_a_fresh_folder_left_by_a_killed_build_is_removed(built: Path) -> None:
+    stale, recent = built / "output" / ".ar.0a1b2c.tmp", built / "output" / ".kk.3d4e5f.tmp"
+    for folder in (stale, recent):
+        folder.mkdir()
+        (folder / f"{ITEM}.html").write_bytes(b"staged")
+    old = time.time() - 2 * STALE_AFTER
+    os.utime(stale, (old, old))
+    assert run_cli(built, "build").returncode == 0
+    assert not stale.exists() and recent.exists()  # the recent one may belong to a build that is still going
 
 
 def test_a_build_that_cannot_commit_changes_nothing(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:

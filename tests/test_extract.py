@@ -193,6 +193,47 @@ def test_staged_file_keeps_the_translators_permissions_and_skips_a_name_in_use(t
     assert target.stat().st_mode & 0o777 == 0o600
 
 
+def test_files_for_a_new_folder_are_staged_in_a_fresh_folder_renamed_into_place_whole(tmp_path: Path) -> None:
+    staged = [fsio.stage(tmp_path / "fr" / name, name.encode()) for name in ("a.po", "b.po")]
+    assert all(staged) and not (tmp_path / "fr").exists()
+    fresh = {os.path.dirname(temp) for temp, _ in staged}  # type: ignore[misc]
+    assert len(fresh) == 1 and fsio.is_temp_name(os.path.basename(fresh.pop()))
+    fsio.commit(staged)  # type: ignore[arg-type]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fr"]  # no fresh folder left behind
+    assert {p.name: p.read_bytes() for p in (tmp_path / "fr").iterdir()} == {"a.po": b"a.po", "b.po": b"b.po"}
+
+
+def test_a_fresh_folder_whose_folder_appeared_meanwhile_is_moved_file_by_file(tmp_path: Path) -> None:
+    staged = [fsio.stage(tmp_path / "fr" / "a.po", b"new a"), fsio.stage(tmp_path / "state", b"state")]
+    (tmp_path / "fr").mkdir()
+    (tmp_path / "fr" / "other.po").write_bytes(b"another run's file")
+    fsio.commit(staged)  # type: ignore[arg-type]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fr", "state"]
+    assert {p.name: p.read_bytes() for p in (tmp_path / "fr").iterdir()} == {
+        "a.po": b"new a", "other.po": b"another run's file"}
+
+
+def test_the_last_staged_file_goes_last_even_from_a_fresh_folder(tmp_path: Path,
+                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    (tmp_path / "en").mkdir()
+    order: list[str] = []
+    for name in ("rename", "replace"):
+        real = getattr(os, name)
+        monkeypatch.setattr(os, name, lambda src, dst, real=real: (order.append(os.path.basename(dst)),
+                                                                   real(src, dst))[1])
+    staged = [fsio.stage(tmp_path / "fr" / "a.html", b"a"), fsio.stage(tmp_path / "en" / "a.html", b"a"),
+              fsio.stage(tmp_path / "de" / "a.html", b"a"), fsio.stage(tmp_path / "out" / "state", b"s")]
+    fsio.commit(staged)  # type: ignore[arg-type]
+    assert order[-1] == "out" and sorted(order) == ["a.html", "de", "fr", "out"]
+    assert (tmp_path / "out" / "state").read_bytes() == b"s"
+
+
+def test_discarding_removes_the_fresh_folder_and_makes_no_target_folder(tmp_path: Path) -> None:
+    staged = [fsio.stage(tmp_path / "fr" / "a.po", b"a"), fsio.stage(tmp_path / "fr" / "b.po", b"b")]
+    fsio.discard(staged)  # type: ignore[arg-type]
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_help_describes_extract(project: Path) -> None:
     result = run_cli(project, "extract", "--help")
     assert result.returncode == 0
@@ -206,8 +247,13 @@ def test_temp_files_left_by_a_killed_run_are_cleaned_up(project: Path) -> None:
     fresh = folder / f".{ITEM}.po.def456.tmp"
     stale.write_bytes(b"half")
     fresh.write_bytes(b"in flight")
+    stale_folder, fresh_folder = project / "locales" / ".de.0a1b2c.tmp", project / "locales" / ".it.3d4e5f.tmp"
+    for folder_made in (stale_folder, fresh_folder):
+        folder_made.mkdir()
+        (folder_made / f"{ITEM}.po").write_bytes(b"staged")
     old = time.time() - 2 * fsio.STALE_AFTER
-    os.utime(stale, (old, old))
+    for path in (stale, stale_folder):
+        os.utime(path, (old, old))
     assert run_cli(project, "extract", "--locale", "fr").returncode == 0
-    assert not stale.exists()
-    assert fresh.exists()  # it may belong to a run that is still going
+    assert not stale.exists() and not stale_folder.exists()
+    assert fresh.exists() and fresh_folder.exists()  # they may belong to a run that is still going

@@ -775,10 +775,17 @@ def _current_page(builder: _Builder, existing: set[str], locale: str, item: str,
 
 
 def _remove_stale_temps(output: Path, existing: set[str]) -> None:
-    """Temp files that a killed build left among the pages (found in the listing already made) and assets."""
+    """Temp files that a killed build left among the pages (found in the listing already made), fresh folders
+    it left in output/, and its temp files in the assets."""
     for name in [name for name in existing if is_temp_name(name.split("/", 1)[1])]:
         if remove_if_stale(output / name):
             existing.discard(name)
+    try:
+        for name in os.listdir(output):
+            if is_temp_name(name):
+                remove_if_stale(output / name)
+    except FileNotFoundError:
+        return
     remove_stale_temps(output / "assets")
 
 

@@ -5,6 +5,10 @@ beside the target, `commit` flushes them to disk and renames staged files over t
 removes them. A reader, or a crash at any point, sees either the old file or the new one, never a mix.
 One sync for the whole batch instead of an fsync per file: the guarantee is the same (data is on disk
 before any rename), and on a journaling file system per-file fsyncs made a 1,000-item run 2x slower.
+
+A file whose folder does not exist yet (a first build, a new locale) is staged under its own name in a
+*fresh folder* beside it, `.<folder>.<run>.tmp`, and the commit renames that folder into place: one rename
+for the whole folder instead of one per file, and readers see either no folder or all of it.
 """
 
 from __future__ import annotations
@@ -19,7 +23,8 @@ Staged = tuple[str, str]  # (temp file, target); strings, which workers hand bac
 
 
 def stage(path: Path | str, data: bytes) -> Staged | None:
-    """Write `data` to a temp file next to `path`; None when `path` already holds exactly these bytes.
+    """Write `data` to a temp file next to `path` (or in a fresh folder, see above); None when `path` already
+    holds exactly these bytes.
 
     Few system calls: a build stages thousands of pages, and each saved call counts.
     """
@@ -43,8 +48,10 @@ def stage(path: Path | str, data: bytes) -> Staged | None:
             break
         except FileExistsError:
             continue
-        except FileNotFoundError:  # the first file of a new folder
-            os.makedirs(folder or ".", exist_ok=True)
+        except FileNotFoundError:  # no such folder yet: the file goes into the fresh folder that will be it
+            temp = os.path.join(fresh_folder(folder), base)
+            fd = _create_fresh(temp)
+            break
     try:
         if mode is not None:
             os.fchmod(fd, mode)  # open's mode is reduced by the umask; the existing file's is kept exactly
@@ -57,6 +64,28 @@ def stage(path: Path | str, data: bytes) -> Staged | None:
         raise
     os.close(fd)
     return temp, name
+
+
+# Names this run's fresh folders. Made when the module is imported, so the worker processes a run forks
+# share it with the process that commits: their files for one new folder meet in one fresh folder.
+_RUN = os.urandom(6).hex()
+
+
+def fresh_folder(folder: str) -> str:
+    """The fresh folder that stands in for `folder` (which does not exist yet) until the commit."""
+    parent, name = os.path.split(folder.rstrip(os.sep) or ".")
+    return os.path.join(parent, f".{name}.{_RUN}.tmp")
+
+
+def _create_fresh(temp: str) -> int:
+    # No O_EXCL: the fresh folder is this run's alone, and a file staged twice keeps the later bytes, as two
+    # renames over one target would.
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
+    try:
+        return os.open(temp, flags, 0o644)
+    except FileNotFoundError:
+        os.makedirs(os.path.dirname(temp), exist_ok=True)  # workers may race to make it: both succeed
+        return os.open(temp, flags, 0o644)
 
 
 # Temp file numbers within one process.
@@ -82,30 +111,64 @@ def flush_in_background(staged: list[Staged]) -> Callable[[], None]:
 
 
 def commit(staged: Iterable[Staged]) -> None:
-    """Flush the staged files to disk, then rename each over its target; the last one after all the others
-    (a build stages its state last: it must never describe pages that are not in place)."""
+    """Flush the staged files to disk, then put each in place, the last one after all the others (a build
+    stages its state last: it must never describe pages that are not in place). A fresh folder is renamed
+    into place whole; should its folder have appeared meanwhile (another run made it), file by file."""
     staged = list(staged)
     if not staged:
         return
     os.sync()
     *first, last = staged
-    if len(first) < LARGE_BATCH:
-        _rename(first)
+    last_folders = (os.path.dirname(last[0]), os.path.dirname(last[1]))
+    in_fresh = last_folders[0] != last_folders[1]
+    single: list[Staged] = []
+    fresh: dict[tuple[str, str], list[Staged]] = {}
+    for entry in (*first, last) if in_fresh else first:
+        folders = (os.path.dirname(entry[0]), os.path.dirname(entry[1]))
+        if folders[0] == folders[1]:
+            single.append(entry)
+        else:
+            fresh.setdefault(folders, []).append(entry)
+    if len(single) < LARGE_BATCH:
+        _rename(single)
     else:
         from concurrent.futures import ThreadPoolExecutor
 
         by_folder: dict[str, list[Staged]] = {}
-        for entry in first:
+        for entry in single:
             by_folder.setdefault(os.path.dirname(entry[1]), []).append(entry)
         with ThreadPoolExecutor(max_workers=2) as pool:
             for _ in pool.map(_rename, by_folder.values()):
                 pass  # a failed rename raises here
-    os.replace(*last)
+    # The last file's fresh folder, if it is in one, goes last.
+    for (temp_folder, folder), entries in sorted(fresh.items(), key=lambda group: group[0] == last_folders):
+        _rename_fresh(temp_folder, folder, entries)
+    if not in_fresh:
+        os.replace(*last)
+
+
+def _rename_fresh(fresh: str, folder: str, entries: list[Staged]) -> None:
+    """Put a fresh folder in place as `folder`, or its files into `folder` when that exists by now."""
+    try:
+        os.rename(fresh, folder)  # refused when `folder` exists and is not empty (on Windows: exists at all)
+        return
+    except OSError:
+        if not os.path.isdir(folder):
+            raise
+    _rename(entries)
+    _remove_if_empty(fresh)
 
 
 def _rename(staged: list[Staged]) -> None:
     for tmp, path in staged:
         os.replace(tmp, path)
+
+
+def _remove_if_empty(folder: str) -> None:
+    try:
+        os.rmdir(folder)
+    except OSError:
+        pass  # not empty: another worker's files are still there, and its own clean-up removes them
 
 
 def gather_staged(outcomes: list[tuple[tuple | None, Exception | None]], staged: list[Staged]) -> list[tuple]:
@@ -122,27 +185,38 @@ def gather_staged(outcomes: list[tuple[tuple | None, Exception | None]], staged:
 
 
 def discard(staged: Iterable[Staged]) -> None:
-    """Remove staged temp files; the targets stay as they were."""
-    for tmp, _ in staged:
+    """Remove staged temp files, and the fresh folders they leave empty; the targets stay as they were."""
+    fresh = set()
+    for tmp, path in staged:
         try:
             os.unlink(tmp)
         except FileNotFoundError:
             pass
+        if os.path.dirname(tmp) != os.path.dirname(path):
+            fresh.add(os.path.dirname(tmp))
+    for folder in fresh:
+        _remove_if_empty(folder)
 
 
 STALE_AFTER = 3600.0  # seconds; no run stages a file for longer
 
 
 def is_temp_name(name: str) -> bool:
-    """True for the names `stage` gives temp files: .<name>.<random>.tmp."""
+    """True for the names `stage` gives temp files and fresh folders: .<name>.<random>.tmp."""
     return name.startswith(".") and name.endswith(".tmp")
 
 
 def remove_if_stale(path: Path) -> bool:
-    """Delete a temp file a killed run left behind (older than STALE_AFTER); True when it is gone."""
+    """Delete a temp file or fresh folder a killed run left behind (older than STALE_AFTER); True when it is
+    gone."""
     try:
-        if path.is_file() and time.time() - path.stat().st_mtime > STALE_AFTER:
-            path.unlink()
+        if time.time() - path.stat().st_mtime > STALE_AFTER:
+            if path.is_dir():
+                import shutil  # rarely needed: only after a killed run
+
+                shutil.rmtree(path)
+            else:
+                path.unlink()
             return True
     except FileNotFoundError:
         return True
@@ -150,10 +224,12 @@ def remove_if_stale(path: Path) -> bool:
 
 
 def remove_stale_temps(folder: Path) -> int:
-    """Delete the temp files a killed run left behind under `folder` (ours only, older than STALE_AFTER)."""
+    """Delete the temp files and fresh folders a killed run left behind under `folder` (ours only, older than
+    STALE_AFTER)."""
     if not folder.is_dir():
         return 0
-    return sum(remove_if_stale(path) for path in folder.rglob(".*.tmp") if is_temp_name(path.name))
+    # Listed first: removing a fresh folder while the listing walks the tree would pull it from under the walk.
+    return sum(remove_if_stale(path) for path in list(folder.rglob(".*.tmp")) if is_temp_name(path.name))
 
 
 def write_atomic(path: Path, data: bytes) -> bool:
