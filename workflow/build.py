@@ -44,7 +44,7 @@ from workflow.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, w
 # that does not load (another Python, a damaged file) only means a full rebuild.
 STATE_FILE = ".build-state"
 # Bumped when the state's layout changes, so an older state is ignored rather than misread.
-STATE_FORMAT = 5
+STATE_FORMAT = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -294,20 +294,22 @@ class _State:
                               "decisions": self.decisions, "pages": self.pages, "files": self.files})
 
 
-# A decision in the state file: [key, published, reason, share, drafts, title, fallbacks, date, links]. A list,
-# not an object: a site has a decision per item and locale, and the state is read and written on every build.
-SavedDecision = list
+# A decision in the state file: (key, published, reason, share, drafts, title, fallbacks, date, links), the
+# fields in Decision's order after the key. A tuple, not an object: a site has a decision per item and locale,
+# and the state is read and written on every build (marshal keeps the types, so nothing is converted back).
+SavedDecision = tuple
+_tuple_new = tuple.__new__
 
 
 def _decision_from_state(row: SavedDecision) -> Decision:
-    fallbacks = tuple(Fallback(*f) for f in row[6]) if row[6] else ()
-    return Decision(bool(row[1]), str(row[2]), float(row[3]), int(row[4]), str(row[5]), fallbacks, row[7],
-                    tuple(row[8]))
+    if row[6]:  # fallbacks, as plain tuples in the state
+        return Decision(*row[1:6], tuple(Fallback(*f) for f in row[6]), *row[7:])
+    return _tuple_new(Decision, row[1:])
 
 
 def _decision_to_state(decision: Decision, key: str) -> SavedDecision:
-    return [key, decision.published, decision.reason, decision.share, decision.drafts, decision.title,
-            [[f.msgid, f.line, f.reason] for f in decision.fallbacks], decision.date, list(decision.links)]
+    return (key, decision.published, decision.reason, decision.share, decision.drafts, decision.title,
+            tuple((f.msgid, f.line, f.reason) for f in decision.fallbacks), decision.date, tuple(decision.links))
 
 
 def saved_decisions(settings: Settings) -> dict[tuple[str, str], Decision] | None:
@@ -423,6 +425,29 @@ class _Builder:
         # The inputs' digests side by side, no hashing: what all pages share (tool version, settings, layout)
         # is checked once for the whole state, and the locale is part of the decision's name.
         return f"{source}:{po}:{self.site_digest(locale)}"
+
+    def saved_item_decisions(self, item: str, locales: tuple[str, ...]) -> dict[str, SavedDecision]:
+        """The last build's decisions of `item` that still hold, by locale (`saved_decision` for every locale
+        at once: a rebuild checks every page of the site, and this is the loop it spends its time in)."""
+        rows = self.state.decisions
+        first = rows.get(f"{item}|{locales[0]}") if locales else None
+        if first is None:  # nothing saved of the item: a new item, or a build without a state
+            return {}
+        source = self._source_digests.get(item)
+        if source is None:
+            source = self._source_digests[item] = self.state.digest_of(f"{self._source_dir}/{item}.html")
+        digest_of, source_locale, folder = self.state.digest_of, self.settings.source_locale, self._locales_dir
+        held = {}
+        for locale in locales:
+            row = rows.get(f"{item}|{locale}")
+            if row is None:
+                continue
+            po = digest_of(f"{folder}/{locale}/{item}.po") if locale != source_locale else ""
+            key = f"{source}:{po}:{self.site_digest(locale)}"
+            self._keys[(item, locale)] = key
+            if row[0] == key:
+                held[locale] = row
+        return held
 
     def saved_decision(self, item: str, locale: str) -> tuple[Decision, str] | None:
         """The last build's decision and its key while it still holds (none of its inputs changed)."""
@@ -681,20 +706,23 @@ def _page_fingerprint(key: str, context: str) -> str:
     return hashlib.sha256(f"{key}\0{context}".encode()).hexdigest()[:DIGEST_CHARS]
 
 
-def _decide_item(task: tuple[Settings, int, str, tuple[str, ...], tuple[tuple[str, str | None], ...]]
+def _decide_item(task: tuple[Settings, int, str, tuple[str, ...], dict[str, SavedDecision],
+                             tuple[tuple[str, str | None], ...]]
                  ) -> tuple[dict[str, SavedDecision], dict[str, list[object]], list[tuple[str, str]], list[Staged]]:
     """Worker: the item's decisions in every locale, as state entries; and, when its page links to no other
     item, its pages too, while its source and catalogs are parsed (one pass, not two).
 
-    `render_locales` pairs each locale whose page may be written with the fingerprint of the page there now
-    (None to write it in any case). Returns the state entries, the digests of the item's files (so the build
-    does not read them again), (state key, fingerprint) per page written, and the pages staged for the build
-    to commit.
+    `known` holds the saved decisions that still hold (the locales whose catalogs did not change): those
+    catalogs are not read again. `render_locales` pairs each locale whose page may be written with the
+    fingerprint of the page there now (None to write it in any case). Returns the new state entries, the
+    digests of the files read (so the build does not read them again), (state key, fingerprint) per page
+    written, and the pages staged for the build to commit.
     """
-    settings, build_id, item, locales, render_locales = task
+    settings, build_id, item, locales, known, render_locales = task
     builder = _worker_builder(settings, build_id)
     try:
-        decided = {locale: builder.decide(item, locale) for locale in locales}
+        decided = {locale: (_decision_from_state(known[locale]), str(known[locale][0])) if locale in known
+                   else builder.decide(item, locale) for locale in locales}
         links = next(iter(decided.values()))[0].links if decided else ()
         pages = []
         if render_locales and not any(builder.is_item(name) for name in links):
@@ -707,9 +735,11 @@ def _decide_item(task: tuple[Settings, int, str, tuple[str, ...], tuple[tuple[st
         written, staged = _stage_pages(builder, item, pages)
     finally:
         _forget(builder, item)
-    entries = {f"{item}|{locale}": builder.state.decisions.pop(f"{item}|{locale}") for locale in locales}
+    entries = {f"{item}|{locale}": builder.state.decisions.pop(f"{item}|{locale}") for locale in locales
+               if locale not in known}
     names = [f"{builder._source_dir}/{item}.html",
-             *(f"{builder._locales_dir}/{locale}/{item}.po" for locale in locales if locale != settings.source_locale)]
+             *(f"{builder._locales_dir}/{locale}/{item}.po" for locale in locales
+               if locale != settings.source_locale and locale not in known)]
     files = {name: builder.state.files.pop(name) for name in names if name in builder.state.files}
     return entries, files, written, staged
 
@@ -815,22 +845,22 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     # Decide every page first: alternates and links of each page depend on what else is published. Pages that
     # link to no other item are written in the same pass, while their inputs are parsed; the rest after it.
     decisions: dict[tuple[str, str], tuple[Decision, str]] = {}
-    undecided = []
+    undecided: dict[str, dict[str, SavedDecision]] = {}  # item → the saved decisions of it that still hold
     for item in every_item:
-        for locale in all_locales:
-            saved = builder.saved_decision(item, locale)
-            if saved is None:
-                undecided.append(item)
-                break
-            decisions[(item, locale)] = saved
+        held = builder.saved_item_decisions(item, all_locales)
+        if len(held) < len(all_locales):
+            undecided[item] = held
+        else:
+            for locale, row in held.items():
+                decisions[(item, locale)] = _decision_from_state(row), row[0]
     chosen_set = set(chosen_items)
     existing = _existing_pages(builder.output, chosen_locales)
     _remove_stale_temps(builder.output, existing)
     build_id = next(_build_ids)
-    tasks = [(settings, build_id, item, all_locales,
+    tasks = [(settings, build_id, item, all_locales, known,
               tuple((locale, _current_page(builder, existing, locale, item, force)) for locale in chosen_locales)
               if item in chosen_set else ())
-             for item in undecided]
+             for item, known in undecided.items()]
     # Pages are staged by the workers and committed at the end all at once, with the indexes, the sitemap and
     # the state last: one flush to disk for the whole build, and a failure leaves the last build's output as
     # it was. A worker's failure comes back as a value so that what the others staged is discarded first.
