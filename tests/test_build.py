@@ -213,6 +213,49 @@ def test_a_second_build_in_the_same_process_sees_a_changed_site_catalog(built: P
     assert "PUBLIÉ LE :" in (built / "output" / "fr" / f"{ITEM}.html").read_text(encoding="utf-8")
 
 
+def test_a_rebuild_takes_cldr_answers_from_the_last_build_without_asking_babel(
+        built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import workflow.build
+    import workflow.locale_data
+
+    settings = load_settings(built)
+    _fill(built, "fr", lambda msgid: f"« {msgid} »", (ITEM,))
+    workflow.build.build(settings, force=True, workers=1)
+    expected = (built / "output" / "fr" / f"{ITEM}.html").read_bytes()
+    assert ">2 octobre 2025</time>" in expected.decode("utf-8")  # dates, and below the direction and names
+    _fill(built, "fr", lambda msgid: f"«{msgid}»", (ITEM,))
+    workflow.build.build(settings, workers=1)  # a rebuild of the French page, with Babel at hand
+
+    def no_cldr(tag: str) -> None:
+        raise AssertionError(f"asked Babel about {tag}")
+
+    _fill(built, "fr", lambda msgid: f"« {msgid} »", (ITEM,))  # back to the first translations
+    monkeypatch.setattr(workflow.locale_data, "babel_locale", no_cldr)
+    pages = workflow.build.build(settings, workers=1).pages
+    assert [p.locale for p in pages if p.status == "built"] == ["fr"]
+    assert (built / "output" / "fr" / f"{ITEM}.html").read_bytes() == expected
+
+
+def test_a_forced_build_keeps_only_the_cldr_answers_its_pages_asked_for(built: Path) -> None:
+    import marshal
+
+    import workflow.build
+
+    settings = load_settings(built)
+    path = built / "output" / STATE_FILE
+    state = marshal.loads(path.read_bytes())
+    assert "direction fr" in state["answers"] and "og:locale fr" in state["answers"]
+    assert any(question.startswith("date 2025-") for question in state["answers"])
+    state["answers"]["date 1999-01-01 day-month-year fr"] = "a date no page shows"
+    path.write_bytes(marshal.dumps(state))
+    workflow.build.build(settings, workers=1)
+    assert "date 1999-01-01 day-month-year fr" in marshal.loads(path.read_bytes())["answers"]
+    workflow.build.build(settings, force=True, workers=1)
+    assert "date 1999-01-01 day-month-year fr" not in marshal.loads(path.read_bytes())["answers"]
+    assert marshal.loads(path.read_bytes())["answers"].keys() == state["answers"].keys() - {
+        "date 1999-01-01 day-month-year fr"}
+
+
 def test_a_damaged_state_means_a_full_rebuild(built: Path) -> None:
     (built / "output" / STATE_FILE).write_bytes(b"\x00not a state")
     pages = json.loads(run_cli(built, "build", "--format", "json").stdout)["pages"]

@@ -28,7 +28,7 @@ from workflow.dates import DAY_MONTH_YEAR
 from workflow.items import item_names, segment_source
 from workflow.fsio import (Staged, commit, discard, flush_in_background, gather_staged, is_temp_name, remove_if_stale,
                            remove_stale_temps, stage)
-from workflow.locale_data import format_date_value, preload
+from workflow.locale_data import asked, format_date_value, preload, recall
 from workflow.parallel import PARALLEL_THRESHOLD, map_settled
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fold_content,
                             fresh_copy, item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
@@ -256,10 +256,12 @@ class _State:
     pages: dict[str, str] = field(default_factory=dict)
     files: dict[str, list[object]] = field(default_factory=dict)  # path → [mtime_ns, size, sha256]
     common: str = ""  # digest of what every page depends on: tool version, settings, layout
+    answers: dict[str, str] = field(default_factory=dict)  # CLDR's answers the pages used (see locale_data.recall)
 
     @classmethod
     def load(cls, path: Path, common: str | None = None) -> _State:
-        """The saved state; its decisions and pages only when they were made from the same `common` inputs."""
+        """The saved state; its decisions, pages and CLDR answers only when they were made from the same
+        `common` inputs (which include Babel's version)."""
         try:
             data = marshal.loads(path.read_bytes())
         except (OSError, ValueError, EOFError, TypeError):
@@ -268,7 +270,8 @@ class _State:
             return cls(common=common or "")
         if common is not None and data.get("common") != common:
             return cls(files=data.get("files", {}), common=common)
-        return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}), data.get("common", ""))
+        return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}), data.get("common", ""),
+                   data.get("answers", {}))
 
     def digest_of(self, path: Path | str, read: dict[str, bytes] | None = None) -> str:
         """A file's digest, read again only when its size or modification time changed; what is read is
@@ -291,7 +294,8 @@ class _State:
 
     def dump(self) -> bytes:
         return marshal.dumps({"version": __version__, "format": STATE_FORMAT, "common": self.common,
-                              "decisions": self.decisions, "pages": self.pages, "files": self.files})
+                              "decisions": self.decisions, "pages": self.pages, "files": self.files,
+                              "answers": self.answers})
 
 
 # A decision in the state file: (key, published, reason, share, drafts, title, fallbacks, date, links), the
@@ -708,7 +712,8 @@ def _page_fingerprint(key: str, context: str) -> str:
 
 def _decide_item(task: tuple[Settings, int, str, tuple[str, ...], dict[str, SavedDecision],
                              tuple[tuple[str, str | None], ...]]
-                 ) -> tuple[dict[str, SavedDecision], dict[str, list[object]], list[tuple[str, str]], list[Staged]]:
+                 ) -> tuple[dict[str, SavedDecision], dict[str, list[object]], list[tuple[str, str]], dict[str, str],
+                            list[Staged]]:
     """Worker: the item's decisions in every locale, as state entries; and, when its page links to no other
     item, its pages too, while its source and catalogs are parsed (one pass, not two).
 
@@ -716,7 +721,7 @@ def _decide_item(task: tuple[Settings, int, str, tuple[str, ...], dict[str, Save
     catalogs are not read again. `render_locales` pairs each locale whose page may be written with the
     fingerprint of the page there now (None to write it in any case). Returns the new state entries, the
     digests of the files read (so the build does not read them again), (state key, fingerprint) per page
-    written, and the pages staged for the build to commit.
+    written, the CLDR answers its pages asked for, and the pages staged for the build to commit.
     """
     settings, build_id, item, locales, known, render_locales = task
     builder = _worker_builder(settings, build_id)
@@ -741,18 +746,20 @@ def _decide_item(task: tuple[Settings, int, str, tuple[str, ...], dict[str, Save
              *(f"{builder._locales_dir}/{locale}/{item}.po" for locale in locales
                if locale != settings.source_locale and locale not in known)]
     files = {name: builder.state.files.pop(name) for name in names if name in builder.state.files}
-    return entries, files, written, staged
+    return entries, files, written, asked(), staged
 
 
 def _render_item(task: tuple[Settings, int, str, tuple[tuple[str, Decision, str, PageContext], ...]]
-                 ) -> tuple[list[tuple[str, str]], list[Staged]]:
-    """Worker: stage the item's pages that need it; return (state key, fingerprint) for each, and the staged files."""
+                 ) -> tuple[list[tuple[str, str]], dict[str, str], list[Staged]]:
+    """Worker: stage the item's pages that need it; return (state key, fingerprint) for each, the CLDR answers
+    they asked for, and the staged files."""
     settings, build_id, item, pages = task
     builder = _worker_builder(settings, build_id)
     try:
-        return _stage_pages(builder, item, pages)
+        written, staged = _stage_pages(builder, item, pages)
     finally:
         _forget(builder, item)
+    return written, asked(), staged
 
 
 def _stage_pages(builder: _Builder, item: str, pages: Iterable[tuple[str, Decision, str, PageContext]]
@@ -853,6 +860,11 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         else:
             for locale, row in held.items():
                 decisions[(item, locale)] = _decision_from_state(row), row[0]
+    # CLDR's answers from the last build stand in for Babel's data. When every page and index is made anew (a
+    # forced or first build of the whole site), what they ask is all the state keeps; otherwise the last
+    # build's answers stay beside this one's.
+    recall(builder.state.answers)
+    answers = {} if not (items or locales or builder.state.decisions) else dict(builder.state.answers)
     chosen_set = set(chosen_items)
     existing = _existing_pages(builder.output, chosen_locales)
     _remove_stale_temps(builder.output, existing)
@@ -872,7 +884,9 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         preload(all_locales)
     try:
         written_early: dict[str, str] = {}
-        for entries, files, written, _ in gather_staged(map_settled(_decide_item, tasks, workers), staged):
+        for entries, files, written, asked_by_item, _ in gather_staged(map_settled(_decide_item, tasks, workers),
+                                                                       staged):
+            answers.update(asked_by_item)
             builder.state.decisions.update(entries)
             builder.state.files.update(files)
             written_early.update(written)
@@ -921,10 +935,13 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                 results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
         render_tasks = [(settings, build_id, item, tuple(pages)) for item, pages in to_render.items()]
-        for written, _ in gather_staged(map_settled(_render_item, render_tasks, workers), staged):
+        for written, asked_by_item, _ in gather_staged(map_settled(_render_item, render_tasks, workers), staged):
             builder.state.pages.update(written)
+            answers.update(asked_by_item)
         indexes, sitemap_path = _stage_listings(builder, every_item, decisions, published, force, staged)
         _stage_assets(settings, output, staged)
+        answers.update(asked())  # the indexes' dates, and what the pages made in this process asked
+        builder.state.answers = answers
         _stage_into(staged, builder.state_path, builder.state.dump())
         flushed()
         commit(staged)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
 
@@ -19,23 +20,58 @@ def babel_locale(tag: str) -> Locale:
     return Locale.parse(tag, sep="-")
 
 
+# CLDR's answers to the questions pages ask (a direction, a date in a locale), by question. A build recalls
+# the answers its last run saved, so that a rebuild of a few pages asks Babel nothing it asked before:
+# answering the first question about a locale loads all of that locale's CLDR data (about 10 ms each).
+_recalled: dict[str, str] = {}
+_asked: dict[str, str] = {}  # questions asked in this process since `asked` was last called, with answers
+
+
+def recall(answers: dict[str, str]) -> None:
+    """Use these answers (saved by a run with the same Babel: the caller checks) instead of asking CLDR again;
+    forgets what this process asked and remembered before, so that `asked` sees every question anew."""
+    _recalled.clear()
+    _recalled.update(answers)
+    _asked.clear()
+    for function in (direction, og_locale, native_name, format_date_value):
+        function.cache_clear()
+
+
+def asked() -> dict[str, str]:
+    """The questions asked since the last call (each once per process), with their answers."""
+    taken = dict(_asked)
+    _asked.clear()
+    return taken
+
+
+def _answer(question: str, ask: Callable[[], str]) -> str:
+    answer = _recalled.get(question)
+    if answer is None:
+        answer = ask()
+    _asked[question] = answer
+    return answer
+
+
 @lru_cache(maxsize=256)
 def direction(tag: str) -> str:
     """"rtl" or "ltr" from CLDR's character order for the locale."""
-    return babel_locale(tag).text_direction
+    return _answer(f"direction {tag}", lambda: babel_locale(tag).text_direction)
 
 
 def preload(tags: tuple[str, ...]) -> None:
     """Load each locale's CLDR data now: worker processes started after this share it instead of each
     loading it again (about 8 ms per locale and process)."""
     for tag in tags:
-        direction(tag)
-        native_name(tag)
+        _native_name(tag)  # from CLDR itself, not from recalled answers: what counts here is the data it loads
 
 
 @lru_cache(maxsize=256)
 def og_locale(tag: str) -> str:
     """Open Graph's ll_CC form, the territory from CLDR's likely subtags (fr → fr_FR, ar → ar_EG)."""
+    return _answer(f"og:locale {tag}", lambda: _og_locale(tag))
+
+
+def _og_locale(tag: str) -> str:
     locale = babel_locale(tag)
     territory = locale.territory
     if not territory:
@@ -47,6 +83,10 @@ def og_locale(tag: str) -> str:
 @lru_cache(maxsize=256)
 def native_name(tag: str) -> str:
     """The language's name in itself, as a language menu shows it (français, русский)."""
+    return _answer(f"native name {tag}", lambda: _native_name(tag))
+
+
+def _native_name(tag: str) -> str:
     name = babel_locale(tag).get_display_name(babel_locale(tag)) or tag
     return name[:1].upper() + name[1:]
 
@@ -59,6 +99,10 @@ def format_date_value(value: str, precision: str, tag: str) -> str:
     "12 September". Full dates use the locale's long format (the yMMMMd skeleton abbreviates the month in
     sr-Latn).
     """
+    return _answer(f"date {value} {precision} {tag}", lambda: _format_date(value, precision, tag))
+
+
+def _format_date(value: str, precision: str, tag: str) -> str:
     locale = babel_locale(tag)
     if precision == MONTH_YEAR:
         year, month = value.split("-")[:2]
