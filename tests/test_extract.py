@@ -240,6 +240,19 @@ def test_help_describes_extract(project: Path) -> None:
     assert "--item" in result.stdout and "obsolete" in result.stdout
 
 
+@pytest.mark.parametrize("argv", [
+    ["build", "--force", "-j", "2", "--format", "json"], ["--root", "build", "build", "--item", "a", "--item", "b"],
+    ["extract", "--locale", "fr", "-v"], ["draft", "--locale", "fr", "--engine", "pseudo", "--dry-run"],
+    ["check", "--strict"], ["status", "--format", "html"], ["bundle", "--name", "x"], ["verify", "b.zip"], ["run"]])
+def test_a_command_line_parses_the_same_with_only_its_command_set_up(argv: list[str]) -> None:
+    from workflow.cli import build_parser
+
+    every_command = build_parser(["--help"])  # names no command: all are set up
+    only_one = build_parser(argv)
+    assert len(only_one._subparsers._group_actions[0].choices) == 1  # type: ignore[union-attr]
+    assert vars(only_one.parse_args(argv)) == vars(every_command.parse_args(argv))
+
+
 def test_temp_files_left_by_a_killed_run_are_cleaned_up(project: Path) -> None:
     assert run_cli(project, "extract", "--locale", "fr").returncode == 0
     folder = project / "locales" / "fr"

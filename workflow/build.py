@@ -248,12 +248,18 @@ def _read(path: Path) -> bytes:
         return b""
 
 
+# What a page was made from, as the state keeps it: its decision's key (the digests of its source and
+# catalogs; settings, layout and tool version are checked for the whole state) and its PageContext's
+# fingerprint (what it shows of other pages' decisions).
+PageFingerprint = tuple[str, str]
+
+
 @dataclass
 class _State:
     """What the last build produced, so a rebuild can skip what did not change."""
 
     decisions: dict[str, SavedDecision] = field(default_factory=dict)
-    pages: dict[str, str] = field(default_factory=dict)
+    pages: dict[str, PageFingerprint | str] = field(default_factory=dict)  # pages; indexes and sitemap: digests
     files: dict[str, list[object]] = field(default_factory=dict)  # path → [mtime_ns, size, sha256]
     common: str = ""  # digest of what every page depends on: tool version, settings, layout
     answers: dict[str, str] = field(default_factory=dict)  # CLDR's answers the pages used (see locale_data.recall)
@@ -704,10 +710,10 @@ def _forget(builder: _Builder, item: str) -> None:
         builder._just_read.clear()
 
 
-def _page_fingerprint(key: str, context: str) -> str:
-    """Everything a page is made from: its decision's inputs (sources, catalogs, settings, tool version) and
-    the decisions of other pages it shows (a PageContext's fingerprint)."""
-    return hashlib.sha256(f"{key}\0{context}".encode()).hexdigest()[:DIGEST_CHARS]
+def _page_fingerprint(key: str, context: str) -> PageFingerprint:
+    """Kept as the pair, not hashed: the key is made of digests already, and the state stores it once for the
+    decision and the page (marshal writes a string that both hold once)."""
+    return (key, context)
 
 
 def _decide_item(task: tuple[Settings, int, str, tuple[str, ...], dict[str, SavedDecision],

@@ -5,13 +5,13 @@ from __future__ import annotations
 import argparse
 import gc
 import json
+import os
 import sys
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from workflow import __version__
-from workflow.engines import ENGINE_NAMES
 from workflow.errors import WorkflowError
 from workflow.settings import load_settings
 
@@ -246,20 +246,25 @@ def _batch_options(command: argparse.ArgumentParser, unit: str) -> None:
     command.add_argument("-v", "--verbose", action="store_true", help=f"a line per {unit} even for large runs")
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
-        prog="workflow",
-        description="Translate news items: HTML to gettext PO catalogs and back to localized pages.",
-        epilog="Exit status: 0 success, 1 bad input (the message names the file and the fix), 2 usage error, "
-               "3 build --strict with a page held back, 4 draft stopped early (engine failing or budget used up).",
-    )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.add_argument("--root", type=Path, default=Path("."),
-                        help="content root holding workflow.toml, source/ and locales/ (default: .)")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's help layout, with the terminal width asked of the system directly: argparse asks
+    shutil, whose import (zlib, bz2, lzma) cost every command 2 ms though help is rarely printed."""
 
+    def __init__(self, prog: str) -> None:
+        try:
+            width = int(os.environ["COLUMNS"])
+        except (KeyError, ValueError):
+            try:
+                width = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+            except (AttributeError, ValueError, OSError):
+                width = 80
+        super().__init__(prog, width=max(width - 2, 20))
+
+
+def _add_extract(commands: argparse._SubParsersAction) -> None:
     extract_cmd = commands.add_parser(
         "extract", help="write templates and update every locale's PO files from source/",
+        formatter_class=_HelpFormatter,
         description="Segment every source/<item>.html into translation units, write "
                     "locales/templates/<item>.pot and create or update locales/<locale>/<item>.po for each "
                     "target locale. Translations are never lost: moved sentences keep theirs, changed ones "
@@ -269,8 +274,11 @@ def build_parser() -> argparse.ArgumentParser:
     _batch_options(extract_cmd, "item and catalog")
     extract_cmd.set_defaults(handler=_extract)
 
+
+def _add_build(commands: argparse._SubParsersAction) -> None:
     build_cmd = commands.add_parser(
         "build", help="write localized pages, locale indexes and the sitemap to output/",
+        formatter_class=_HelpFormatter,
         description="Reassemble every news item in every locale that passes the publishing threshold "
                     "(title and lead translated, min_translated of the words): output/<locale>/<item>.html, "
                     "output/<locale>/index.html and output/sitemap.xml. Translations are text plus "
@@ -284,8 +292,13 @@ def build_parser() -> argparse.ArgumentParser:
     _batch_options(build_cmd, "page")
     build_cmd.set_defaults(handler=_build)
 
+
+def _add_draft(commands: argparse._SubParsersAction) -> None:
+    from workflow.engines import ENGINE_NAMES
+
     draft_cmd = commands.add_parser(
         "draft", help="fill untranslated units of a locale from translation memory and a machine engine",
+        formatter_class=_HelpFormatter,
         description="Fill a locale's untranslated units: exact matches from the project's reviewed "
                     "translations first, then each distinct text once from the answer cache or the engine. "
                     "Engine output is written as fuzzy with '# machine draft: <engine> <date>'; existing "
@@ -303,8 +316,11 @@ def build_parser() -> argparse.ArgumentParser:
                            help="if a pass for the locale is running, wait for it instead of stopping")
     draft_cmd.set_defaults(handler=_draft)
 
+
+def _add_check(commands: argparse._SubParsersAction) -> None:
     check_cmd = commands.add_parser(
         "check", help="quality checks on every PO file (placeholders, unsafe content, numbers, names, ...)",
+        formatter_class=_HelpFormatter,
         description="Check every catalog. Errors: E100 broken PO syntax, E101 placeholders differ, E102 unsafe "
                     "content (markup, event handlers, script URLs the source does not have), E103 a translation "
                     "for a translate=\"no\" text. Warnings: W201 numbers differ (the locale's own grouping and "
@@ -317,8 +333,11 @@ def build_parser() -> argparse.ArgumentParser:
     check_cmd.add_argument("--strict", action="store_true", help="exit with status 1 when there are warnings")
     check_cmd.set_defaults(handler=_check)
 
+
+def _add_status(commands: argparse._SubParsersAction) -> None:
     status_cmd = commands.add_parser(
         "status", help="units and words translated, fuzzy, machine drafts and publication, per item and locale",
+        formatter_class=_HelpFormatter,
         description="For every item (and the site catalog) in every target locale: units and words translated, "
                     "fuzzy (and how many are machine drafts), untranslated, and whether the page would be "
                     "published. --format html writes the dashboard output/status.html.")
@@ -326,8 +345,11 @@ def build_parser() -> argparse.ArgumentParser:
     status_cmd.add_argument("--format", choices=("text", "json", "html"), default="text", help="report format")
     status_cmd.set_defaults(handler=_status)
 
+
+def _add_bundle(commands: argparse._SubParsersAction) -> None:
     bundle_cmd = commands.add_parser(
         "bundle", help="pack built pages, assets, indexes, sitemap and a manifest into output/bundles/NAME.zip",
+        formatter_class=_HelpFormatter,
         description="Write a deterministic ZIP of the published pages (after `workflow build`) with manifest.json: "
                     "tool version, source revision, build time (SOURCE_DATE_EPOCH when set), per item its "
                     "title, date, completeness and machine-draft count, and the SHA-256 of every file.")
@@ -335,16 +357,59 @@ def build_parser() -> argparse.ArgumentParser:
     bundle_cmd.add_argument("--name", default="news", help="archive name (default: news)")
     bundle_cmd.set_defaults(handler=_bundle)
 
+
+def _add_verify(commands: argparse._SubParsersAction) -> None:
     verify_cmd = commands.add_parser("verify", help="check a bundle against its manifest",
+                                      formatter_class=_HelpFormatter,
                                       description="Report changed, missing and extra files and unsafe names; "
                                                   "exit status 1 when anything is wrong.")
     verify_cmd.add_argument("bundle", type=Path, help="the .zip to check")
     verify_cmd.set_defaults(handler=_verify)
 
+
+def _add_run(commands: argparse._SubParsersAction) -> None:
     run_cmd = commands.add_parser("run", help="the main job: extract, build, bundle, and the status dashboard",
+                                  formatter_class=_HelpFormatter,
                                   description="Run extract, build and bundle, write output/status.html and "
                                               "print a short summary.")
     run_cmd.set_defaults(handler=_run)
+
+
+# The commands in the order `workflow --help` lists them.
+_COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
+    "extract": _add_extract, "build": _add_build, "draft": _add_draft, "check": _add_check,
+    "status": _add_status, "bundle": _add_bundle, "verify": _add_verify, "run": _add_run}
+
+
+def _command_named(argv: Sequence[str]) -> str | None:
+    """The command a command line names (the first word that is not an option or --root's value), if known."""
+    words = iter(argv)
+    for word in words:
+        if word == "--root":
+            next(words, None)
+        elif not word.startswith("-"):
+            return word if word in _COMMANDS else None
+    return None
+
+
+def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The parser for `argv`: when it names a command, only that command's options are set up (a command line
+    runs one command, and setting up all of them took a noticeable part of a small build); otherwise all."""
+    parser = argparse.ArgumentParser(
+        prog="workflow",
+        description="Translate news items: HTML to gettext PO catalogs and back to localized pages.",
+        epilog="Exit status: 0 success, 1 bad input (the message names the file and the fix), 2 usage error, "
+               "3 build --strict with a page held back, 4 draft stopped early (engine failing or budget used up).",
+        formatter_class=_HelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--root", type=Path, default=Path("."),
+                        help="content root holding workflow.toml, source/ and locales/ (default: .)")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    named = _command_named(sys.argv[1:] if argv is None else argv)
+    for name, add in _COMMANDS.items():
+        if named is None or name == named:
+            add(commands)
     return parser
 
 
@@ -363,7 +428,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A batch job builds many small, acyclic objects; the default collector thresholds make it rescan
     # them over and over (a third of extract's time on 1,000 items).
     gc.set_threshold(100_000, 50, 100)
-    parser = build_parser()
+    parser = build_parser(argv)
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:

@@ -9,7 +9,6 @@ from typing import Any
 
 from babel import Locale
 from babel.core import get_global
-from babel.dates import format_date, format_skeleton
 
 from workflow.dates import DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR
 
@@ -103,6 +102,9 @@ def format_date_value(value: str, precision: str, tag: str) -> str:
 
 
 def _format_date(value: str, precision: str, tag: str) -> str:
+    # Imported here: a rebuild whose dates were all answered before never needs Babel's date formatting.
+    from babel.dates import format_date, format_skeleton
+
     locale = babel_locale(tag)
     if precision == MONTH_YEAR:
         year, month = value.split("-")[:2]

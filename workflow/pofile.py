@@ -9,10 +9,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from types import ModuleType
 
 from functools import lru_cache
 
-from workflow.linebreak import possible_breaks, text_width, wrap_portion
 
 from workflow.errors import WorkflowError
 
@@ -508,6 +508,10 @@ def read_translation_table(path: Path | str) -> dict[Key, tuple[str, bool]]:
 
 # --------------------------------------------------------------------------------------------- writing
 
+# gettext's line breaking (workflow.linebreak), loaded by the first `serialize`: a build only reads catalogs,
+# and the rules' tables and pattern are a noticeable part of its start.
+linebreak: ModuleType | None = None
+
 
 def _string_lines(keyword: str, value: str, prefix: str = "", width: int = PAGE_WIDTH) -> list[str]:
     """Lines for `keyword "value"` as gettext's write-po wraps them."""
@@ -528,15 +532,15 @@ def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ..
         # that line; otherwise it starts on a line of its own.
         escaped, prohibited = _escape_with_breaks(portions[0])
         start_column = len(keyword) + 1
-        if start_column + text_width(escaped) <= inner:
+        if start_column + linebreak.text_width(escaped) <= inner:
             return (f'{prefix}{keyword} "{escaped}"',)
         # Break opportunities depend on the text only: find them once for both layouts gettext tries (ASCII
         # text has its few line ends searched for instead, see wrap_portion).
-        breaks = None if escaped.isascii() else possible_breaks(escaped, prohibited)
-        parts = wrap_portion(escaped, inner, 0, prohibited, breaks)
+        breaks = None if escaped.isascii() else linebreak.possible_breaks(escaped, prohibited)
+        parts = linebreak.wrap_portion(escaped, inner, 0, prohibited, breaks)
         # A line that breaks when it starts at the margin also breaks when it starts further right, so the
         # keyword's line is tried only when the margin's is not broken (most long texts are).
-        if len(parts) == 1 and len(wrap_portion(escaped, inner, start_column, prohibited, breaks)) == 1:
+        if len(parts) == 1 and len(linebreak.wrap_portion(escaped, inner, start_column, prohibited, breaks)) == 1:
             return (f'{prefix}{keyword} "{escaped}"',)
         return (f'{prefix}{keyword} ""', *(f'{prefix}"{part}"' for part in parts))
     # Several portions (a header, a text with newlines): each starts on a line of its own.
@@ -547,8 +551,9 @@ def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ..
 def _margin_parts(raw: str, inner: int) -> tuple[str, ...]:
     """A portion escaped and wrapped into lines that start at the margin."""
     escaped, prohibited = _escape_with_breaks(raw)
-    breaks = possible_breaks(escaped, prohibited) if not escaped.isascii() and text_width(escaped) > inner else None
-    return tuple(wrap_portion(escaped, inner, 0, prohibited, breaks))
+    breaks = linebreak.possible_breaks(escaped, prohibited) \
+        if not escaped.isascii() and linebreak.text_width(escaped) > inner else None
+    return tuple(linebreak.wrap_portion(escaped, inner, 0, prohibited, breaks))
 
 
 _NOTHING_PROHIBITED: frozenset[int] = frozenset()
@@ -623,6 +628,9 @@ def header_text(header: tuple[tuple[str, str], ...]) -> str:
 
 def serialize(catalog: Catalog) -> bytes:
     """The catalog as UTF-8 bytes, formatted as `msgcat -w 79` formats it."""
+    global linebreak
+    if linebreak is None:
+        from workflow import linebreak
     blocks: list[list[str]] = []
     if catalog.has_header:
         head = _comment_lines("#", catalog.header_comments)
