@@ -29,6 +29,10 @@ def stage(path: Path | str, data: bytes) -> Staged | None:
     Few system calls: a build stages thousands of pages, and each saved call counts.
     """
     name = os.fspath(path)
+    folder, base = os.path.split(name)
+    if folder in _missing:  # its folder was missing a moment ago: so is the file, and no temp name is tried
+        temp = os.path.join(fresh_folder(folder), base)
+        return _write(_create_fresh(temp), temp, name, data, None)
     mode = None  # an existing file keeps the permissions a translator gave it
     try:
         with open(name, "rb") as handle:
@@ -38,7 +42,6 @@ def stage(path: Path | str, data: bytes) -> Staged | None:
             mode = status.st_mode & 0o777
     except FileNotFoundError:
         pass
-    folder, base = os.path.split(name)
     while True:
         # The process id keeps parallel workers apart and the counter keeps one process's files apart;
         # O_EXCL refuses a name a killed run left behind, and the next number is tried.
@@ -51,7 +54,12 @@ def stage(path: Path | str, data: bytes) -> Staged | None:
         except FileNotFoundError:  # no such folder yet: the file goes into the fresh folder that will be it
             temp = os.path.join(fresh_folder(folder), base)
             fd = _create_fresh(temp)
+            _missing.add(folder)
             break
+    return _write(fd, temp, name, data, mode)
+
+
+def _write(fd: int, temp: str, name: str, data: bytes, mode: int | None) -> Staged:
     try:
         if mode is not None:
             os.fchmod(fd, mode)  # open's mode is reduced by the umask; the existing file's is kept exactly
@@ -69,6 +77,9 @@ def stage(path: Path | str, data: bytes) -> Staged | None:
 # Names this run's fresh folders. Made when the module is imported, so the worker processes a run forks
 # share it with the process that commits: their files for one new folder meet in one fresh folder.
 _RUN = os.urandom(6).hex()
+# Folders this process found missing since its last commit or discard: their files go straight to the fresh
+# folder (a first build stages thousands of pages into a handful of new folders).
+_missing: set[str] = set()
 
 
 def fresh_folder(folder: str) -> str:
@@ -115,6 +126,7 @@ def commit(staged: Iterable[Staged]) -> None:
     stages its state last: it must never describe pages that are not in place). A fresh folder is renamed
     into place whole; should its folder have appeared meanwhile (another run made it), file by file."""
     staged = list(staged)
+    _missing.clear()  # the fresh folders are about to become those folders
     if not staged:
         return
     os.sync()
@@ -186,6 +198,7 @@ def gather_staged(outcomes: list[tuple[tuple | None, Exception | None]], staged:
 
 def discard(staged: Iterable[Staged]) -> None:
     """Remove staged temp files, and the fresh folders they leave empty; the targets stay as they were."""
+    _missing.clear()
     fresh = set()
     for tmp, path in staged:
         try:
