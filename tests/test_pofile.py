@@ -205,6 +205,16 @@ def test_translation_table_reports_errors_like_the_reader(case: Path) -> None:
     assert error.value.message == expected.value.message
 
 
+def test_a_nul_byte_is_refused_with_its_line() -> None:
+    # gettext reads on past it (its strings end at the NUL), so this case is not among the bad-po files.
+    data = (HEADER + 'msgid "Hello"\nmsgstr "Привет\0"\n').encode()
+    for read in (parse_po, translation_table):
+        with pytest.raises(WorkflowError) as error:
+            read(data, "ru/item.po")
+        assert error.value.line == HEADER.count("\n") + 2
+        assert "NUL" in error.value.message and error.value.fix
+
+
 def test_hex_escape_beyond_unicode_is_a_clear_error() -> None:
     data = (HEADER + 'msgid "a"\nmsgstr "b \\x110000"\n').encode()
     with pytest.raises(WorkflowError) as error:
