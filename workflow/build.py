@@ -16,7 +16,7 @@ import os
 import re
 from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
-from functools import lru_cache
+from functools import lru_cache, partial
 from pathlib import Path
 from typing import NamedTuple
 
@@ -716,8 +716,8 @@ def _page_fingerprint(key: str, context: str) -> PageFingerprint:
     return (key, context)
 
 
-def _decide_item(task: tuple[Settings, int, str, tuple[str, ...], dict[str, SavedDecision],
-                             tuple[tuple[str, str | None], ...]]
+def _decide_item(settings: Settings, build_id: int,
+                 task: tuple[str, tuple[str, ...], dict[str, SavedDecision], tuple[tuple[str, str | None], ...]]
                  ) -> tuple[dict[str, SavedDecision], dict[str, list[object]], list[tuple[str, str]], dict[str, str],
                             list[Staged]]:
     """Worker: the item's decisions in every locale, as state entries; and, when its page links to no other
@@ -729,7 +729,7 @@ def _decide_item(task: tuple[Settings, int, str, tuple[str, ...], dict[str, Save
     digests of the files read (so the build does not read them again), (state key, fingerprint) per page
     written, the CLDR answers its pages asked for, and the pages staged for the build to commit.
     """
-    settings, build_id, item, locales, known, render_locales = task
+    item, locales, known, render_locales = task
     builder = _worker_builder(settings, build_id)
     try:
         decided = {locale: (_decision_from_state(known[locale]), str(known[locale][0])) if locale in known
@@ -755,11 +755,11 @@ def _decide_item(task: tuple[Settings, int, str, tuple[str, ...], dict[str, Save
     return entries, files, written, asked(), staged
 
 
-def _render_item(task: tuple[Settings, int, str, tuple[tuple[str, Decision, str, PageContext], ...]]
+def _render_item(settings: Settings, build_id: int, task: tuple[str, tuple[tuple[str, Decision, str, PageContext], ...]]
                  ) -> tuple[list[tuple[str, str]], dict[str, str], list[Staged]]:
     """Worker: stage the item's pages that need it; return (state key, fingerprint) for each, the CLDR answers
     they asked for, and the staged files."""
-    settings, build_id, item, pages = task
+    item, pages = task
     builder = _worker_builder(settings, build_id)
     try:
         written, staged = _stage_pages(builder, item, pages)
@@ -875,7 +875,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     existing = _existing_pages(builder.output, chosen_locales)
     _remove_stale_temps(builder.output, existing)
     build_id = next(_build_ids)
-    tasks = [(settings, build_id, item, all_locales, known,
+    tasks = [(item, all_locales, known,
               tuple((locale, _current_page(builder, existing, locale, item, force)) for locale in chosen_locales)
               if item in chosen_set else ())
              for item, known in undecided.items()]
@@ -890,8 +890,9 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         preload(all_locales)
     try:
         written_early: dict[str, str] = {}
-        for entries, files, written, asked_by_item, _ in gather_staged(map_settled(_decide_item, tasks, workers),
-                                                                       staged):
+        # The settings travel with the function, once per batch of items rather than with every item.
+        deciding = map_settled(partial(_decide_item, settings, build_id), tasks, workers)
+        for entries, files, written, asked_by_item, _ in gather_staged(deciding, staged):
             answers.update(asked_by_item)
             builder.state.decisions.update(entries)
             builder.state.files.update(files)
@@ -940,8 +941,9 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                         to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
                 results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
                                           decision.drafts, decision.fallbacks))
-        render_tasks = [(settings, build_id, item, tuple(pages)) for item, pages in to_render.items()]
-        for written, asked_by_item, _ in gather_staged(map_settled(_render_item, render_tasks, workers), staged):
+        render_tasks = [(item, tuple(pages)) for item, pages in to_render.items()]
+        rendering = map_settled(partial(_render_item, settings, build_id), render_tasks, workers)
+        for written, asked_by_item, _ in gather_staged(rendering, staged):
             builder.state.pages.update(written)
             answers.update(asked_by_item)
         indexes, sitemap_path = _stage_listings(builder, every_item, decisions, published, force, staged)

@@ -7,6 +7,7 @@ run with every existing file untouched.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 
 from workflow.catalog import countries_by_key, glossary_notes, locale_header, template_catalog, template_entries
@@ -86,10 +87,9 @@ def _read_if_exists(path: Path) -> Catalog | None:
     return read_po(path) if path.exists() else None
 
 
-def _stage_item(work: tuple[Settings, CatalogTask, tuple[str, ...]]
+def _stage_item(settings: Settings, targets: tuple[str, ...], task: CatalogTask
                 ) -> tuple[ItemResult, tuple[ParseWarning, ...], list[Staged]]:
     """Read, segment and merge one item; stage (not yet commit) every file that changes."""
-    settings, task, targets = work
     path = task.path
     segmentation = segment_source(settings, path, task.catalog if task.catalog == SITE_CATALOG else None,
                                   None if task.slots_only else False)
@@ -140,13 +140,14 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
     file leaves every existing file as it was.
     """
     targets = settings.chosen_locales(locales)
-    tasks = [(settings, task, targets) for task in extract_tasks(settings, items)]
+    tasks = extract_tasks(settings, items)
     remove_stale_temps(settings.locales_dir)
     # A failure (a bad source or PO file, but also a full disk) comes back as a value, so that every other
     # item's staged files are discarded before it is raised.
     staged: list[Staged] = []
     try:
-        done = gather_staged(map_settled(_stage_item, tasks, workers), staged)
+        # The settings travel with the function, once per batch of items rather than with every item.
+        done = gather_staged(map_settled(partial(_stage_item, settings, targets), tasks, workers), staged)
         commit(staged)
     except BaseException:
         discard(staged)
