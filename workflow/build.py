@@ -260,7 +260,7 @@ class _State:
 
     decisions: dict[str, SavedDecision] = field(default_factory=dict)
     pages: dict[str, PageFingerprint | str] = field(default_factory=dict)  # pages; indexes and sitemap: digests
-    files: dict[str, list[object]] = field(default_factory=dict)  # path → [mtime_ns, size, sha256]
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path → (mtime_ns, size, sha256)
     common: str = ""  # digest of what every page depends on: tool version, settings, layout
     answers: dict[str, str] = field(default_factory=dict)  # CLDR's answers the pages used (see locale_data.recall)
 
@@ -289,11 +289,11 @@ class _State:
             return ""
         known = self.files.get(name)
         if known and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
-            return str(known[2])
+            return known[2]
         with open(name, "rb") as handle:
             data = handle.read()
         digest = hashlib.sha256(data).hexdigest()[:DIGEST_CHARS]
-        self.files[name] = [stat.st_mtime_ns, stat.st_size, digest]
+        self.files[name] = (stat.st_mtime_ns, stat.st_size, digest)
         if read is not None:
             read[name] = data
         return digest
@@ -718,7 +718,7 @@ def _page_fingerprint(key: str, context: str) -> PageFingerprint:
 
 def _decide_item(settings: Settings, build_id: int,
                  task: tuple[str, tuple[str, ...], dict[str, SavedDecision], tuple[tuple[str, str | None], ...]]
-                 ) -> tuple[dict[str, SavedDecision], dict[str, list[object]], list[tuple[str, str]], dict[str, str],
+                 ) -> tuple[dict[str, SavedDecision], dict[str, tuple[int, int, str]], list[tuple[str, str]], dict[str, str],
                             list[Staged]]:
     """Worker: the item's decisions in every locale, as state entries; and, when its page links to no other
     item, its pages too, while its source and catalogs are parsed (one pass, not two).
@@ -911,6 +911,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         output = builder.output
         results: list[PageResult] = []
         to_render: dict[str, list[tuple[str, Decision, str, PageContext]]] = {}
+        state_pages = builder.state.pages
         for item in chosen_items:
             publishing = tuple(l for l in all_locales if item in published[l])
             unlinked = PageContext(publishing)  # the context of every page of the item that links to no item
@@ -918,29 +919,29 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
             for locale in chosen_locales:
                 decision, key = decisions[(item, locale)]
                 page = f"{locale}/{item}.html"  # as the state and the listing of output/ name it
-                name = f"output/{page}"
                 if not decision.published:
                     if page in existing:
                         withdrawn.append(output / page)
-                    builder.state.pages.pop(page, None)
-                    results.append(PageResult(item, locale, name, "held back", decision.reason, decision.share,
-                                              decision.drafts, decision.fallbacks))
-                    continue
-                status = "built"
-                if page not in written_early:
+                    state_pages.pop(page, None)
+                    status = "held back"
+                elif page in written_early:
+                    status = "built"
+                else:
                     linked = tuple(link for link in decision.links if link in item_set) if decision.links else ()
                     if linked:
                         context = PageContext(publishing, linked,
                                               tuple(link for link in linked if link in published[locale]))
                         fingerprint = _page_fingerprint(key, context.fingerprint())
                     else:
-                        context, fingerprint = unlinked, _page_fingerprint(key, unlinked_fingerprint)
-                    if not force and builder.state.pages.get(page) == fingerprint and page in existing:
+                        context, fingerprint = unlinked, (key, unlinked_fingerprint)  # see _page_fingerprint
+                    if not force and state_pages.get(page) == fingerprint and page in existing:
                         status = "unchanged"
                     else:
+                        status = "built"
                         to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
-                results.append(PageResult(item, locale, name, status, decision.reason, decision.share,
-                                          decision.drafts, decision.fallbacks))
+                # Built without the named tuple's keyword handling: a rebuild makes one for every page of the site.
+                results.append(_tuple_new(PageResult, (item, locale, f"output/{page}", status, decision.reason,
+                                                       decision.share, decision.drafts, decision.fallbacks)))
         render_tasks = [(item, tuple(pages)) for item, pages in to_render.items()]
         rendering = map_settled(partial(_render_item, settings, build_id), render_tasks, workers)
         for written, asked_by_item, _ in gather_staged(rendering, staged):
