@@ -462,6 +462,51 @@ def test_a_page_is_rebuilt_when_an_item_it_links_to_is_published_or_withdrawn(tm
     assert link_in_french_follow_up() == ("../en/month-of-borders-2025.html", "en")
 
 
+def test_indexes_and_sitemap_follow_titles_items_and_publication(tmp_path: Path) -> None:
+    project = _project_with_follow_up(tmp_path)
+    assert run_cli(project, "build").returncode == 0
+    output = project / "output"
+
+    def index_titles(locale: str) -> list[str]:
+        return [a.text for a in _parse(output / locale / "index.html").iterfind(".//ol/li/a")]
+
+    def stamps() -> dict[str, int]:
+        return {p.relative_to(output).as_posix(): p.stat().st_mtime_ns
+                for p in (*output.glob("*/index.html"), output / "sitemap.xml")}
+
+    def retitle(locale: str, title: str) -> None:
+        _fill(project, locale, lambda msgid: title if msgid == "Follow-up" else f"[{locale}] {msgid}", ("follow-up",))
+
+    before = stamps()
+    retitle("fr", "Suite")  # a French title changes: only the French index is written again
+    assert run_cli(project, "build").returncode == 0
+    assert "Suite" in index_titles("fr")
+    after = stamps()
+    assert [name for name in before if before[name] != after[name]] == ["fr/index.html"]
+    # A build of German only, while the French title changes again; the next full build still sees it.
+    retitle("fr", "Suite et fin")
+    assert run_cli(project, "build", "--locale", "de").returncode == 0
+    assert "Suite" in index_titles("fr")
+    assert run_cli(project, "build").returncode == 0
+    assert "Suite et fin" in index_titles("fr")
+    # The French page of the item is withdrawn (its title untranslated); French still publishes the other one.
+    assert "fr/follow-up.html" in (output / "sitemap.xml").read_text(encoding="utf-8")
+    retitle("fr", "")
+    assert run_cli(project, "build").returncode == 0
+    assert "fr/follow-up.html" not in (output / "sitemap.xml").read_text(encoding="utf-8")
+    assert len(index_titles("fr")) == 1
+    # The item leaves the site: every index and the sitemap drop it.
+    (project / "source" / "follow-up.html").unlink()
+    assert run_cli(project, "build").returncode == 0
+    assert all(len(index_titles(locale)) == 1 for locale in ("en", "fr"))
+    assert "follow-up" not in (output / "sitemap.xml").read_text(encoding="utf-8")
+    # Arabic publishes the item once it is translated: the sitemap lists the new page.
+    assert 'hreflang="ar"' not in (output / "sitemap.xml").read_text(encoding="utf-8")
+    _fill(project, "ar", lambda msgid: f"[ar] {msgid}", (ITEM,))
+    assert run_cli(project, "build").returncode == 0
+    assert 'hreflang="ar"' in (output / "sitemap.xml").read_text(encoding="utf-8")
+
+
 def test_sitemap_lists_alternates(built: Path) -> None:
     tree = etree.parse(str(built / "output" / "sitemap.xml"))
     ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}

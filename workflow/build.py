@@ -263,6 +263,7 @@ class _State:
     files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path → (mtime_ns, size, sha256)
     common: str = ""  # digest of what every page depends on: tool version, settings, layout
     answers: dict[str, str] = field(default_factory=dict)  # CLDR's answers the pages used (see locale_data.recall)
+    listed: str = ""  # what the indexes and sitemap were last made for: the items and the publishing locales
 
     @classmethod
     def load(cls, path: Path, common: str | None = None) -> _State:
@@ -277,7 +278,7 @@ class _State:
         if common is not None and data.get("common") != common:
             return cls(files=data.get("files", {}), common=common)
         return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}), data.get("common", ""),
-                   data.get("answers", {}))
+                   data.get("answers", {}), data.get("listed", ""))
 
     def digest_of(self, path: Path | str, read: dict[str, bytes] | None = None) -> str:
         """A file's digest, read again only when its size or modification time changed; what is read is
@@ -301,7 +302,7 @@ class _State:
     def dump(self) -> bytes:
         return marshal.dumps({"version": __version__, "format": STATE_FORMAT, "common": self.common,
                               "decisions": self.decisions, "pages": self.pages, "files": self.files,
-                              "answers": self.answers})
+                              "answers": self.answers, "listed": self.listed})
 
 
 # A decision in the state file: (key, published, reason, share, drafts, title, fallbacks, date, links), the
@@ -785,23 +786,39 @@ def _stage_pages(builder: _Builder, item: str, pages: Iterable[tuple[str, Decisi
 
 
 def _stage_listings(builder: _Builder, every_item: list[str], decisions: dict[tuple[str, str], tuple[Decision, str]],
-                    published: dict[str, set[str]], force: bool, staged: list[Staged]) -> tuple[list[str], Path]:
-    """Stage each chosen locale's index and the sitemap, only when what they list changed (like pages)."""
+                    published: dict[str, set[str]], force: bool, staged: list[Staged], changed: set[str],
+                    publication_changed: bool) -> tuple[list[str], Path]:
+    """Stage each chosen locale's index and the sitemap, only when what they list changed (like pages).
+
+    `changed` holds the locales in which a page's decision was made anew in this build, and
+    `publication_changed` says whether a page was published or withdrawn: when neither the items nor the
+    locales that publish anything differ from the last build's, a locale without new decisions keeps its
+    index, and the sitemap stays when no page changed publication, without listing a thousand items again.
+    """
     settings, output = builder.settings, builder.output
     indexes = []
     locales_key = ",".join(sorted(locale for locale, items in published.items() if items))
+    listed = _digest("\n".join(every_item), locales_key)
+    same_list = not force and listed == builder.state.listed
     for locale in builder.locales:
+        path = output / locale / "index.html"
+        indexes.append(relative(path, settings.root))
+        if same_list and locale not in changed and f"{locale}/index.html" in builder.state.pages and path.exists():
+            continue
         entries = sorted(((item, decisions[(item, locale)][0].title, decisions[(item, locale)][0].date)
                           for item in every_item if item in published[locale]),
                          key=lambda e: (e[2] or "", e[0]), reverse=True)
-        path = output / locale / "index.html"
         fingerprint = _digest(tool_digest(), settings.settings_bytes, builder.layout_bytes, builder.site_digest(locale),
                               json.dumps(entries), locales_key)
         if force or builder.state.pages.get(f"{locale}/index.html") != fingerprint or not path.exists():
             _stage_into(staged, path, builder.index_page(locale, entries, published))
             builder.state.pages[f"{locale}/index.html"] = fingerprint
-        indexes.append(relative(path, settings.root))
+    # A build of some locales leaves the others' indexes as they were, though their decisions may have changed:
+    # the next build looks at every index again.
+    builder.state.listed = listed if set(builder.locales) == set(published) else ""
     sitemap_path = output / "sitemap.xml"
+    if same_list and not publication_changed and "sitemap.xml" in builder.state.pages and sitemap_path.exists():
+        return indexes, sitemap_path
     fingerprint = _digest(tool_digest(), settings.base_url,
                           json.dumps(sorted((k, sorted(v)) for k, v in published.items())))
     if force or builder.state.pages.get("sitemap.xml") != fingerprint or not sitemap_path.exists():
@@ -892,8 +909,14 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         written_early: dict[str, str] = {}
         # The settings travel with the function, once per batch of items rather than with every item.
         deciding = map_settled(partial(_decide_item, settings, build_id), tasks, workers)
+        changed_locales: set[str] = set()  # locales with a decision made anew (see _stage_listings)
+        publication_changed = False
         for entries, files, written, asked_by_item, _ in gather_staged(deciding, staged):
             answers.update(asked_by_item)
+            for name, row in entries.items():
+                old = builder.state.decisions.get(name)
+                changed_locales.add(name.rsplit("|", 1)[1])
+                publication_changed = publication_changed or old is None or old[1] != row[1]
             builder.state.decisions.update(entries)
             builder.state.files.update(files)
             written_early.update(written)
@@ -947,7 +970,8 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         for written, asked_by_item, _ in gather_staged(rendering, staged):
             builder.state.pages.update(written)
             answers.update(asked_by_item)
-        indexes, sitemap_path = _stage_listings(builder, every_item, decisions, published, force, staged)
+        indexes, sitemap_path = _stage_listings(builder, every_item, decisions, published, force, staged,
+                                                changed_locales, publication_changed)
         _stage_assets(settings, output, staged)
         answers.update(asked())  # the indexes' dates, and what the pages made in this process asked
         builder.state.answers = answers
