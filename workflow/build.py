@@ -125,7 +125,13 @@ class PageContext:
     published_links: tuple[str, ...] = ()
 
     def fingerprint(self) -> str:
-        return "|".join(",".join(part) for part in (self.locales, self.item_links, self.published_links))
+        return context_fingerprint(self.locales, self.item_links, self.published_links)
+
+
+def context_fingerprint(locales: tuple[str, ...], item_links: tuple[str, ...] = (),
+                        published_links: tuple[str, ...] = ()) -> str:
+    """A PageContext's fingerprint from its parts, for a caller that has not made the context (yet)."""
+    return f"{','.join(locales)}|{','.join(item_links)}|{','.join(published_links)}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -837,7 +843,7 @@ def _current_page(builder: _Builder, existing: set[str], locale: str, item: str,
 def _remove_stale_temps(output: Path, existing: set[str]) -> None:
     """Temp files that a killed build left among the pages (found in the listing already made), fresh folders
     it left in output/, and its temp files in the assets."""
-    for name in [name for name in existing if is_temp_name(name.split("/", 1)[1])]:
+    for name in [name for name in existing if "/." in name and is_temp_name(name.split("/", 1)[1])]:
         if remove_if_stale(output / name):
             existing.discard(name)
     try:
@@ -937,8 +943,9 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         state_pages = builder.state.pages
         for item in chosen_items:
             publishing = tuple(l for l in all_locales if item in published[l])
-            unlinked = PageContext(publishing)  # the context of every page of the item that links to no item
-            unlinked_fingerprint = unlinked.fingerprint()
+            # The context of every page of the item that links to no item; made only for a page to render.
+            unlinked: PageContext | None = None
+            unlinked_fingerprint = context_fingerprint(publishing)
             for locale in chosen_locales:
                 decision, key = decisions[(item, locale)]
                 page = f"{locale}/{item}.html"  # as the state and the listing of output/ name it
@@ -961,6 +968,8 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                         status = "unchanged"
                     else:
                         status = "built"
+                        if context is None:
+                            context = unlinked = PageContext(publishing)
                         to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
                 # Built without the named tuple's keyword handling: a rebuild makes one for every page of the site.
                 results.append(_tuple_new(PageResult, (item, locale, f"output/{page}", status, decision.reason,
