@@ -515,20 +515,17 @@ def read_translation_table(path: Path | str) -> dict[Key, tuple[str, bool]]:
 linebreak: ModuleType | None = None
 
 
-def _string_lines(keyword: str, value: str, prefix: str = "", width: int = PAGE_WIDTH) -> list[str]:
-    """Lines for `keyword "value"` as gettext's write-po wraps them."""
-    return list(_wrapped(keyword, value, prefix, width))
-
-
 @lru_cache(maxsize=65536)
 def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ...]:
-    # Portions end after each newline; gettext wraps every portion on its own.
-    portions = value.split("\n")
-    portions = [p + "\n" for p in portions[:-1]] + ([portions[-1]] if portions[-1] else [])
-    if not portions:
+    """Lines for `keyword "value"` as gettext's write-po wraps them."""
+    if not value:
         return (f'{prefix}{keyword} ""',)
     # Columns available between the quotes of a continuation line.
     inner = width - 1 - (len(prefix) + 1)
+    # Portions end after each newline; gettext wraps every portion on its own. Most values are one portion.
+    portions = [value] if "\n" not in value else value.split("\n")
+    if len(portions) > 1:
+        portions = [p + "\n" for p in portions[:-1]] + ([portions[-1]] if portions[-1] else [])
     if len(portions) == 1 and len(keyword) + 1 <= inner:
         # A single portion stays beside the keyword when it fits there, or when no break can be made on
         # that line; otherwise it starts on a line of its own.
@@ -600,27 +597,34 @@ def _flag_line(entry: Entry) -> list[str]:
 
 
 def _entry_lines(entry: Entry) -> list[str]:
-    lines = _comment_lines("#", entry.translator_comments)
-    lines += _comment_lines("#.", entry.extracted_comments)
-    lines += _reference_lines(entry.references)
-    lines += _flag_line(entry)
+    # Each part only when the entry has it: a template's entries have notes, a reference and two strings, and
+    # a catalog of a thousand items writes tens of thousands of entries.
+    lines = _comment_lines("#", entry.translator_comments) if entry.translator_comments else []
+    if entry.extracted_comments:
+        lines += _comment_lines("#.", entry.extracted_comments)
+    if entry.references:
+        lines += _reference_lines(entry.references)
+    if entry.flags:
+        lines += _flag_line(entry)
     prefix = "#~ " if entry.obsolete else ""
-    previous_prefix = "#~| " if entry.obsolete else "#| "
-    if entry.previous_msgctxt is not None:
-        lines += _string_lines("msgctxt", entry.previous_msgctxt, previous_prefix)
-    if entry.previous_msgid is not None:
-        lines += _string_lines("msgid", entry.previous_msgid, previous_prefix)
-    if entry.previous_msgid_plural is not None:
-        lines += _string_lines("msgid_plural", entry.previous_msgid_plural, previous_prefix)
+    if entry.previous_msgctxt is not None or entry.previous_msgid is not None \
+            or entry.previous_msgid_plural is not None:
+        previous_prefix = "#~| " if entry.obsolete else "#| "
+        if entry.previous_msgctxt is not None:
+            lines += _wrapped("msgctxt", entry.previous_msgctxt, previous_prefix, PAGE_WIDTH)
+        if entry.previous_msgid is not None:
+            lines += _wrapped("msgid", entry.previous_msgid, previous_prefix, PAGE_WIDTH)
+        if entry.previous_msgid_plural is not None:
+            lines += _wrapped("msgid_plural", entry.previous_msgid_plural, previous_prefix, PAGE_WIDTH)
     if entry.msgctxt is not None:
-        lines += _string_lines("msgctxt", entry.msgctxt, prefix)
-    lines += _string_lines("msgid", entry.msgid, prefix)
+        lines += _wrapped("msgctxt", entry.msgctxt, prefix, PAGE_WIDTH)
+    lines += _wrapped("msgid", entry.msgid, prefix, PAGE_WIDTH)
     if entry.msgid_plural is not None:
-        lines += _string_lines("msgid_plural", entry.msgid_plural, prefix)
+        lines += _wrapped("msgid_plural", entry.msgid_plural, prefix, PAGE_WIDTH)
         for index, value in enumerate(entry.msgstr_plural or ("", "")):
-            lines += _string_lines(f"msgstr[{index}]", value, prefix)
+            lines += _wrapped(f"msgstr[{index}]", value, prefix, PAGE_WIDTH)
     else:
-        lines += _string_lines("msgstr", entry.msgstr, prefix)
+        lines += _wrapped("msgstr", entry.msgstr, prefix, PAGE_WIDTH)
     return lines
 
 
@@ -638,8 +642,8 @@ def serialize(catalog: Catalog) -> bytes:
         head = _comment_lines("#", catalog.header_comments)
         if catalog.header_flags:
             head.append("#, " + ", ".join(catalog.header_flags))
-        head += _string_lines("msgid", "")
-        head += _string_lines("msgstr", header_text(catalog.header))
+        head += _wrapped("msgid", "", "", PAGE_WIDTH)
+        head += _wrapped("msgstr", header_text(catalog.header), "", PAGE_WIDTH)
         blocks.append(head)
     blocks.extend(_entry_lines(e) for e in catalog.entries if not e.obsolete)
     # gettext drops obsolete entries that hold no translation: there is nothing in them to keep.
