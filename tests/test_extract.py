@@ -193,6 +193,17 @@ def test_staged_file_keeps_the_translators_permissions_and_skips_a_name_in_use(t
     assert target.stat().st_mode & 0o777 == 0o600
 
 
+@pytest.mark.parametrize("size", [0, 1, 4096, 70_000])
+def test_read_file_gives_every_byte_and_the_status_of_the_file_read(tmp_path: Path, size: int) -> None:
+    path = tmp_path / "data.bin"
+    path.write_bytes(bytes(range(256)) * (size // 256) + bytes(size % 256))
+    data, status = fsio.read_file(path)
+    assert data == path.read_bytes() and status.st_size == size
+    assert status.st_mtime_ns == path.stat().st_mtime_ns
+    with pytest.raises(FileNotFoundError):
+        fsio.read_file(tmp_path / "missing")
+
+
 def test_files_for_a_new_folder_are_staged_in_a_fresh_folder_renamed_into_place_whole(tmp_path: Path) -> None:
     staged = [fsio.stage(tmp_path / "fr" / name, name.encode()) for name in ("a.po", "b.po")]
     assert all(staged) and not (tmp_path / "fr").exists()

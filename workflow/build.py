@@ -26,8 +26,8 @@ from lxml import etree
 from workflow import __version__
 from workflow.dates import DAY_MONTH_YEAR
 from workflow.items import item_names, segment_source
-from workflow.fsio import (Staged, commit, discard, flush_in_background, gather_staged, is_temp_name, remove_if_stale,
-                           remove_stale_temps, stage)
+from workflow.fsio import (Staged, commit, discard, flush_in_background, gather_staged, is_temp_name, read_file,
+                           remove_if_stale, remove_stale_temps, stage)
 from workflow.locale_data import asked, format_date_value, preload, recall
 from workflow.parallel import PARALLEL_THRESHOLD, map_settled
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fold_content,
@@ -290,15 +290,15 @@ class _State:
         """A file's digest, read again only when its size or modification time changed; what is read is
         left in `read` (by name) when given, for a caller that parses the file next."""
         name = str(path)
+        known = self.files.get(name)
         try:
-            stat = os.stat(name)
+            if known:
+                stat = os.stat(name)
+                if known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
+                    return known[2]
+            data, stat = read_file(name)  # the status of what is read, whether or not a stat came first
         except FileNotFoundError:
             return ""
-        known = self.files.get(name)
-        if known and known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
-            return known[2]
-        with open(name, "rb") as handle:
-            data = handle.read()
         digest = hashlib.sha256(data).hexdigest()[:DIGEST_CHARS]
         self.files[name] = (stat.st_mtime_ns, stat.st_size, digest)
         if read is not None:

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 
 from workflow.errors import WorkflowError
+from workflow.fsio import read_file
 
 PAGE_WIDTH = 79
 
@@ -491,8 +492,7 @@ def _parse_header(msgstr: str) -> list[tuple[str, str]]:
 
 def _read_file(path: Path | str) -> bytes:
     try:
-        with open(path, "rb") as handle:
-            return handle.read()
+        return read_file(path)[0]
     except OSError as exc:
         raise WorkflowError(path, None, f"cannot read the file ({exc.strerror})",
                             "check that it exists and is readable") from None

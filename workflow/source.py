@@ -11,6 +11,7 @@ from pathlib import Path
 from lxml import etree
 
 from workflow.errors import ParseWarning, WorkflowError
+from workflow.fsio import read_file
 from workflow.settings import check_item_id
 
 _META_CHARSET_RE = re.compile(
@@ -94,7 +95,7 @@ def read_source(path: Path, item: str | None = None, data: bytes | None = None) 
     item = item or check_item_id(path.stem, path)
     if data is None:
         try:
-            data = path.read_bytes()
+            data = read_file(path)[0]
         except OSError as exc:
             raise WorkflowError(path, None, f"cannot read the file ({exc.strerror})",
                                 "check that it exists and is readable") from None
