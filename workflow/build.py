@@ -364,6 +364,8 @@ class _Builder:
         self._layouts: dict[str, etree._Element] = {}
         self._folded_layouts: dict[str, tuple[etree._Element, tuple[tuple[str | int, ...], ...]] | None] = {}
         self._skeletons: dict[str, Skeleton | None] = {}
+        self._links: dict[str, tuple[str, ...]] = {}
+        self._alternates: dict[tuple[str, tuple[str, ...]], tuple[Alternate, ...]] = {}
         self._keys: dict[tuple[str, str], str] = {}
         self._source_dir = str(settings.source_dir)
         self._locales_dir = str(settings.locales_dir)
@@ -395,8 +397,10 @@ class _Builder:
         if self._layout_links is None:
             layout = self.layout_segmentation()
             self._layout_links = tuple(item_links(layout.page.tree.getroot())) if layout is not None else ()
-        own = item_links(self.item_segmentation(item).page.tree.getroot())
-        return tuple(sorted(own.union(self._layout_links)))
+        if item not in self._links:  # asked once per locale
+            own = item_links(self.item_segmentation(item).page.tree.getroot())
+            self._links[item] = tuple(sorted(own.union(self._layout_links)))
+        return self._links[item]
 
     def is_item(self, name: str) -> bool:
         """True when `name` is a news item of the project (a source file that is not the layout or a partial)."""
@@ -486,9 +490,13 @@ class _Builder:
 
     # ------------------------------------------------------------------ pages
 
-    def alternates_in(self, item: str, locales: tuple[str, ...]) -> list[Alternate]:
-        """The item's page in each of `locales` (the locales that publish it, in project order)."""
-        return [Alternate(locale, self.href(locale, f"{item}.html")) for locale in locales]
+    def alternates_in(self, item: str, locales: tuple[str, ...]) -> tuple[Alternate, ...]:
+        """The item's page in each of `locales` (the locales that publish it, in project order); the same for
+        every page of the item, so made once."""
+        key = (item, locales)
+        if key not in self._alternates:
+            self._alternates[key] = tuple(Alternate(locale, self.href(locale, f"{item}.html")) for locale in locales)
+        return self._alternates[key]
 
     def href(self, locale: str, name: str) -> str:
         base = self.settings.base_url
@@ -711,6 +719,8 @@ def _forget(builder: _Builder, item: str) -> None:
     """Drop an item's parsed source and catalogs once its work is done, so a worker's memory stays flat."""
     builder._segmentations.pop(item, None)
     builder._skeletons.pop(item, None)
+    builder._links.pop(item, None)
+    builder._alternates.clear()
     for key in [key for key in builder._translations if key[0] == item]:
         del builder._translations[key]
     if builder._just_read:

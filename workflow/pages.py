@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -126,7 +126,7 @@ class Alternate:
     href: str
 
 
-def page_metadata(root: etree._Element, locale: str, alternates: list[Alternate], x_default: str | None) -> None:
+def page_metadata(root: etree._Element, locale: str, alternates: Sequence[Alternate], x_default: str | None) -> None:
     """<html lang dir>, content language, og:locale with alternates, and hreflang links."""
     root.set("lang", locale)
     root.set("dir", direction(locale))
@@ -152,7 +152,7 @@ def page_metadata(root: etree._Element, locale: str, alternates: list[Alternate]
         etree.SubElement(head, "link", rel="alternate", hreflang="x-default", href=x_default)
 
 
-def language_menu(root: etree._Element, locale: str, alternates: list[Alternate]) -> None:
+def language_menu(root: etree._Element, locale: str, alternates: Sequence[Alternate]) -> None:
     """Links to the other language versions, each named in its own language."""
     for nav in marked(root, "data-language-list"):
         del nav.attrib["data-language-list"]
