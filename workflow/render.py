@@ -16,9 +16,10 @@ from functools import lru_cache
 from lxml import etree
 
 from workflow.units import (COUNTRY, DATE, PAIRED, AttributeSlot, Placeholder, Run, Segment, Segmentation, Token,
-                            context_of, placeholder_token, text_token)
+                            context_of, text_token)
 
 _PLACEHOLDER_RE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
+_tuple_new = tuple.__new__
 
 
 class PlaceholderMismatch(ValueError):
@@ -78,6 +79,7 @@ def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
     if "<" not in text and not names:  # plain text for a unit without placeholders: nothing to check
         return [text_token(text)] if text else []
     tokens: list[Token] = []
+    append = tokens.append
     seen: set[str] = set()
     stack: list[str] = []
     position = 0
@@ -88,7 +90,7 @@ def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
             continue  # not ours: literal text
         start, end = match.span()
         if start > position:
-            tokens.append(text_token(text[position:start]))
+            append(_tuple_new(Token, ("text", text[position:start], None)))  # text_token, without the call
         position = end
         paired = placeholder.kind == PAIRED
         if selfclosing:
@@ -113,9 +115,9 @@ def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
             if name in seen:
                 raise PlaceholderMismatch(f"<{name}> appears more than once; use each placeholder once")
             seen.add(name)
-        tokens.append(placeholder_token(kind, placeholder))
+        append(_tuple_new(Token, (kind, "", placeholder)))  # placeholder_token, without the call
     if position < len(text):
-        tokens.append(text_token(text[position:]))
+        append(_tuple_new(Token, ("text", text[position:], None)))
     if stack:
         raise PlaceholderMismatch(f"<{stack[-1]}> is not closed; add </{stack[-1]}>")
     if len(seen) < len(names):
