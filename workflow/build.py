@@ -653,21 +653,23 @@ def _sitemap(builder: _Builder, items: list[str], published: dict[str, set[str]]
     the main process. Same bytes as lxml writes (pretty-printed, UTF-8), escapes included."""
     head = (f"<?xml version='1.0' encoding='UTF-8'?>\n"
             f'<urlset xmlns="{_SITEMAP_NS}" xmlns:xhtml="{_XHTML_NS}"')
-    # Each locale with the items it publishes and its hreflang value, escaped once.
-    locales = [(locale, published.get(locale, set()), _xml(locale, _XML_ATTRIBUTE)) for locale in builder.all_locales]
-    source = builder.settings.source_locale
+    # Each locale with the items it publishes, its hreflang value and the start of its pages' addresses, escaped
+    # once: an address is that start and the item's file name, which needs no escaping (item ids are
+    # lowercase letters, digits, '.', '_' and '-').
+    locales = [(published.get(locale, set()), _xml(locale, _XML_ATTRIBUTE), _xml(builder.href(locale, ""), _XML_TEXT),
+                _xml(builder.href(locale, ""), _XML_ATTRIBUTE)) for locale in builder.all_locales]
+    x_default = _xml(builder.href(builder.settings.source_locale, ""), _XML_ATTRIBUTE)
     lines = []
     for item in items:
-        hrefs = [(builder.href(locale, f"{item}.html"), hreflang) for locale, items_there, hreflang in locales
-                 if item in items_there]
-        if not hrefs:
+        there = [locale for locale in locales if item in locale[0]]
+        if not there:
             continue
-        links = "".join(f'    <xhtml:link rel="alternate" hreflang="{hreflang}" '
-                        f'href="{_xml(href, _XML_ATTRIBUTE)}"/>\n' for href, hreflang in hrefs)
-        x_default = _xml(builder.href(source, f"{item}.html"), _XML_ATTRIBUTE)
-        links += f'    <xhtml:link rel="alternate" hreflang="x-default" href="{x_default}"/>\n'
-        for href, _ in hrefs:
-            lines.append(f"  <url>\n    <loc>{_xml(href, _XML_TEXT)}</loc>\n{links}  </url>\n")
+        name = f"{item}.html"
+        links = "".join(f'    <xhtml:link rel="alternate" hreflang="{hreflang}" href="{in_attribute}{name}"/>\n'
+                        for _, hreflang, _, in_attribute in there)
+        links += f'    <xhtml:link rel="alternate" hreflang="x-default" href="{x_default}{name}"/>\n'
+        for _, _, in_text, _ in there:
+            lines.append(f"  <url>\n    <loc>{in_text}{name}</loc>\n{links}  </url>\n")
     if not lines:
         return (head + "/>\n").encode("utf-8")
     return (head + ">\n" + "".join(lines) + "</urlset>\n").encode("utf-8")
