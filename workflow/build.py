@@ -457,16 +457,27 @@ class _Builder:
         source = self._source_digests.get(item)
         if source is None:
             source = self._source_digests[item] = self.state.digest_of(f"{self._source_dir}/{item}.html")
-        digest_of, source_locale, folder = self.state.digest_of, self.settings.source_locale, self._locales_dir
+        digest_of, known_files, source_locale = self.state.digest_of, self.state.files, self.settings.source_locale
         held = {}
         for locale in locales:
             row = rows.get(f"{item}|{locale}")
             if row is None:
                 continue
-            po = digest_of(f"{folder}/{locale}/{item}.po") if locale != source_locale else ""
-            key = f"{source}:{po}:{self.site_digest(locale)}"
-            self._keys[(item, locale)] = key
-            if row[0] == key:
+            if locale == source_locale:
+                po = ""
+            else:
+                # digest_of's check of a known file, written out: this line runs for every page of the site.
+                name = f"{self._locales_dir}/{locale}/{item}.po"
+                known = known_files.get(name)
+                try:
+                    status = os.stat(name) if known else None
+                except FileNotFoundError:
+                    status = None
+                if status is not None and known[0] == status.st_mtime_ns and known[1] == status.st_size:
+                    po = known[2]
+                else:
+                    po = digest_of(name)
+            if row[0] == f"{source}:{po}:{self.site_digest(locale)}":
                 held[locale] = row
         return held
 
