@@ -711,7 +711,7 @@ def test_a_failed_first_build_leaves_no_page_and_no_fresh_folder(tmp_path: Path,
 
 
 def test_a_fresh_folder_left_by_a_killed_build_is_removed(built: Path) -> None:
-    stale, recent = built / "output" / ".ar.0a1b2c.tmp", built / "output" / ".kk.3d4e5f.tmp"
+    stale, recent = built / "output" / ".ar.0a1b2c3d4e5f.tmp", built / "output" / ".kk.3d4e5f6a7b8c.tmp"
     for folder in (stale, recent):
         folder.mkdir()
         (folder / f"{ITEM}.html").write_bytes(b"staged")

@@ -208,7 +208,8 @@ def test_files_for_a_new_folder_are_staged_in_a_fresh_folder_renamed_into_place_
     staged = [fsio.stage(tmp_path / "fr" / name, name.encode()) for name in ("a.po", "b.po")]
     assert all(staged) and not (tmp_path / "fr").exists()
     fresh = {os.path.dirname(temp) for temp, _ in staged}  # type: ignore[misc]
-    assert len(fresh) == 1 and fsio.is_temp_name(os.path.basename(fresh.pop()))
+    name = os.path.basename(fresh.pop())
+    assert len(fresh) == 0 and fsio.is_temp_name(name) and fsio.is_fresh_folder_name(name)
     fsio.commit(staged)  # type: ignore[arg-type]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["fr"]  # no fresh folder left behind
     assert {p.name: p.read_bytes() for p in (tmp_path / "fr").iterdir()} == {"a.po": b"a.po", "b.po": b"b.po"}
@@ -271,13 +272,16 @@ def test_temp_files_left_by_a_killed_run_are_cleaned_up(project: Path) -> None:
     fresh = folder / f".{ITEM}.po.def456.tmp"
     stale.write_bytes(b"half")
     fresh.write_bytes(b"in flight")
-    stale_folder, fresh_folder = project / "locales" / ".de.0a1b2c.tmp", project / "locales" / ".it.3d4e5f.tmp"
-    for folder_made in (stale_folder, fresh_folder):
+    locales = project / "locales"
+    stale_folder, fresh_folder = locales / ".de.0a1b2c3d4e5f.tmp", locales / ".it.3d4e5f6a7b8c.tmp"
+    users_folder = locales / ".notes.tmp"  # not a name a run gives: never removed
+    for folder_made in (stale_folder, fresh_folder, users_folder):
         folder_made.mkdir()
         (folder_made / f"{ITEM}.po").write_bytes(b"staged")
     old = time.time() - 2 * fsio.STALE_AFTER
-    for path in (stale, stale_folder):
+    for path in (stale, stale_folder, users_folder):
         os.utime(path, (old, old))
     assert run_cli(project, "extract", "--locale", "fr").returncode == 0
     assert not stale.exists() and not stale_folder.exists()
     assert fresh.exists() and fresh_folder.exists()  # they may belong to a run that is still going
+    assert (users_folder / f"{ITEM}.po").exists()

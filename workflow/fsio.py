@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import time
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -243,17 +244,28 @@ def is_temp_name(name: str) -> bool:
     return name.startswith(".") and name.endswith(".tmp")
 
 
+_FRESH_FOLDER_RE = re.compile(r"\..+\.[0-9a-f]{12}\.tmp")
+
+
+def is_fresh_folder_name(name: str) -> bool:
+    """True for the names `fresh_folder` gives (.<folder>.<12 hex digits>.tmp): the only folders a clean-up
+    removes, so that a folder of the user's own that happens to end in .tmp is never touched."""
+    return _FRESH_FOLDER_RE.fullmatch(name) is not None
+
+
 def remove_if_stale(path: Path) -> bool:
     """Delete a temp file or fresh folder a killed run left behind (older than STALE_AFTER); True when it is
     gone."""
     try:
         if time.time() - path.stat().st_mtime > STALE_AFTER:
-            if path.is_dir():
+            if not path.is_dir():
+                path.unlink()
+            elif is_fresh_folder_name(path.name):
                 import shutil  # rarely needed: only after a killed run
 
                 shutil.rmtree(path)
             else:
-                path.unlink()
+                return False
             return True
     except FileNotFoundError:
         return True
