@@ -746,10 +746,17 @@ def _page_fingerprint(key: str, context: str) -> PageFingerprint:
     return (key, context)
 
 
+# A page to write: its locale, decision, fingerprint and context.
+PageToWrite = tuple[str, Decision, PageFingerprint, PageContext]
+# A page written: its name in the state and output/ ("fr/item.html") and its fingerprint.
+PageWritten = tuple[str, PageFingerprint]
+
+
 def _decide_item(settings: Settings, build_id: int,
-                 task: tuple[str, tuple[str, ...], dict[str, SavedDecision], tuple[tuple[str, str | None], ...]]
-                 ) -> tuple[dict[str, SavedDecision], dict[str, tuple[int, int, str]], list[tuple[str, str]], dict[str, str],
-                            list[Staged]]:
+                 task: tuple[str, tuple[str, ...], dict[str, SavedDecision],
+                             tuple[tuple[str, PageFingerprint | None], ...]]
+                 ) -> tuple[dict[str, SavedDecision], dict[str, tuple[int, int, str]], list[PageWritten],
+                            dict[str, str], list[Staged]]:
     """Worker: the item's decisions in every locale, as state entries; and, when its page links to no other
     item, its pages too, while its source and catalogs are parsed (one pass, not two).
 
@@ -762,7 +769,7 @@ def _decide_item(settings: Settings, build_id: int,
     item, locales, known, render_locales = task
     builder = _worker_builder(settings, build_id)
     try:
-        decided = {locale: (_decision_from_state(known[locale]), str(known[locale][0])) if locale in known
+        decided = {locale: (_decision_from_state(known[locale]), known[locale][0]) if locale in known
                    else builder.decide(item, locale) for locale in locales}
         links = next(iter(decided.values()))[0].links if decided else ()
         pages = []
@@ -785,8 +792,8 @@ def _decide_item(settings: Settings, build_id: int,
     return entries, files, written, asked(), staged
 
 
-def _render_item(settings: Settings, build_id: int, task: tuple[str, tuple[tuple[str, Decision, str, PageContext], ...]]
-                 ) -> tuple[list[tuple[str, str]], dict[str, str], list[Staged]]:
+def _render_item(settings: Settings, build_id: int, task: tuple[str, tuple[PageToWrite, ...]]
+                 ) -> tuple[list[PageWritten], dict[str, str], list[Staged]]:
     """Worker: stage the item's pages that need it; return (state key, fingerprint) for each, the CLDR answers
     they asked for, and the staged files."""
     item, pages = task
@@ -798,8 +805,7 @@ def _render_item(settings: Settings, build_id: int, task: tuple[str, tuple[tuple
     return written, asked(), staged
 
 
-def _stage_pages(builder: _Builder, item: str, pages: Iterable[tuple[str, Decision, str, PageContext]]
-                 ) -> tuple[list[tuple[str, str]], list[Staged]]:
+def _stage_pages(builder: _Builder, item: str, pages: Iterable[PageToWrite]) -> tuple[list[PageWritten], list[Staged]]:
     """Render and stage an item's pages: (state key, fingerprint) of each, and the staged files (none on failure)."""
     written = []
     staged: list[Staged] = []
@@ -856,7 +862,8 @@ def _stage_listings(builder: _Builder, every_item: list[str], decisions: dict[tu
     return indexes, sitemap_path
 
 
-def _current_page(builder: _Builder, existing: set[str], locale: str, item: str, force: bool) -> str | None:
+def _current_page(builder: _Builder, existing: set[str], locale: str, item: str, force: bool
+                  ) -> PageFingerprint | str | None:
     """The fingerprint of the page written last time, or None when it must be written again in any case."""
     if force or f"{locale}/{item}.html" not in existing:
         return None
@@ -935,7 +942,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         # loaded here once, before the workers start, rather than by each of them.
         preload(all_locales)
     try:
-        written_early: dict[str, str] = {}
+        written_early: dict[str, PageFingerprint] = {}
         # The settings travel with the function, once per batch of items rather than with every item.
         deciding = map_settled(partial(_decide_item, settings, build_id), tasks, workers)
         changed_locales: set[str] = set()  # locales with a decision made anew (see _stage_listings)
@@ -954,7 +961,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         for item in undecided:  # decided by the workers, each with the key of the inputs it read
             for locale in all_locales:
                 row = builder.state.decisions[f"{item}|{locale}"]
-                decisions[(item, locale)] = _decision_from_state(row), str(row[0])
+                decisions[(item, locale)] = _decision_from_state(row), row[0]
         published: dict[str, set[str]] = {locale: set() for locale in all_locales}
         for (item, locale), (decision, _) in decisions.items():
             if decision.published:
@@ -962,7 +969,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         item_set = set(every_item)
         output = builder.output
         results: list[PageResult] = []
-        to_render: dict[str, list[tuple[str, Decision, str, PageContext]]] = {}
+        to_render: dict[str, list[PageToWrite]] = {}
         state_pages = builder.state.pages
         for item in chosen_items:
             publishing = tuple(l for l in all_locales if item in published[l])
