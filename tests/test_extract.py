@@ -240,6 +240,16 @@ def test_the_last_staged_file_goes_last_even_from_a_fresh_folder(tmp_path: Path,
     assert (tmp_path / "out" / "state").read_bytes() == b"s"
 
 
+def test_a_later_batch_never_commits_what_a_killed_worker_left_in_a_fresh_folder(tmp_path: Path) -> None:
+    staged = [fsio.stage(tmp_path / "fr" / "a.html", b"first batch")]
+    orphan = Path(os.path.dirname(staged[0][0])) / "b.html"  # type: ignore[index]
+    orphan.write_bytes(b"staged by a worker that was killed before it could report it")
+    fsio.discard(staged)  # type: ignore[arg-type]
+    assert orphan.exists()  # not this batch's file to remove; a later clean-up takes it when it is stale
+    fsio.commit([fsio.stage(tmp_path / "fr" / "a.html", b"second batch")])  # type: ignore[list-item]
+    assert {p.name: p.read_bytes() for p in (tmp_path / "fr").iterdir()} == {"a.html": b"second batch"}
+
+
 def test_discarding_removes_the_fresh_folder_and_makes_no_target_folder(tmp_path: Path) -> None:
     staged = [fsio.stage(tmp_path / "fr" / "a.po", b"a"), fsio.stage(tmp_path / "fr" / "b.po", b"b")]
     fsio.discard(staged)  # type: ignore[arg-type]

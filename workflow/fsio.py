@@ -99,12 +99,19 @@ def _write(fd: int, temp: str, name: str, data: bytes, mode: int | None) -> Stag
     return temp, name
 
 
-# Names this run's fresh folders. Made when the module is imported, so the worker processes a run forks
-# share it with the process that commits: their files for one new folder meet in one fresh folder.
+# Names this batch's fresh folders: worker processes forked while it is staged share it with the process that
+# commits, so their files for one new folder meet in one fresh folder. A new one after every commit or
+# discard: a later batch never finds files that a worker killed halfway left in an earlier batch's folder.
 _RUN = os.urandom(6).hex()
 # Folders this process found missing since its last commit or discard: their files go straight to the fresh
 # folder (a first build stages thousands of pages into a handful of new folders).
 _missing: set[str] = set()
+
+
+def _next_batch() -> None:
+    global _RUN
+    _RUN = os.urandom(6).hex()
+    _missing.clear()
 
 
 def fresh_folder(folder: str) -> str:
@@ -151,7 +158,7 @@ def commit(staged: Iterable[Staged]) -> None:
     stages its state last: it must never describe pages that are not in place). A fresh folder is renamed
     into place whole; should its folder have appeared meanwhile (another run made it), file by file."""
     staged = list(staged)
-    _missing.clear()  # the fresh folders are about to become those folders
+    _next_batch()  # the fresh folders staged so far are about to become their folders
     if not staged:
         return
     os.sync()
@@ -223,7 +230,7 @@ def gather_staged(outcomes: list[tuple[tuple | None, Exception | None]], staged:
 
 def discard(staged: Iterable[Staged]) -> None:
     """Remove staged temp files, and the fresh folders they leave empty; the targets stay as they were."""
-    _missing.clear()
+    _next_batch()
     fresh = set()
     for tmp, path in staged:
         try:
