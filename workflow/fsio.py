@@ -121,7 +121,7 @@ def fresh_folder(folder: str) -> str:
 
 
 def _create_fresh(temp: str) -> int:
-    # No O_EXCL: the fresh folder is this run's alone, and a file staged twice keeps the later bytes, as two
+    # No O_EXCL: the fresh folder is this batch's alone, and a file staged twice keeps the later bytes, as two
     # renames over one target would.
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC
     try:
