@@ -261,10 +261,18 @@ class _HelpFormatter(argparse.HelpFormatter):
         super().__init__(prog, width=max(width - 2, 20))
 
 
+class _Parser(argparse.ArgumentParser):
+    """argparse's parser laid out by `_HelpFormatter`; each command's parser is one too (argparse makes a
+    command's parser of its parent's class)."""
+
+    def __init__(self, **kwargs: object) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(**kwargs)  # type: ignore[arg-type]
+
+
 def _add_extract(commands: argparse._SubParsersAction) -> None:
     extract_cmd = commands.add_parser(
         "extract", help="write templates and update every locale's PO files from source/",
-        formatter_class=_HelpFormatter,
         description="Segment every source/<item>.html into translation units, write "
                     "locales/templates/<item>.pot and create or update locales/<locale>/<item>.po for each "
                     "target locale. Translations are never lost: moved sentences keep theirs, changed ones "
@@ -278,7 +286,6 @@ def _add_extract(commands: argparse._SubParsersAction) -> None:
 def _add_build(commands: argparse._SubParsersAction) -> None:
     build_cmd = commands.add_parser(
         "build", help="write localized pages, locale indexes and the sitemap to output/",
-        formatter_class=_HelpFormatter,
         description="Reassemble every news item in every locale that passes the publishing threshold "
                     "(title and lead translated, min_translated of the words): output/<locale>/<item>.html, "
                     "output/<locale>/index.html and output/sitemap.xml. Translations are text plus "
@@ -298,7 +305,6 @@ def _add_draft(commands: argparse._SubParsersAction) -> None:
 
     draft_cmd = commands.add_parser(
         "draft", help="fill untranslated units of a locale from translation memory and a machine engine",
-        formatter_class=_HelpFormatter,
         description="Fill a locale's untranslated units: exact matches from the project's reviewed "
                     "translations first, then each distinct text once from the answer cache or the engine. "
                     "Engine output is written as fuzzy with '# machine draft: <engine> <date>'; existing "
@@ -320,7 +326,6 @@ def _add_draft(commands: argparse._SubParsersAction) -> None:
 def _add_check(commands: argparse._SubParsersAction) -> None:
     check_cmd = commands.add_parser(
         "check", help="quality checks on every PO file (placeholders, unsafe content, numbers, names, ...)",
-        formatter_class=_HelpFormatter,
         description="Check every catalog. Errors: E100 broken PO syntax, E101 placeholders differ, E102 unsafe "
                     "content (markup, event handlers, script URLs the source does not have), E103 a translation "
                     "for a translate=\"no\" text. Warnings: W201 numbers differ (the locale's own grouping and "
@@ -337,7 +342,6 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
 def _add_status(commands: argparse._SubParsersAction) -> None:
     status_cmd = commands.add_parser(
         "status", help="units and words translated, fuzzy, machine drafts and publication, per item and locale",
-        formatter_class=_HelpFormatter,
         description="For every item (and the site catalog) in every target locale: units and words translated, "
                     "fuzzy (and how many are machine drafts), untranslated, and whether the page would be "
                     "published. --format html writes the dashboard output/status.html.")
@@ -349,7 +353,6 @@ def _add_status(commands: argparse._SubParsersAction) -> None:
 def _add_bundle(commands: argparse._SubParsersAction) -> None:
     bundle_cmd = commands.add_parser(
         "bundle", help="pack built pages, assets, indexes, sitemap and a manifest into output/bundles/NAME.zip",
-        formatter_class=_HelpFormatter,
         description="Write a deterministic ZIP of the published pages (after `workflow build`) with manifest.json: "
                     "tool version, source revision, build time (SOURCE_DATE_EPOCH when set), per item its "
                     "title, date, completeness and machine-draft count, and the SHA-256 of every file.")
@@ -360,7 +363,6 @@ def _add_bundle(commands: argparse._SubParsersAction) -> None:
 
 def _add_verify(commands: argparse._SubParsersAction) -> None:
     verify_cmd = commands.add_parser("verify", help="check a bundle against its manifest",
-                                      formatter_class=_HelpFormatter,
                                       description="Report changed, missing and extra files and unsafe names; "
                                                   "exit status 1 when anything is wrong.")
     verify_cmd.add_argument("bundle", type=Path, help="the .zip to check")
@@ -369,7 +371,6 @@ def _add_verify(commands: argparse._SubParsersAction) -> None:
 
 def _add_run(commands: argparse._SubParsersAction) -> None:
     run_cmd = commands.add_parser("run", help="the main job: extract, build, bundle, and the status dashboard",
-                                  formatter_class=_HelpFormatter,
                                   description="Run extract, build and bundle, write output/status.html and "
                                               "print a short summary.")
     run_cmd.set_defaults(handler=_run)
@@ -395,12 +396,11 @@ def _command_named(argv: Sequence[str]) -> str | None:
 def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     """The parser for `argv`: when it names a command, only that command's options are set up (a command line
     runs one command, and setting up all of them took a noticeable part of a small build); otherwise all."""
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="workflow",
         description="Translate news items: HTML to gettext PO catalogs and back to localized pages.",
         epilog="Exit status: 0 success, 1 bad input (the message names the file and the fix), 2 usage error, "
                "3 build --strict with a page held back, 4 draft stopped early (engine failing or budget used up).",
-        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     parser.add_argument("--root", type=Path, default=Path("."),
