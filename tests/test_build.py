@@ -222,9 +222,9 @@ def test_a_rebuild_takes_cldr_answers_from_the_last_build_without_asking_babel(
     _fill(built, "fr", lambda msgid: f"« {msgid} »", (ITEM,))
     workflow.build.build(settings, force=True, workers=1)
     expected = (built / "output" / "fr" / f"{ITEM}.html").read_bytes()
-    assert ">2 octobre 2025</time>" in expected.decode("utf-8")  # dates, and below the direction and names
+    assert ">2 octobre 2025</time>" in expected.decode("utf-8")  # a date in French, from CLDR
     _fill(built, "fr", lambda msgid: f"«{msgid}»", (ITEM,))
-    workflow.build.build(settings, workers=1)  # a rebuild of the French page, with Babel at hand
+    workflow.build.build(settings, workers=1)  # a rebuild keeps the answers it had no need to ask again
 
     def no_cldr(tag: str) -> None:
         raise AssertionError(f"asked Babel about {tag}")
