@@ -56,12 +56,11 @@ class ExtractReport:
 
 @dataclass(frozen=True, slots=True)
 class CatalogTask:
-    """One source file to extract: which catalog it feeds and which units it leaves to the site catalog."""
+    """One source file to extract and the catalog it feeds."""
 
     path: Path
     catalog: str                      # item id, or SITE_CATALOG for the layout
-    slots_only: bool = False
-    shared: frozenset[tuple[str | None, str]] = frozenset()  # keys the site catalog already translates
+    slots_only: bool = False          # an item of a project with a layout: only its head and data-slot parts
 
 
 def site_keys(settings: Settings) -> frozenset[tuple[str | None, str]]:
@@ -74,12 +73,9 @@ def site_keys(settings: Settings) -> frozenset[tuple[str | None, str]]:
 
 def extract_tasks(settings: Settings, items: tuple[str, ...] = ()) -> list[CatalogTask]:
     """The layout first (when there is one and no item filter), then every item."""
-    shared = site_keys(settings)
-    tasks = []
-    if settings.layout_path.exists() and not items:
-        tasks.append(CatalogTask(settings.layout_path, SITE_CATALOG))
-    for path in source_items(settings, items):
-        tasks.append(CatalogTask(path, path.stem, settings.layout_path.exists(), shared))
+    has_layout = settings.layout_path.exists()
+    tasks = [CatalogTask(settings.layout_path, SITE_CATALOG)] if has_layout and not items else []
+    tasks += [CatalogTask(path, path.stem, has_layout) for path in source_items(settings, items)]
     return tasks
 
 
@@ -87,9 +83,10 @@ def _read_if_exists(path: Path) -> Catalog | None:
     return read_po(path) if path.exists() else None
 
 
-def _stage_item(settings: Settings, targets: tuple[str, ...], task: CatalogTask
-                ) -> tuple[ItemResult, tuple[ParseWarning, ...], list[Staged]]:
-    """Read, segment and merge one item; stage (not yet commit) every file that changes."""
+def _stage_item(settings: Settings, targets: tuple[str, ...], shared: frozenset[tuple[str | None, str]],
+                task: CatalogTask) -> tuple[ItemResult, tuple[ParseWarning, ...], list[Staged]]:
+    """Read, segment and merge one item; stage (not yet commit) every file that changes. An item leaves the
+    units that the layout has too (`shared`, by key) to the site catalog; the layout keeps all of its own."""
     path = task.path
     segmentation = segment_source(settings, path, task.catalog if task.catalog == SITE_CATALOG else None,
                                   None if task.slots_only else False)
@@ -97,7 +94,8 @@ def _stage_item(settings: Settings, targets: tuple[str, ...], task: CatalogTask
     pot_path = settings.pot_path(item)
     old_template = _read_if_exists(pot_path)
     old_catalogs = {locale: _read_if_exists(settings.po_path(locale, item)) for locale in targets}
-    units = tuple(unit for unit in segmentation.units if (unit.msgctxt, unit.msgid) not in task.shared)
+    units = segmentation.units if task.catalog == SITE_CATALOG or not shared else \
+        tuple(unit for unit in segmentation.units if (unit.msgctxt, unit.msgid) not in shared)
     entries = template_entries(units, relative(path, settings.root))
     template = template_catalog(settings, item, entries, old_template)
     created = template.header_value("POT-Creation-Date") or ""
@@ -146,8 +144,10 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
     # item's staged files are discarded before it is raised.
     staged: list[Staged] = []
     try:
-        # The settings travel with the function, once per batch of items rather than with every item.
-        done = gather_staged(map_settled(partial(_stage_item, settings, targets), tasks, workers), staged)
+        # The settings and the layout's keys travel with the function, once per batch of items rather than with
+        # every item.
+        stage_item = partial(_stage_item, settings, targets, site_keys(settings))
+        done = gather_staged(map_settled(stage_item, tasks, workers), staged)
         commit(staged)
     except BaseException:
         discard(staged)
