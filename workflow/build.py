@@ -454,30 +454,10 @@ class _Builder:
         first = rows.get(f"{item}|{locales[0]}") if locales else None
         if first is None:  # nothing saved of the item: a new item, or a build without a state
             return {}
-        source = self._source_digests.get(item)
-        if source is None:
-            source = self._source_digests[item] = self.state.digest_of(f"{self._source_dir}/{item}.html")
-        digest_of, known_files, source_locale = self.state.digest_of, self.state.files, self.settings.source_locale
         held = {}
         for locale in locales:
             row = rows.get(f"{item}|{locale}")
-            if row is None:
-                continue
-            if locale == source_locale:
-                po = ""
-            else:
-                # digest_of's check of a known file, written out: this line runs for every page of the site.
-                name = f"{self._locales_dir}/{locale}/{item}.po"
-                known = known_files.get(name)
-                try:
-                    status = os.stat(name) if known else None
-                except FileNotFoundError:
-                    status = None
-                if status is not None and known[0] == status.st_mtime_ns and known[1] == status.st_size:
-                    po = known[2]
-                else:
-                    po = digest_of(name)
-            if row[0] == f"{source}:{po}:{self.site_digest(locale)}":
+            if row is not None and row[0] == self._decision_key(item, locale):
                 held[locale] = row
         return held
 
@@ -993,7 +973,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                                               tuple(link for link in linked if link in published[locale]))
                         fingerprint = _page_fingerprint(key, context.fingerprint())
                     else:
-                        context, fingerprint = unlinked, (key, unlinked_fingerprint)  # see _page_fingerprint
+                        context, fingerprint = unlinked, _page_fingerprint(key, unlinked_fingerprint)
                     if not force and state_pages.get(page) == fingerprint and page in existing:
                         status = "unchanged"
                     else:
