@@ -28,6 +28,8 @@ def may_mention_date(text: str) -> bool:
             or "June" in text or "July" in text or "August" in text)
 
 
+_tuple_new = tuple.__new__  # builds a named tuple without its keyword handling
+
 DAY_MONTH = "day-month"
 DAY_MONTH_YEAR = "day-month-year"
 MONTH_YEAR = "month-year"
@@ -82,22 +84,23 @@ def dates_in(text: str, item_year: int | None) -> list[DateMention]:
     if not may_mention_date(text):
         return found
     for match in _date_matches(text):
-        groups = match.groupdict()
-        if groups["d1"]:
-            day, month, year, precision = groups["d1"], groups["m1"], groups["y1"], DAY_MONTH_YEAR
-        elif groups["m2"]:
-            day, month, year, precision = groups["d2"], groups["m2"], groups["y2"], DAY_MONTH_YEAR
-        elif groups["d3"]:
-            day, month, year, precision = groups["d3"], groups["m3"], item_year, DAY_MONTH
+        d1, m1, y1, m2, d2, y2, d3, m3, m4, y4 = match.groups()  # the pattern's groups in order
+        if d1:
+            day, month, year, precision = d1, m1, y1, DAY_MONTH_YEAR
+        elif m2:
+            day, month, year, precision = d2, m2, y2, DAY_MONTH_YEAR
+        elif d3:
+            day, month, year, precision = d3, m3, item_year, DAY_MONTH
         else:
-            day, month, year, precision = "1", groups["m4"], groups["y4"], MONTH_YEAR
+            day, month, year, precision = "1", m4, y4, MONTH_YEAR
         if year is None:
             continue
         try:
             value = dt.date(int(year), MONTHS.index(month) + 1, int(day))
         except ValueError:
             continue  # "31 September" is not a date; leave the text for the translator
-        found.append(DateMention(match.start(), match.end(), match.group(0), value, precision))
+        start, end = match.span()
+        found.append(_tuple_new(DateMention, (start, end, match.group(), value, precision)))
     return found
 
 

@@ -338,7 +338,7 @@ class _Segmenter:
         tokens = self.standalone_country(tokens)
         line = self.run_line(parent, before, nodes, leading or "")
         pieces = self.split(tokens, line, verbatim)
-        self.runs.append(Run(parent, before, tuple(nodes), tuple(pieces), _tag(parent)))
+        self.runs.append(_tuple_new(Run, (parent, before, tuple(nodes), tuple(pieces), _tag(parent))))
 
     def run_line(self, parent: etree._Element, before: etree._Element | None,
                  nodes: list[etree._Element], leading: str) -> int:
@@ -358,8 +358,7 @@ class _Segmenter:
         for mention in dates_in(text, self.item_year):
             if mention.start > position:
                 tokens.append(text_token(text[position: mention.start]))
-            placeholder = Placeholder("date", DATE, text=mention.text, value=mention.iso,
-                                      precision=mention.precision)
+            placeholder = _tuple_new(Placeholder, ("date", DATE, None, mention.text, mention.iso, mention.precision))
             tokens.append(placeholder_token("void", placeholder))
             position = mention.end
         if position < len(text):
@@ -387,12 +386,12 @@ class _Segmenter:
                 return
         base = _placeholder_base(tag)
         if protected:
-            tokens.append(placeholder_token("void", Placeholder(base, PROTECTED, element=node)))
+            tokens.append(placeholder_token("void", _tuple_new(Placeholder, (base, PROTECTED, node, "", "", ""))))
             return
         if tag in VOID_TAGS:
-            tokens.append(placeholder_token("void", Placeholder(base, VOID, element=node)))
+            tokens.append(placeholder_token("void", _tuple_new(Placeholder, (base, VOID, node, "", "", ""))))
             return
-        placeholder = Placeholder(base, PAIRED, element=node)
+        placeholder = _tuple_new(Placeholder, (base, PAIRED, node, "", "", ""))
         tokens.append(placeholder_token("open", placeholder))
         inner: list[Token] = []
         self.text_tokens(node.text or "", inner)
@@ -438,22 +437,21 @@ class _Segmenter:
                 pieces.append(_segment(core, line, verbatim))
             if trailing:
                 pieces.append(trailing)
-            if number < last:
-                line += sum(t.text.count("\n") for t in group if t.kind == "text")
+            if number < last:  # placeholder tokens have no text
+                line += "".join([t.text for t in group]).count("\n")
         return pieces
 
 
 def _may_split(tokens: list[Token]) -> bool:
     """Cheap test: could a sentence end in this run, inside a text or where an inline element closes?"""
-    previous: Token | None = None
-    for token in tokens:
-        if token.kind == "text":
-            if may_end_sentence(token.text):
+    previous_kind = previous_text = ""
+    for kind, text, _ in tokens:
+        if kind == "text":
+            if may_end_sentence(text):
                 return True
-        elif token.kind == "close" and previous is not None and previous.kind == "text" \
-                and ends_with_terminal(previous.text):
+        elif kind == "close" and previous_kind == "text" and ends_with_terminal(previous_text):
             return True
-        previous = token
+        previous_kind, previous_text = kind, text
     return False
 
 
@@ -468,11 +466,9 @@ def _flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]], list[tupl
     depth = 0
     closing_from: int | None = None  # where the text before a row of closing placeholders ends
     previous = ""
-    for token in tokens:
+    for kind, text, _ in tokens:
         offsets.append(position)
-        kind = token.kind
         if kind == "text":
-            text = token.text
             if depth == 0:
                 allowed.append((position, position + len(text)))
                 if closing_from is not None:
@@ -551,30 +547,27 @@ def _strip_group(group: list[Token]) -> tuple[str, list[Token], str]:
 def _segment(tokens: list[Token], line: int, verbatim: bool) -> Segment:
     """Number the placeholders within the segment and write its msgid."""
     counters: dict[str, int] = {}
-    assigned: dict[int, str] = {}
+    assigned: dict[Placeholder, str] = {}
     names: dict[str, Placeholder] = {}
     parts: list[str] = []
     letters = False  # whether any text has a letter: a segment of only placeholders and digits is not a unit
-    for token in tokens:
-        kind = token.kind
+    for kind, text, placeholder in tokens:
         if kind == "text":
-            text = token.text
             parts.append(text)
             letters = letters or _has_letter(text)
             continue
-        placeholder = token.placeholder
         assert placeholder is not None
-        key = id(placeholder)
-        name = assigned.get(key)
+        name = assigned.get(placeholder)  # placeholders hash by identity
         if name is None:
-            number = counters[placeholder.base] = counters.get(placeholder.base, 0) + 1
-            name = assigned[key] = f"{placeholder.base}{number}"
+            base = placeholder.base
+            number = counters[base] = counters.get(base, 0) + 1
+            name = assigned[placeholder] = f"{base}{number}"
             names[name] = placeholder
         parts.append(f"<{name}>" if kind == "open" else f"</{name}>" if kind == "close" else f"<{name}/>")
     msgid = "".join(parts)
     if not verbatim:  # placeholders hold no whitespace, so the whole msgid can be collapsed at once
         msgid = collapse_whitespace(msgid)
-    return Segment(msgid, tuple(tokens), names, line, verbatim, letters)
+    return _tuple_new(Segment, (msgid, tuple(tokens), names, line, verbatim, letters))
 
 
 _ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
@@ -656,4 +649,4 @@ def _units(runs: list[Run], attributes: list[AttributeSlot], page: SourcePage) -
         if not segment.translatable:
             continue
         legend = tuple(p.legend(name) for name, p in segment.names.items())
-        yield Unit(segment.msgid, context, segment.line, kind, legend)
+        yield _tuple_new(Unit, (segment.msgid, context, segment.line, kind, legend))
