@@ -15,7 +15,7 @@ import marshal
 import os
 import re
 from collections.abc import Iterable
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
 from typing import NamedTuple
@@ -47,8 +47,7 @@ STATE_FILE = ".build-state"
 STATE_FORMAT = 6
 
 
-@dataclass(frozen=True, slots=True)
-class Translations:
+class Translations(NamedTuple):
     """The usable translations of one catalog: msgstr by key, and which of them are machine drafts."""
 
     strings: dict[tuple[str | None, str], str]
@@ -115,8 +114,7 @@ class PageResult(NamedTuple):
     fallbacks: tuple[Fallback, ...] = ()
 
 
-@dataclass(frozen=True, slots=True)
-class PageContext:
+class PageContext(NamedTuple):
     """What an item's page takes from other pages' decisions: where it is published (alternates, language
     menu) and, of the names it links to, which are news items and which of those this locale publishes."""
 
@@ -134,8 +132,7 @@ def context_fingerprint(locales: tuple[str, ...], item_links: tuple[str, ...] = 
     return f"{','.join(locales)}|{','.join(item_links)}|{','.join(published_links)}"
 
 
-@dataclass(frozen=True, slots=True)
-class SiteFallback:
+class SiteFallback(NamedTuple):
     """A unit of the site chrome (the layout) whose translation a locale's pages do not use, and why."""
 
     locale: str
@@ -159,9 +156,9 @@ class BuildReport:
         return tuple(p for p in self.pages if p.status == "held back")
 
     def to_json(self) -> dict[str, object]:
-        return {"pages": [{**p._asdict(), "fallbacks": [asdict(f) for f in p.fallbacks]} for p in self.pages],
+        return {"pages": [{**p._asdict(), "fallbacks": [f._asdict() for f in p.fallbacks]} for p in self.pages],
                 "indexes": list(self.indexes), "sitemap": self.sitemap,
-                "warnings": list(self.warnings), "site_fallbacks": [asdict(f) for f in self.site_fallbacks]}
+                "warnings": list(self.warnings), "site_fallbacks": [f._asdict() for f in self.site_fallbacks]}
 
 
 def _is_title(segment_kind: str) -> bool:

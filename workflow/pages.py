@@ -5,8 +5,8 @@ from __future__ import annotations
 import copy
 import re
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from functools import lru_cache
+from typing import NamedTuple
 
 from lxml import etree
 
@@ -118,8 +118,7 @@ def country_lists(root: etree._Element, locale: str, settings: Settings) -> None
             del element.attrib["data-href"]
 
 
-@dataclass(frozen=True, slots=True)
-class Alternate:
+class Alternate(NamedTuple):
     """Another published language version of the same page."""
 
     locale: str
