@@ -10,7 +10,7 @@ import copy
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import lru_cache
 from typing import NamedTuple
 
@@ -30,9 +30,10 @@ class PlaceholderMismatch(ValueError):
 class Fallback(NamedTuple):
     """A unit whose translation was not used, and why.
 
-    This and the other small records of a build (Rendered here; Translations, PageContext, SiteFallback in
-    build, Alternate in pages) are named tuples: every command starts by importing them, and a frozen
-    dataclass costs about half a millisecond to create, a named tuple a tenth of that."""
+    This and the other small records of a build (Rendered and Skeleton here; Translations, PageContext and
+    SiteFallback in build, Alternate in pages, AttributeSlot in units) are named tuples: every command
+    starts by importing them, and a frozen dataclass takes about half a millisecond to create, a named tuple
+    a tenth of that."""
 
     msgid: str
     line: int
@@ -521,8 +522,7 @@ _PLAIN_ATTRIBUTES = frozenset({"title", "alt", "aria-label", "placeholder", "val
 _RAW_TEXT = frozenset({"script", "style"})
 
 
-@dataclass(frozen=True, slots=True)
-class Skeleton:
+class Skeleton(NamedTuple):
     """A copy of a page's tree with a marker wherever a translation writes text (see above)."""
 
     root: etree._Element

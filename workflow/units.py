@@ -174,8 +174,7 @@ class Run(NamedTuple):
     __hash__ = object.__hash__
 
 
-@dataclass(frozen=True, slots=True, eq=False)
-class AttributeSlot:
+class AttributeSlot(NamedTuple):
     """A translatable attribute: its element, name, and the unit it holds."""
 
     element: etree._Element
@@ -184,6 +183,11 @@ class AttributeSlot:
     trailing: str
     segment: Segment
     kind: str
+
+    # Compared and hashed by identity: each stands for one place in one page (see Placeholder).
+    __eq__ = object.__eq__
+    __ne__ = object.__ne__
+    __hash__ = object.__hash__
 
 
 class Unit(NamedTuple):
