@@ -177,9 +177,12 @@ def _shell(element: etree._Element) -> etree._Element:
         element.extend(children)
 
 
+_TYPED = (DATE, COUNTRY)
+
+
 def _typed_text(placeholder: Placeholder, render_typed: RenderTyped) -> str | None:
     """A date or country written for the locale; None keeps the source's form (and any other placeholder)."""
-    return render_typed(placeholder) if placeholder.kind in (DATE, COUNTRY) else None
+    return render_typed(placeholder) if placeholder.kind in _TYPED else None
 
 
 def _set_content(element: etree._Element, text: str | None) -> None:
@@ -291,19 +294,18 @@ def _run_texts(chosen: list[Choice], render_typed: RenderTyped) -> list[str | No
             buffer += [token.text for token in tokens]
             continue
         typed = render_typed if used else _source_typed
-        for token in tokens:
-            if token.kind == "text":
-                buffer.append(token.text)
+        for kind, text, placeholder in tokens:
+            if kind == "text":
+                buffer.append(text)
                 continue
-            placeholder = token.placeholder
             assert placeholder is not None
-            rendered = _typed_text(placeholder, typed)
+            rendered = typed(placeholder) if placeholder.kind in _TYPED else None  # see _typed_text
             if placeholder.element is None:  # a date or country written in the text
                 buffer.append(rendered if rendered is not None else placeholder.text)
                 continue
             texts.append("".join(buffer) or None)
             buffer = []
-            if token.kind != "open" and placeholder.kind in (DATE, COUNTRY):
+            if kind != "open" and placeholder.kind in _TYPED:
                 texts.append(rendered)
     texts.append("".join(buffer) or None)
     return texts
