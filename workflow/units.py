@@ -416,7 +416,8 @@ class _Segmenter:
         stripped = text.strip()
         start = text.index(stripped)
         result = [text_token(text[:start])] if start else []
-        result.append(placeholder_token("void", Placeholder("country", COUNTRY, text=stripped, value=code)))
+        placeholder = _tuple_new(Placeholder, ("country", COUNTRY, None, stripped, code, ""))
+        result.append(placeholder_token("void", placeholder))
         if text[start + len(stripped):]:
             result.append(text_token(text[start + len(stripped):]))
         return result
