@@ -4,6 +4,7 @@ left behind."""
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import time
 
@@ -102,3 +103,28 @@ def test_a_worker_that_dies_stops_the_map_and_its_partner() -> None:
     with pytest.raises(ChildProcessError, match="exit status 3.*--jobs 1"):
         map_items(dies_on_50, TASKS, workers=2)
     assert children() == before
+
+
+def interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def open_files() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are used on Linux")
+def test_an_interrupted_map_raises_the_interruption_and_stops_its_workers() -> None:
+    before, files = children(), open_files()
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    try:
+        # The timer interrupts this process only (forked workers do not inherit it) while it waits for the
+        # workers' results, half a second into two seconds of work each.
+        signal.setitimer(signal.ITIMER_REAL, 0.5)
+        with pytest.raises(KeyboardInterrupt):
+            map_items(slow_pid, list(range(800)), workers=2)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert children() == before
+    assert open_files() == files

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -57,7 +58,8 @@ def _forked_map(function: Callable[[Task], Result], tasks: Sequence[Task], worke
     queue_read, queue_write = os.pipe()
     os.write(queue_write, b"".join(number.to_bytes(4, "little") for number in range(len(starts))))
     os.close(queue_write)
-    children: dict[int, int] = {}  # pid → the read end of its results pipe
+    pipes: dict[int, int] = {}  # worker's pid → the read end of its results pipe, until it is read
+    running: set[int] = set()  # workers not waited for yet
     try:
         for _ in range(min(workers, len(starts))):
             results_read, results_write = os.pipe()
@@ -65,14 +67,15 @@ def _forked_map(function: Callable[[Task], Result], tasks: Sequence[Task], worke
             if pid == 0:  # the worker
                 os.close(results_read)
                 _work(function, tasks, starts, size, queue_read, results_write)
+            running.add(pid)
             os.close(results_write)
-            children[pid] = results_read
+            pipes[pid] = results_read
         results: list[Result] = [None] * len(tasks)  # type: ignore[list-item]
-        for pid, results_read in list(children.items()):
-            with open(results_read, "rb") as pipe:
+        for pid in list(pipes):
+            with open(pipes.pop(pid), "rb") as pipe:
                 data = pipe.read()
-            del children[pid]
             _, status = os.waitpid(pid, 0)
+            running.discard(pid)
             if not data or os.waitstatus_to_exitcode(status) != 0:
                 raise ChildProcessError(f"a worker process ended without its results (exit status "
                                         f"{os.waitstatus_to_exitcode(status)}); run again with --jobs 1 to see "
@@ -85,13 +88,16 @@ def _forked_map(function: Callable[[Task], Result], tasks: Sequence[Task], worke
         return results
     finally:
         os.close(queue_read)
-        for pid, results_read in children.items():  # left only when something went wrong: stop the rest
+        # Workers and pipes are left only when something went wrong (a failed worker, an interruption):
+        # the other workers are stopped and waited for.
+        for results_read in pipes.values():
             os.close(results_read)
+        for pid in running:
             try:
-                os.kill(pid, 9)
-                os.waitpid(pid, 0)
-            except (ProcessLookupError, ChildProcessError):
+                os.kill(pid, signal.SIGKILL)
+            except ProcessLookupError:
                 pass
+            os.waitpid(pid, 0)
 
 
 def _work(function: Callable[[Task], Result], tasks: Sequence[Task], starts: range, size: int,
