@@ -299,7 +299,7 @@ def _run_texts(chosen: list[Choice], render_typed: RenderTyped) -> list[str | No
                 buffer.append(text)
                 continue
             assert placeholder is not None
-            rendered = typed(placeholder) if placeholder.kind in _TYPED else None  # see _typed_text
+            rendered = _typed_text(placeholder, typed)
             if placeholder.element is None:  # a date or country written in the text
                 buffer.append(rendered if rendered is not None else placeholder.text)
                 continue
