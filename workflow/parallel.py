@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import pickle
-import signal
 import sys
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -92,6 +91,8 @@ def _forked_map(function: Callable[[Task], Result], tasks: Sequence[Task], worke
         # the other workers are stopped and waited for.
         for results_read in pipes.values():
             os.close(results_read)
+        if running:
+            import signal  # only here: it takes ~0.7 ms to import, which every command would pay
         for pid in running:
             try:
                 os.kill(pid, signal.SIGKILL)
