@@ -182,6 +182,23 @@ def test_other_tool_code_rebuilds_every_page(built: Path, monkeypatch: pytest.Mo
     assert sorted(p.locale for p in pages if p.status == "built") == ["de", "en", "fr", "ru"]
 
 
+def test_the_tool_digest_follows_each_module_of_the_code() -> None:
+    import workflow.build
+
+    module = Path(workflow.build.__file__).with_name("errors.py")
+    status = module.stat()
+    workflow.build.tool_digest.cache_clear()
+    before = workflow.build.tool_digest()
+    try:  # the module as a newer checkout would leave it: another modification time
+        os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
+        workflow.build.tool_digest.cache_clear()
+        assert workflow.build.tool_digest() != before
+    finally:
+        os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns))
+        workflow.build.tool_digest.cache_clear()
+    assert workflow.build.tool_digest() == before
+
+
 def test_another_babel_rebuilds_every_page(built: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import babel
 
