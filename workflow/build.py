@@ -241,8 +241,8 @@ def tool_digest() -> str:
     the version number did not change (an install from a newer checkout).
 
     The code is known by each module's size and modification time, as Python's own bytecode cache knows it:
-    reading and hashing every module took a millisecond of every build; a reinstall of the same code costs
-    one full rebuild."""
+    reading and hashing every module would take a millisecond of every build; a reinstall of the same code
+    costs one full rebuild."""
     with os.scandir(os.path.dirname(os.path.abspath(__file__))) as listing:
         modules = sorted((entry.name, entry.stat()) for entry in listing if entry.name.endswith(".py"))
     return _digest(__version__, babel.__version__, repr(etree.LXML_VERSION), repr(etree.LIBXML_VERSION),
