@@ -115,6 +115,22 @@ def test_verify_detects_tampering(case: str, change, expected: str, published: P
     assert expected in result.stdout
 
 
+def test_a_report_for_a_reader_that_is_gone_ends_quietly(published: Path) -> None:
+    """A short report to a pipe is written out as the process ends (Python buffers it); a reader gone by then
+    (`workflow build | head`) is not an error, and the command's own exit status stands."""
+    import sys
+
+    buffered = {name: value for name, value in os.environ.items() if name != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen([sys.executable, "-m", "workflow", "--root", str(published), "build"],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, cwd=published, env=buffered)
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # gone before the report
+    error = process.stderr.read().decode()
+    assert process.wait() == 0 and error == ""
+    report = run_cli(published, "build")
+    assert report.returncode == 0 and report.stdout.splitlines()[-1].startswith("build: ")  # all of it, flushed
+
+
 def test_dashboard_shows_the_status_figures(published: Path, tmp_path: Path) -> None:
     chromium = shutil.which("chromium")
     if chromium is None:

@@ -428,7 +428,7 @@ def run() -> NoReturn:
         for stream in (sys.stdout, sys.stderr):
             try:
                 stream.flush()
-            except OSError:
+            except BrokenPipeError:
                 pass  # a reader that went away (`workflow status | head`): the rest of the report is not wanted
         os._exit(code)
     gc.freeze()  # frozen objects are left out of the collector's last pass
