@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from workflow.parallel import PARALLEL_THRESHOLD, in_background, map_items, map_settled
+from workflow.parallel import PARALLEL_THRESHOLD, map_items, map_settled
 
 TASKS = list(range(200))
 
@@ -128,27 +128,3 @@ def test_an_interrupted_map_raises_the_interruption_and_stops_its_workers() -> N
         signal.signal(signal.SIGALRM, previous)
     assert children() == before
     assert open_files() == files
-
-
-def fails() -> int:
-    raise ValueError("no")
-
-
-def dies() -> int:
-    os._exit(4)
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="helper processes are used on Linux")
-def test_work_in_background_runs_in_another_process_and_hands_back_its_result() -> None:
-    before = children()
-    waiting = in_background(os.getpid)
-    assert waiting() not in (None, os.getpid())
-    assert children() == before
-
-
-@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="helper processes are used on Linux")
-def test_failed_work_in_background_gives_nothing_and_leaves_no_process() -> None:
-    before = children()
-    assert in_background(fails)() is None
-    assert in_background(dies)() is None
-    assert children() == before

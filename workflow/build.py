@@ -14,8 +14,7 @@ import json
 import marshal
 import os
 import re
-from array import array
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from functools import lru_cache, partial
 from pathlib import Path
@@ -30,7 +29,7 @@ from workflow.items import item_names, segment_source
 from workflow.fsio import (Staged, commit, discard, flush_in_background, gather_staged, is_temp_name, read_file,
                            remove_if_stale, remove_stale_temps, stage)
 from workflow.locale_data import asked, format_date_value, preload, recall
-from workflow.parallel import PARALLEL_THRESHOLD, in_background, map_settled
+from workflow.parallel import PARALLEL_THRESHOLD, map_settled
 from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fold_content,
                             fresh_copy, item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
                             page_html, page_metadata, relocate_assets, serialize_page, typed_renderer)
@@ -273,9 +272,6 @@ class _State:
     common: str = ""  # digest of what every page depends on: tool version, settings, layout
     answers: dict[str, str] = field(default_factory=dict)  # CLDR's answers the pages used (see locale_data.recall)
     listed: str = ""  # what the indexes and sitemap were last made for: the items and the publishing locales
-    # Input files' (modification time, size) looked up ahead in another process (see `_statuses_ahead`); each
-    # is used once, by the first check of its file.
-    ahead: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     @classmethod
     def load(cls, path: Path, common: str | None = None) -> _State:
@@ -299,11 +295,8 @@ class _State:
         known = self.files.get(name)
         try:
             if known:
-                status = self.ahead.pop(name, None)
-                if status is None:
-                    stat = os.stat(name)
-                    status = (stat.st_mtime_ns, stat.st_size)
-                if known[0] == status[0] and known[1] == status[1]:
+                stat = os.stat(name)
+                if known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
                     return known[2]
             data, stat = read_file(name)  # the status of what is read, whether or not a stat came first
         except FileNotFoundError:
@@ -874,43 +867,6 @@ def _remove_stale_temps(output: Path, existing: set[str]) -> None:
     remove_stale_temps(output / "assets")
 
 
-def _statuses_ahead(settings: Settings, items: list[str], locales: tuple[str, ...]
-                    ) -> Callable[[], dict[str, tuple[int, int]] | None]:
-    """Start looking up the (modification time, size) of every item's source and catalogs in another process
-    (see `parallel.in_background`); returns the function that waits for them by path, None if that failed.
-
-    On a large site a rebuild is mostly these thousands of system calls, and the other core is idle."""
-    source_dir, locales_dir = str(settings.source_dir), str(settings.locales_dir)
-    # Named exactly as `_Builder._decision_key` names them, which finds them by these names.
-    paths = [path for item in items for path in (
-        f"{source_dir}/{item}.html",
-        *(f"{locales_dir}/{locale}/{item}.po" for locale in locales if locale != settings.source_locale))]
-
-    def look_up() -> bytes:
-        # Numbers in an array, not tuples: every object made in a forked process copies a page of memory.
-        found = array("q", bytes(16 * len(paths)))
-        for index, path in enumerate(paths):
-            try:
-                status = os.stat(path)
-            except OSError:
-                found[2 * index] = -1  # the check looks again, and reads or reports the file itself
-                continue
-            found[2 * index], found[2 * index + 1] = status.st_mtime_ns, status.st_size
-        return found.tobytes()
-
-    waiting = in_background(look_up)
-
-    def statuses() -> dict[str, tuple[int, int]] | None:
-        data = waiting()
-        if data is None or len(data) != 16 * len(paths):
-            return None
-        found = array("q", data)
-        return {path: (found[2 * index], found[2 * index + 1]) for index, path in enumerate(paths)
-                if found[2 * index] != -1}
-
-    return statuses
-
-
 def _existing_pages(output: Path, locales: tuple[str, ...]) -> set[str]:
     """"<locale>/<name>" of every file in the locales' output folders: one listing instead of a stat per page."""
     found = set()
@@ -931,19 +887,9 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     """
     all_locales = settings.chosen_locales(with_source=True)
     chosen_locales = settings.chosen_locales(locales, with_source=True)
+    builder = _Builder(settings, chosen_locales, force)
     every_item = item_names(settings)
     chosen_items = item_names(settings, items) if items else every_item
-    # A rebuild checks every source and catalog against the state: their statuses are looked up in another
-    # process while this one loads the state and lists the output.
-    statuses = _statuses_ahead(settings, every_item, all_locales) \
-        if not force and (settings.root / "output" / STATE_FILE).exists() else None
-    try:
-        builder = _Builder(settings, chosen_locales, force)
-        existing = _existing_pages(builder.output, chosen_locales)
-    finally:
-        ahead = statuses() if statuses is not None else None
-    if ahead:
-        builder.state.ahead = ahead
     # Decide every page first: alternates and links of each page depend on what else is published. Pages that
     # link to no other item are written in the same pass, while their inputs are parsed; the rest after it.
     decisions: dict[tuple[str, str], tuple[Decision, str]] = {}
@@ -961,6 +907,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     recall(builder.state.answers)
     answers = {} if not (items or locales or builder.state.decisions) else dict(builder.state.answers)
     chosen_set = set(chosen_items)
+    existing = _existing_pages(builder.output, chosen_locales)
     _remove_stale_temps(builder.output, existing)
     build_id = next(_build_ids)
     tasks = [(item, all_locales, known,

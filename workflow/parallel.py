@@ -103,25 +103,16 @@ def _forked_map(function: Callable[[Task], Result], tasks: Sequence[Task], worke
 
 def _work(function: Callable[[Task], Result], tasks: Sequence[Task], starts: range, size: int,
           queue_read: int, results_write: int) -> None:
-    """A forked worker: run chunks until none is left, then send the results (see `_send_and_exit`)."""
-
-    def chunks() -> list[tuple[int, list[Result]]]:
-        done = []
-        while record := os.read(queue_read, 4):
-            start = starts[int.from_bytes(record, "little")]
-            done.append((start, [function(task) for task in tasks[start: start + size]]))
-        return done
-
-    _send_and_exit(chunks, results_write)
-
-
-def _send_and_exit(work: Callable[[], Result], results_write: int) -> None:
-    """In a forked process: send what `work` returns (or the exception it raises), pickled, and exit without
+    """A forked worker: run chunks until none is left, send the results (or the exception), and exit without
     running anything of the parent's (no exit handlers, no buffered output written twice)."""
     code = 1
     try:
         try:
-            data = pickle.dumps(("results", work()), protocol=pickle.HIGHEST_PROTOCOL)
+            done = []
+            while record := os.read(queue_read, 4):
+                start = starts[int.from_bytes(record, "little")]
+                done.append((start, [function(task) for task in tasks[start: start + size]]))
+            data = pickle.dumps(("results", done), protocol=pickle.HIGHEST_PROTOCOL)
         except BaseException as error:  # noqa: BLE001 - sent to the parent, which raises it
             try:
                 data = pickle.dumps(("error", error), protocol=pickle.HIGHEST_PROTOCOL)
@@ -132,40 +123,6 @@ def _send_and_exit(work: Callable[[], Result], results_write: int) -> None:
         code = 0
     finally:
         os._exit(code)
-
-
-def in_background(work: Callable[[], Result]) -> Callable[[], Result | None]:
-    """Start `work` in a forked copy of this process, on another core, while this one goes on; returns the
-    function that waits for its result: None when it failed or could not run (on other systems than Linux,
-    at once), and the caller then does the work itself. That function must be called, even on failure: it
-    also waits for the process to end."""
-    if not sys.platform.startswith("linux"):
-        return lambda: None
-    results_read, results_write = os.pipe()
-    try:
-        pid = os.fork()
-    except OSError:  # no process to spare (a limit reached): the caller does the work
-        os.close(results_read)
-        os.close(results_write)
-        return lambda: None
-    if pid == 0:  # the helper
-        os.close(results_read)
-        _send_and_exit(work, results_write)
-    os.close(results_write)
-
-    def result() -> Result | None:
-        try:
-            with open(results_read, "rb") as pipe:
-                data = pipe.read()
-        finally:
-            os.waitpid(pid, 0)
-        try:
-            outcome, value = pickle.loads(data)
-        except Exception:  # noqa: BLE001 - nothing or a part came back: the helper died
-            return None
-        return value if outcome == "results" else None
-
-    return result
 
 
 def _settled(function: Callable[[Task], Result], task: Task) -> tuple[Result | None, Exception | None]:
