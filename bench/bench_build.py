@@ -69,7 +69,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--locales", default="fr,de,ru,ar,kk", help="comma-separated target locales (default 5)")
-    parser.add_argument("--repeat", type=int, default=2, help="runs per tool; the best time counts")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per tool; the best time counts (default 3)")
     parser.add_argument("--dir", type=Path, default=Path(tempfile.gettempdir()) / "workflow-bench-build")
     args = parser.parse_args()
     po2html = shutil.which("po2html", path=str(BIN)) or shutil.which("po2html")
