@@ -189,3 +189,26 @@ def test_invisible_key_ignores_only_invisible_differences() -> None:
     assert invisible_key("the OSCE’s\u00a0work  here") == invisible_key("the OSCE's work here")
     assert invisible_key("“quoted”") == invisible_key('"quoted"')
     assert invisible_key("the OSCE’s work") != invisible_key("the OSCE work")
+
+
+def test_a_kept_entry_takes_every_field_from_the_template_or_the_translation() -> None:
+    from dataclasses import fields
+
+    # Every field of an entry comes from one side; a field added to Entry must be placed here and in merge.
+    from_template = {"msgid", "msgctxt", "references", "extracted_comments", "obsolete", "line"}
+    from_translation = {"msgstr", "msgid_plural", "msgstr_plural", "translator_comments", "flags",
+                        "previous_msgctxt", "previous_msgid", "previous_msgid_plural"}
+    assert {field.name for field in fields(Entry)} == from_template | from_translation
+    template = Entry(msgid="Borders", msgctxt="menu", extracted_comments=("<li> element",),
+                     references=("source/item.html:12",), line=0)
+    old = Entry(msgid="Borders", msgstr="Frontières", msgctxt="menu", translator_comments=("checked by AB",),
+                extracted_comments=("an old note",), references=("source/item.html:9",),
+                flags=("fuzzy", "no-wrap"), previous_msgctxt="nav", previous_msgid="Border",
+                previous_msgid_plural="Borders", line=40)
+    (kept,), stats = merge_entries((template,), Catalog(entries=(old,)), {template.key: ("glossary: x = y",)})
+    assert stats.kept == 1
+    for name in from_template - {"extracted_comments"}:
+        assert getattr(kept, name) == getattr(template, name), name
+    assert kept.extracted_comments == ("<li> element", "glossary: x = y")
+    for name in from_translation:
+        assert getattr(kept, name) == getattr(old, name), name
