@@ -324,10 +324,11 @@ SavedDecision = tuple
 _tuple_new = tuple.__new__
 
 
-def _decision_from_state(row: SavedDecision) -> Decision:
+def _decision_from_state(row: SavedDecision) -> tuple[Decision, str]:
+    """A saved decision and the key of the inputs it was made from."""
     if row[6]:  # fallbacks, as plain tuples in the state
-        return Decision(*row[1:6], tuple(Fallback(*f) for f in row[6]), *row[7:])
-    return _tuple_new(Decision, row[1:])
+        return Decision(*row[1:6], tuple(Fallback(*f) for f in row[6]), *row[7:]), row[0]
+    return _tuple_new(Decision, row[1:]), row[0]
 
 
 def _decision_to_state(decision: Decision, key: str) -> SavedDecision:
@@ -341,7 +342,7 @@ def saved_decisions(settings: Settings) -> dict[tuple[str, str], Decision] | Non
     if not path.exists():
         return None
     state = _State.load(path)
-    return {tuple(name.split("|", 1)): _decision_from_state(row)  # type: ignore[misc]
+    return {tuple(name.split("|", 1)): _decision_from_state(row)[0]  # type: ignore[misc]
             for name, row in state.decisions.items()}
 
 
@@ -473,7 +474,7 @@ class _Builder:
         if not row:
             return None
         key = self.decision_key(item, locale)
-        return (_decision_from_state(row), key) if row[0] == key else None
+        return _decision_from_state(row) if row[0] == key else None
 
     def decide(self, item: str, locale: str) -> tuple[Decision, str]:
         saved = self.saved_decision(item, locale)
@@ -755,7 +756,7 @@ def _decide_item(settings: Settings, build_id: int,
     item, locales, known, render_locales = task
     builder = _worker_builder(settings, build_id)
     try:
-        decided = {locale: (_decision_from_state(known[locale]), known[locale][0]) if locale in known
+        decided = {locale: _decision_from_state(known[locale]) if locale in known
                    else builder.decide(item, locale) for locale in locales}
         links = next(iter(decided.values()))[0].links if decided else ()
         pages = []
@@ -904,7 +905,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
             undecided[item] = held
         else:
             for locale, row in held.items():
-                decisions[(item, locale)] = _decision_from_state(row), row[0]
+                decisions[(item, locale)] = _decision_from_state(row)
     # CLDR's answers from the last build stand in for Babel's data. When every page and index is made anew (a
     # forced or first build of the whole site), what they ask is all the state keeps; otherwise the last
     # build's answers stay beside this one's.
@@ -947,7 +948,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         for item in undecided:  # decided by the workers, each with the key of the inputs it read
             for locale in all_locales:
                 row = builder.state.decisions[f"{item}|{locale}"]
-                decisions[(item, locale)] = _decision_from_state(row), row[0]
+                decisions[(item, locale)] = _decision_from_state(row)
         published: dict[str, set[str]] = {locale: set() for locale in all_locales}
         for (item, locale), (decision, _) in decisions.items():
             if decision.published:
