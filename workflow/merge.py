@@ -113,7 +113,7 @@ def merge_entries(template: tuple[Entry, ...], old: Catalog | None,
             counts["fuzzy"] += 1
             continue
         # Entries are immutable: one with nothing to add is shared with the template.
-        result.append(entry if extracted is entry.extracted_comments else replace(entry, extracted_comments=extracted))
+        result.append(replace(entry, extracted_comments=extracted) if glossary else entry)
         counts["new"] += 1
     obsolete = [e for e in old_entries if e.obsolete and e.key not in used and e.key not in template_keys]
     newly = [_obsolete(e) for e in old_entries
