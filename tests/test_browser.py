@@ -20,7 +20,7 @@ import pytest
 from lxml import etree
 
 from conftest import ITEM, ROOT, run_cli
-from workflow.pofile import read_po, serialize
+from workflow.po.pofile import read_po, serialize
 from workflow.settings import SITE_CATALOG
 
 SCREENSHOTS = ROOT / "output" / "screenshots"

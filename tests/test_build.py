@@ -17,11 +17,11 @@ from babel.dates import format_date, format_skeleton
 from lxml import etree
 
 from conftest import ITEM, ROOT, corpus_files, need_corpus, run_cli
-from workflow.build import STATE_FILE
-from workflow.countries import country_name
+from workflow.publish.build import STATE_FILE
+from workflow.segment.countries import country_name
 from workflow.fsio import STALE_AFTER
-from workflow.locale_data import sorted_names
-from workflow.pofile import read_po, serialize
+from workflow.publish.locale_data import sorted_names
+from workflow.po.pofile import read_po, serialize
 from workflow.settings import SITE_CATALOG, load_settings
 
 TEN_LOCALES = ["fr", "de", "ru", "uk", "sr-Latn", "tr", "kk", "ar", "he", "mk"]
@@ -173,82 +173,82 @@ def test_a_layout_or_settings_change_rebuilds_every_page(built: Path, changed: s
 
 
 def test_other_tool_code_rebuilds_every_page(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import workflow.build
+    import workflow.publish.build
 
     settings = load_settings(built)
-    assert not [p for p in workflow.build.build(settings, workers=1).pages if p.status == "built"]
-    monkeypatch.setattr(workflow.build, "tool_digest", lambda: "other code")
-    pages = workflow.build.build(settings, workers=1).pages
+    assert not [p for p in workflow.publish.build.build(settings, workers=1).pages if p.status == "built"]
+    monkeypatch.setattr(workflow.publish.build, "tool_digest", lambda: "other code")
+    pages = workflow.publish.build.build(settings, workers=1).pages
     assert sorted(p.locale for p in pages if p.status == "built") == ["de", "en", "fr", "ru"]
 
 
 def test_the_tool_digest_follows_each_module_of_the_code() -> None:
-    import workflow.build
+    import workflow.publish.build
 
-    module = Path(workflow.build.__file__).with_name("errors.py")
+    module = Path(workflow.publish.build.__file__).parent.parent / "errors.py"
     status = module.stat()
-    workflow.build.tool_digest.cache_clear()
-    before = workflow.build.tool_digest()
+    workflow.publish.build.tool_digest.cache_clear()
+    before = workflow.publish.build.tool_digest()
     try:  # the module as a newer checkout would leave it: another modification time
         os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
-        workflow.build.tool_digest.cache_clear()
-        assert workflow.build.tool_digest() != before
+        workflow.publish.build.tool_digest.cache_clear()
+        assert workflow.publish.build.tool_digest() != before
     finally:
         os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns))
-        workflow.build.tool_digest.cache_clear()
-    assert workflow.build.tool_digest() == before
+        workflow.publish.build.tool_digest.cache_clear()
+    assert workflow.publish.build.tool_digest() == before
 
 
 def test_another_babel_rebuilds_every_page(built: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import babel
 
-    import workflow.build
+    import workflow.publish.build
 
     settings = load_settings(built)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # CLDR names are cached per Babel version
     monkeypatch.setattr(babel, "__version__", babel.__version__ + ".other")  # other CLDR data
-    workflow.build.tool_digest.cache_clear()
+    workflow.publish.build.tool_digest.cache_clear()
     try:
-        pages = workflow.build.build(settings, workers=1).pages
+        pages = workflow.publish.build.build(settings, workers=1).pages
     finally:
-        workflow.build.tool_digest.cache_clear()
+        workflow.publish.build.tool_digest.cache_clear()
     assert sorted(p.locale for p in pages if p.status == "built") == ["de", "en", "fr", "ru"]
 
 
 def test_a_second_build_in_the_same_process_sees_a_changed_site_catalog(built: Path) -> None:
-    import workflow.build
+    import workflow.publish.build
 
     settings = load_settings(built)
-    workflow.build.build(settings, force=True, workers=1)  # parses the layout and site catalogs in this process
+    workflow.publish.build.build(settings, force=True, workers=1)  # parses the layout and site catalogs in this process
     po = built / "locales" / "fr" / f"{SITE_CATALOG}.po"
     catalog = read_po(po)
     entries = tuple(replace(e, msgstr="PUBLIÉ LE :") if e.msgid == "Issued on:" else e for e in catalog.entries)
     assert entries != catalog.entries
     po.write_bytes(serialize(replace(catalog, entries=entries)))
-    pages = workflow.build.build(settings, workers=1).pages
+    pages = workflow.publish.build.build(settings, workers=1).pages
     assert [p.locale for p in pages if p.status == "built"] == ["fr"]
     assert "PUBLIÉ LE :" in (built / "output" / "fr" / f"{ITEM}.html").read_text(encoding="utf-8")
 
 
 def test_a_rebuild_takes_cldr_answers_from_the_last_build_without_asking_babel(
         built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import workflow.build
-    import workflow.locale_data
+    import workflow.publish.build
+    import workflow.publish.locale_data
 
     settings = load_settings(built)
     _fill(built, "fr", lambda msgid: f"« {msgid} »", (ITEM,))
-    workflow.build.build(settings, force=True, workers=1)
+    workflow.publish.build.build(settings, force=True, workers=1)
     expected = (built / "output" / "fr" / f"{ITEM}.html").read_bytes()
     assert ">2 octobre 2025</time>" in expected.decode("utf-8")  # a date in French, from CLDR
     _fill(built, "fr", lambda msgid: f"«{msgid}»", (ITEM,))
-    workflow.build.build(settings, workers=1)  # a rebuild keeps the answers it had no need to ask again
+    workflow.publish.build.build(settings, workers=1)  # a rebuild keeps the answers it had no need to ask again
 
     def no_cldr(tag: str) -> None:
         raise AssertionError(f"asked Babel about {tag}")
 
     _fill(built, "fr", lambda msgid: f"« {msgid} »", (ITEM,))  # back to the first translations
-    monkeypatch.setattr(workflow.locale_data, "babel_locale", no_cldr)
-    pages = workflow.build.build(settings, workers=1).pages
+    monkeypatch.setattr(workflow.publish.locale_data, "babel_locale", no_cldr)
+    pages = workflow.publish.build.build(settings, workers=1).pages
     assert [p.locale for p in pages if p.status == "built"] == ["fr"]
     assert (built / "output" / "fr" / f"{ITEM}.html").read_bytes() == expected
 
@@ -256,7 +256,7 @@ def test_a_rebuild_takes_cldr_answers_from_the_last_build_without_asking_babel(
 def test_a_forced_build_keeps_only_the_cldr_answers_its_pages_asked_for(built: Path) -> None:
     import marshal
 
-    import workflow.build
+    import workflow.publish.build
 
     settings = load_settings(built)
     path = built / "output" / STATE_FILE
@@ -265,9 +265,9 @@ def test_a_forced_build_keeps_only_the_cldr_answers_its_pages_asked_for(built: P
     assert any(question.startswith("date 2025-") for question in state["answers"])
     state["answers"]["date 1999-01-01 day-month-year fr"] = "a date no page shows"
     path.write_bytes(marshal.dumps(state))
-    workflow.build.build(settings, workers=1)
+    workflow.publish.build.build(settings, workers=1)
     assert "date 1999-01-01 day-month-year fr" in marshal.loads(path.read_bytes())["answers"]
-    workflow.build.build(settings, force=True, workers=1)
+    workflow.publish.build.build(settings, force=True, workers=1)
     assert "date 1999-01-01 day-month-year fr" not in marshal.loads(path.read_bytes())["answers"]
     assert marshal.loads(path.read_bytes())["answers"].keys() == state["answers"].keys() - {
         "date 1999-01-01 day-month-year fr"}
@@ -554,7 +554,7 @@ def _sitemap_by_lxml(builder, items: list[str], published: dict[str, set[str]]) 
 
 @pytest.mark.parametrize("base_url", ["", "https://news.example.org", "https://example.org/a&b<c>'d/новости"])
 def test_sitemap_is_what_lxml_would_write(tmp_path: Path, base_url: str) -> None:
-    from workflow.build import _Builder, _sitemap
+    from workflow.publish.build import _Builder, _sitemap
 
     project = _copy_project(tmp_path)
     settings = replace(load_settings(project), base_url=base_url)
@@ -606,11 +606,11 @@ def _skeleton_project(folder: Path, layout: bool) -> Path:
 def _built_both_ways(projects: list[Path], monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, bool], list[dict]]:
     """Build the first project as usual and the second with every page rendered as a tree; which locales'
     pages were filled into a skeleton (the last page of each says), and both outputs' pages."""
-    import workflow.build
-    import workflow.render
+    import workflow.publish.build
+    import workflow.publish.render
 
     filled: dict[str, bool] = {}
-    fill = workflow.render.Skeleton.fill
+    fill = workflow.publish.render.Skeleton.fill
 
     def watched(self, html: str, values: list[str | None], shared: tuple = ()) -> str | None:
         result = fill(self, html, values, shared)
@@ -618,10 +618,10 @@ def _built_both_ways(projects: list[Path], monkeypatch: pytest.MonkeyPatch) -> t
         return result
 
     with monkeypatch.context() as patched:
-        patched.setattr(workflow.render.Skeleton, "fill", watched)
-        workflow.build.build(load_settings(projects[0]), workers=1)
-        patched.setattr(workflow.build, "skeleton", lambda segmentation: None)
-        workflow.build.build(load_settings(projects[1]), workers=1)
+        patched.setattr(workflow.publish.render.Skeleton, "fill", watched)
+        workflow.publish.build.build(load_settings(projects[0]), workers=1)
+        patched.setattr(workflow.publish.build, "skeleton", lambda segmentation: None)
+        workflow.publish.build.build(load_settings(projects[1]), workers=1)
     return filled, [{path.relative_to(project): path.read_bytes() for path in (project / "output").rglob("*.html")}
                     for project in projects]
 
@@ -640,7 +640,7 @@ def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, mon
 
 
 def test_content_the_serializer_would_drop_is_not_folded() -> None:
-    from workflow.pages import fold_content
+    from workflow.publish.pages import fold_content
 
     root = etree.fromstring("<html><body><p>a<br>b</p></body></html>", etree.HTMLParser())
     root.find(".//br").text = "inside"  # a void element is written without its content
@@ -739,7 +739,7 @@ def test_a_fresh_folder_left_by_a_killed_build_is_removed(built: Path) -> None:
 
 
 def test_a_build_that_cannot_commit_changes_nothing(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import workflow.build
+    import workflow.publish.build
 
     output = built / "output"
     before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
@@ -750,11 +750,11 @@ def test_a_build_that_cannot_commit_changes_nothing(built: Path, monkeypatch: py
     def full_disk(staged) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(workflow.build, "commit", full_disk)
+    monkeypatch.setattr(workflow.publish.build, "commit", full_disk)
     with pytest.raises(OSError):
-        workflow.build.build(load_settings(built), workers=1)
+        workflow.publish.build.build(load_settings(built), workers=1)
     assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before  # no temp file either
     monkeypatch.undo()
-    workflow.build.build(load_settings(built), workers=1)
+    workflow.publish.build.build(load_settings(built), workers=1)
     assert not (output / "de" / f"{ITEM}.html").exists()
     assert "« " in (output / "fr" / f"{ITEM}.html").read_text(encoding="utf-8")

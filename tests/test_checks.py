@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA, ITEM, ROOT, run_cli
-from workflow.checks import check, check_entry, numbers_in
-from workflow.pofile import read_po, serialize
+from workflow.report.checks import check, check_entry, numbers_in
+from workflow.po.pofile import read_po, serialize
 from workflow.settings import load_settings
 
 CRAFTED = read_po(DATA / "checks" / "fr.po").entries

@@ -11,8 +11,8 @@ import babel
 import pytest
 from babel import Locale
 
-from workflow.countries import cldr_territories, countries_in, country_name, standalone_country
-from workflow.dates import _DATE_RE, DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR, MONTHS, _date_matches, dates_in, \
+from workflow.segment.countries import cldr_territories, countries_in, country_name, standalone_country
+from workflow.segment.dates import _DATE_RE, DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR, MONTHS, _date_matches, dates_in, \
     precision_of_datetime
 
 DATE_CASES = [

@@ -11,8 +11,8 @@ import pytest
 
 from conftest import ITEM, run_cli
 from workflow import fsio
-from workflow.pofile import read_po
-from workflow.source import parse_html
+from workflow.po.pofile import read_po
+from workflow.segment.source import parse_html
 
 
 def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from conftest import ITEM, run_cli
-from workflow.merge import invisible_key, merge_entries
-from workflow.pofile import Catalog, Entry, read_po, serialize
+from workflow.po.merge import invisible_key, merge_entries
+from workflow.po.pofile import Catalog, Entry, read_po, serialize
 
 REWORDED_OLD = "They also explored opportunities for future co-operation between the OSCE and national border services."
 REWORDED_NEW = "They also explored new opportunities for future co-operation between the OSCE and national border services."

@@ -10,7 +10,7 @@ import pytest
 
 from conftest import DATA, corpus_files, msgcat, need_corpus
 from workflow.errors import WorkflowError
-from workflow.pofile import Catalog, Entry, _parse_lines, _plain_matches, parse_po, serialize, translation_table
+from workflow.po.pofile import Catalog, Entry, _parse_lines, _plain_matches, parse_po, serialize, translation_table
 
 PO_CORPUS = corpus_files("python-docs-fr", "*.po")
 

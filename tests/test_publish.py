@@ -16,8 +16,8 @@ import pytest
 from lxml import etree
 
 from conftest import ITEM, ROOT, run_cli
-from workflow.draft import MACHINE_DRAFT
-from workflow.pofile import read_po, serialize
+from workflow.mt.draft import MACHINE_DRAFT
+from workflow.po.pofile import read_po, serialize
 
 EPOCH = "1759363200"  # 2025-10-02T00:00:00Z
 

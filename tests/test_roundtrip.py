@@ -9,9 +9,9 @@ import pytest
 from lxml import etree
 
 from conftest import corpus_files
-from workflow.render import parse_translation, render
-from workflow.source import SourcePage, declared_encoding, parse_html
-from workflow.units import PROTECTED_TAGS, segment_page, segments_of
+from workflow.publish.render import parse_translation, render
+from workflow.segment.source import SourcePage, declared_encoding, parse_html
+from workflow.segment.units import PROTECTED_TAGS, segment_page, segments_of
 
 ARTICLES = corpus_files("w3c-articles", "*.html")
 

@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from conftest import DATA
-from workflow.source import SourcePage, parse_html
-from workflow.units import segment_page
+from workflow.segment.source import SourcePage, parse_html
+from workflow.segment.units import segment_page
 
 
 def _cases() -> list[tuple[str, str, list[str]]]:

@@ -10,9 +10,9 @@ import pytest
 
 from conftest import DATA, ITEM, ROOT
 from workflow.extract import extract
-from workflow.items import segment_source
+from workflow.segment.items import segment_source
 from workflow.settings import load_settings
-from workflow.units import _WS_RE, collapse_whitespace
+from workflow.segment.units import _WS_RE, collapse_whitespace
 
 GOLDEN = sorted((DATA / "units").glob("*.html"))
 

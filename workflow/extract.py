@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from workflow.catalog import countries_by_key, glossary_notes, locale_header, template_catalog, template_entries
+from workflow.po.templates import countries_by_key, glossary_notes, locale_header, template_catalog, template_entries
 from workflow.errors import ParseWarning
 from workflow.fsio import Staged, commit, discard, gather_staged, remove_stale_temps, stage
-from workflow.items import segment_source, source_items
-from workflow.merge import MergeStats, merge_entries
+from workflow.segment.items import segment_source, source_items
+from workflow.po.merge import MergeStats, merge_entries
 from workflow.parallel import map_settled
-from workflow.pofile import Catalog, read_po, serialize
+from workflow.po.pofile import Catalog, read_po, serialize
 from workflow.settings import SITE_CATALOG, Settings, relative
 
 

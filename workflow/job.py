@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflow.build import BuildReport, build
-from workflow.bundle import BundleReport, bundle
+from workflow.publish.build import BuildReport, build
+from workflow.publish.bundle import BundleReport, bundle
 from workflow.extract import ExtractReport, extract
 from workflow.fsio import write_atomic
 from workflow.settings import Settings
-from workflow.status import StatusReport, status, status_html
+from workflow.report.status import StatusReport, status, status_html
 
 
 @dataclass(frozen=True, slots=True)

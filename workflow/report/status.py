@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass
 
-from workflow.build import decisions_for
-from workflow.draft import is_machine_draft
-from workflow.items import source_items
-from workflow.pofile import read_po
+from workflow.publish.build import decisions_for
+from workflow.mt.draft import is_machine_draft
+from workflow.segment.items import source_items
+from workflow.po.pofile import read_po
 from workflow.settings import SITE_CATALOG, Settings
-from workflow.units import words_in
+from workflow.segment.units import words_in
 
 @dataclass(frozen=True, slots=True)
 class StatusRow:

@@ -510,7 +510,7 @@ def read_translation_table(path: Path | str) -> dict[Key, tuple[str, bool]]:
 
 # --------------------------------------------------------------------------------------------- writing
 
-# gettext's line breaking (workflow.linebreak), loaded by the first `serialize`: a build only reads catalogs,
+# gettext's line breaking (workflow.po.linebreak), loaded by the first `serialize`: a build only reads catalogs,
 # and the rules' tables and pattern are a noticeable part of its start.
 linebreak: ModuleType | None = None
 
@@ -636,7 +636,7 @@ def serialize(catalog: Catalog) -> bytes:
     """The catalog as UTF-8 bytes, formatted as `msgcat -w 79` formats it."""
     global linebreak
     if linebreak is None:
-        from workflow import linebreak
+        from workflow.po import linebreak
     blocks: list[list[str]] = []
     if catalog.has_header:
         head = _comment_lines("#", catalog.header_comments)

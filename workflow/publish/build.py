@@ -28,20 +28,21 @@ except ImportError:  # a Python built without it
     from hashlib import blake2b
 
 from workflow import __version__
-from workflow.dates import DAY_MONTH_YEAR
-from workflow.items import item_names, segment_source
+from workflow.segment.dates import DAY_MONTH_YEAR
+from workflow.segment.items import item_names, segment_source
 from workflow.fsio import (Staged, commit, discard, flush_in_background, gather_staged, is_temp_name, read_file,
                            remove_if_stale, remove_stale_temps, stage)
-from workflow.locale_data import asked, format_date_value, preload, recall
+from workflow.publish.locale_data import asked, format_date_value, preload, recall
 from workflow.parallel import PARALLEL_THRESHOLD, map_settled
-from workflow.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots, fold_content,
-                            fresh_copy, item_links, keep_page_kind, language_menu, localize_links, marked, merge_head,
-                            page_html, page_metadata, relocate_assets, serialize_page, typed_renderer)
-from workflow.pofile import read_translation_table, translation_table
-from workflow.render import (Fallback, PlaceholderMismatch, Skeleton, fold_layout, parse_translation, rebind, render,
-                             skeleton, skeleton_values)
+from workflow.publish.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots,
+                                    fold_content, fresh_copy, item_links, keep_page_kind, language_menu,
+                                    localize_links, marked, merge_head, page_html, page_metadata, relocate_assets,
+                                    serialize_page, typed_renderer)
+from workflow.po.pofile import read_translation_table, translation_table
+from workflow.publish.render import (Fallback, PlaceholderMismatch, Skeleton, fold_layout, parse_translation, rebind,
+                                     render, skeleton, skeleton_values)
 from workflow.settings import SITE_CATALOG, Settings, relative
-from workflow.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, words_in
+from workflow.segment.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, words_in
 
 # The state is a cache read and written on every build, so it is stored with marshal: several times faster
 # than JSON for its plain dicts, lists and strings, and unlike pickle it cannot make loading run code. A state
@@ -247,8 +248,14 @@ def tool_digest() -> str:
     The code is known by each module's size and modification time, as Python's own bytecode cache knows it:
     reading and hashing every module would take a millisecond of every build; a reinstall of the same code
     costs one full rebuild."""
-    with os.scandir(os.path.dirname(os.path.abspath(__file__))) as listing:
-        modules = sorted((entry.name, entry.stat()) for entry in listing if entry.name.endswith(".py"))
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    modules = []
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        place = os.path.relpath(folder, package)
+        modules.extend((os.path.normpath(os.path.join(place, name)), os.stat(os.path.join(folder, name)))
+                       for name in names if name.endswith(".py"))
+    modules.sort()
     return _digest(__version__, babel.__version__, repr(etree.LXML_VERSION), repr(etree.LIBXML_VERSION),
                    *(f"{name} {status.st_size} {status.st_mtime_ns}" for name, status in modules))
 

@@ -16,8 +16,8 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from workflow.units import (COUNTRY, DATE, PAIRED, AttributeSlot, Placeholder, Run, Segment, Segmentation, Token,
-                            context_of, text_token)
+from workflow.segment.units import (COUNTRY, DATE, PAIRED, AttributeSlot, Placeholder, Run, Segment, Segmentation,
+                                    Token, context_of, text_token)
 
 _PLACEHOLDER_RE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
 _tuple_new = tuple.__new__

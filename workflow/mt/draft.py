@@ -27,15 +27,15 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from workflow.engines import ENGINE_NAMES, Engine, PermanentError, TransientError, make_engine
+from workflow.mt.engines import ENGINE_NAMES, Engine, PermanentError, TransientError, make_engine
 from workflow.errors import WorkflowError
-from workflow.items import source_items
+from workflow.segment.items import source_items
 from workflow.fsio import write_atomic
-from workflow.pofile import Catalog, Entry, read_po, serialize
-from workflow.render import placeholder_problem
-from workflow.sentences import boundaries
+from workflow.po.pofile import Catalog, Entry, read_po, serialize
+from workflow.publish.render import placeholder_problem
+from workflow.segment.sentences import boundaries
 from workflow.settings import SITE_CATALOG, Settings
-from workflow.units import PLACEHOLDER_RE
+from workflow.segment.units import PLACEHOLDER_RE
 
 MACHINE_DRAFT = "machine draft:"
 MEMORY_NOTE = "translation memory:"

@@ -9,10 +9,10 @@ from functools import lru_cache
 from babel import Locale
 
 from workflow import __version__
-from workflow.countries import countries_in, country_name
-from workflow.pofile import Catalog, Entry
+from workflow.segment.countries import countries_in, country_name
+from workflow.po.pofile import Catalog, Entry
 from workflow.settings import Settings
-from workflow.units import PLACEHOLDER_RE, Unit
+from workflow.segment.units import PLACEHOLDER_RE, Unit
 
 GENERATOR = f"newsroom-workflow {__version__}"
 

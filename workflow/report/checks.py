@@ -9,13 +9,13 @@ from dataclasses import asdict, dataclass
 from babel.numbers import NumberFormatError, parse_decimal
 
 from workflow.errors import WorkflowError
-from workflow.items import source_items
-from workflow.locale_data import babel_locale
-from workflow.pofile import Catalog, Entry, read_po
-from workflow.render import placeholder_problem
+from workflow.segment.items import source_items
+from workflow.publish.locale_data import babel_locale
+from workflow.po.pofile import Catalog, Entry, read_po
+from workflow.publish.render import placeholder_problem
 from workflow.settings import SITE_CATALOG, Settings
-from workflow.source import read_source
-from workflow.units import PLACEHOLDER_RE, PROTECTED_TAGS
+from workflow.segment.source import read_source
+from workflow.segment.units import PLACEHOLDER_RE, PROTECTED_TAGS
 
 ERROR = "error"
 WARNING = "warning"

@@ -10,10 +10,10 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from workflow.countries import country_name
-from workflow.locale_data import direction, format_date_value, native_name, og_locale, sorted_names
+from workflow.segment.countries import country_name
+from workflow.publish.locale_data import direction, format_date_value, native_name, og_locale, sorted_names
 from workflow.settings import Settings
-from workflow.units import COUNTRY, DATE, Placeholder
+from workflow.segment.units import COUNTRY, DATE, Placeholder
 
 DOCTYPE = "<!DOCTYPE html>"
 

@@ -15,10 +15,10 @@ from typing import Iterator, NamedTuple
 
 from lxml import etree
 
-from workflow.countries import standalone_country
-from workflow.dates import dates_in, may_mention_date, precision_of_datetime
-from workflow.sentences import boundaries, ends_with_terminal, may_end_sentence
-from workflow.source import SourcePage
+from workflow.segment.countries import standalone_country
+from workflow.segment.dates import dates_in, may_mention_date, precision_of_datetime
+from workflow.segment.sentences import boundaries, ends_with_terminal, may_end_sentence
+from workflow.segment.source import SourcePage
 
 # Phrasing content that stays inside a unit as a placeholder.
 INLINE_TAGS = frozenset("""
