@@ -9,7 +9,8 @@ import pytest
 from lxml import etree
 
 from conftest import corpus_files
-from workflow.publish.render import parse_translation, render
+from workflow.segment.placeholders import parse_translation
+from workflow.publish.render import render
 from workflow.segment.source import SourcePage, declared_encoding, parse_html
 from workflow.segment.units import PROTECTED_TAGS, segment_page, segments_of
 

@@ -12,7 +12,7 @@ from conftest import DATA, ITEM, ROOT
 from workflow.extract import extract
 from workflow.segment.items import segment_source
 from workflow.settings import load_settings
-from workflow.segment.units import _WS_RE, collapse_whitespace
+from workflow.segment.records import _WS_RE, collapse_whitespace
 
 GOLDEN = sorted((DATA / "units").glob("*.html"))
 

@@ -32,10 +32,10 @@ from workflow.errors import WorkflowError
 from workflow.segment.items import source_items
 from workflow.fsio import write_atomic
 from workflow.po.pofile import Catalog, Entry, read_po, serialize
-from workflow.publish.render import placeholder_problem
+from workflow.segment.placeholders import placeholder_problem
 from workflow.segment.sentences import boundaries
 from workflow.settings import SITE_CATALOG, Settings
-from workflow.segment.units import PLACEHOLDER_RE
+from workflow.segment.records import PLACEHOLDER_RE
 
 MACHINE_DRAFT = "machine draft:"
 MEMORY_NOTE = "translation memory:"

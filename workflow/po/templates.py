@@ -12,7 +12,7 @@ from workflow import __version__
 from workflow.segment.countries import countries_in, country_name
 from workflow.po.pofile import Catalog, Entry
 from workflow.settings import Settings
-from workflow.segment.units import PLACEHOLDER_RE, Unit
+from workflow.segment.records import PLACEHOLDER_RE, Unit
 
 GENERATOR = f"newsroom-workflow {__version__}"
 

@@ -39,10 +39,11 @@ from workflow.publish.pages import (Alternate, clean_source_markers, country_lis
                                     localize_links, marked, merge_head, page_html, page_metadata, relocate_assets,
                                     serialize_page, typed_renderer)
 from workflow.po.pofile import read_translation_table, translation_table
-from workflow.publish.render import (Fallback, PlaceholderMismatch, Skeleton, fold_layout, parse_translation, rebind,
-                                     render, skeleton, skeleton_values)
+from workflow.publish.render import Fallback, Skeleton, fold_layout, rebind, render, skeleton, skeleton_values
+from workflow.segment.placeholders import PlaceholderMismatch, parse_translation
 from workflow.settings import SITE_CATALOG, Settings, relative
-from workflow.segment.units import PLACEHOLDER_RE, Segment, Segmentation, segments_of, words_in
+from workflow.segment.records import PLACEHOLDER_RE, Segment, Segmentation, words_in
+from workflow.segment.units import segments_of
 
 # The state is a cache read and written on every build, so it is stored with marshal: several times faster
 # than JSON for its plain dicts, lists and strings, and unlike pickle it cannot make loading run code. A state

@@ -13,7 +13,7 @@ from lxml import etree
 from workflow.segment.countries import country_name
 from workflow.publish.locale_data import direction, format_date_value, native_name, og_locale, sorted_names
 from workflow.settings import Settings
-from workflow.segment.units import COUNTRY, DATE, Placeholder
+from workflow.segment.records import COUNTRY, DATE, Placeholder
 
 DOCTYPE = "<!DOCTYPE html>"
 

@@ -12,10 +12,11 @@ from workflow.errors import WorkflowError
 from workflow.segment.items import source_items
 from workflow.publish.locale_data import babel_locale
 from workflow.po.pofile import Catalog, Entry, read_po
-from workflow.publish.render import placeholder_problem
+from workflow.segment.placeholders import placeholder_problem
 from workflow.settings import SITE_CATALOG, Settings
 from workflow.segment.source import read_source
-from workflow.segment.units import PLACEHOLDER_RE, PROTECTED_TAGS
+from workflow.segment.records import PLACEHOLDER_RE
+from workflow.segment.units import PROTECTED_TAGS
 
 ERROR = "error"
 WARNING = "warning"

@@ -10,7 +10,7 @@ from workflow.mt.draft import is_machine_draft
 from workflow.segment.items import source_items
 from workflow.po.pofile import read_po
 from workflow.settings import SITE_CATALOG, Settings
-from workflow.segment.units import words_in
+from workflow.segment.records import words_in
 
 @dataclass(frozen=True, slots=True)
 class StatusRow:

@@ -9,16 +9,20 @@ standalone country names become typed placeholders. Translatable attributes are 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from functools import lru_cache
-from typing import Iterator, NamedTuple
+from typing import Iterator
 
 from lxml import etree
 
 from workflow.segment.countries import standalone_country
 from workflow.segment.dates import dates_in, may_mention_date, precision_of_datetime
-from workflow.segment.sentences import boundaries, ends_with_terminal, may_end_sentence
+from workflow.segment.records import (COUNTRY, DATE, PAIRED, PROTECTED, VOID, AttributeSlot, Placeholder, Run, Segment,
+                                      Segmentation, Token, Unit, collapse_whitespace, placeholder_token, text_token)
 from workflow.segment.source import SourcePage
+from workflow.segment.splitting import has_letter, split_run
+
+_tuple_new = tuple.__new__
 
 # Phrasing content that stays inside a unit as a placeholder.
 INLINE_TAGS = frozenset("""
@@ -37,181 +41,7 @@ _ATTRIBUTE_NAMES = frozenset((*TRANSLATABLE_ATTRIBUTES, "value"))
 META_UNITS = {("name", "description"), ("property", "og:title"), ("property", "og:description"),
               ("name", "twitter:title"), ("name", "twitter:description"), ("property", "og:site_name"),
               ("name", "twitter:description"), ("property", "twitter:title"), ("property", "twitter:description")}
-PLACEHOLDER_NAMES = {"a": "link", "em": "emphasis", "strong": "strong emphasis", "b": "bold", "i": "italic",
-                     "br": "line break", "img": "image", "span": "inline span", "abbr": "abbreviation",
-                     "q": "quotation", "sup": "superscript", "sub": "subscript", "cite": "title of a work",
-                     "time": "time", "mark": "highlight", "small": "small print", "u": "underline",
-                     "code": "code", "kbd": "keyboard input", "var": "variable", "samp": "sample output",
-                     "script": "script", "style": "style sheet", "svg": "image", "math": "formula",
-                     "wbr": "optional line break", "input": "form field", "ruby": "ruby annotation",
-                     "rt": "ruby text", "rp": "ruby parenthesis", "button": "button", "label": "label",
-                     "bdi": "isolated text", "bdo": "text direction", "dfn": "definition",
-                     "del": "deleted text", "ins": "inserted text", "s": "struck text", "data": "data"}
-
-# HTML whitespace that is not already a single space: replacing only these runs with " " collapses
-# whitespace without rewriting every ordinary space (most text has nothing to change).
-_WS_RE = re.compile(r"[ \t\n\r\f]{2,}|[\t\n\r\f]")
-
-
-def collapse_whitespace(text: str) -> str:
-    """Runs of HTML whitespace as single spaces (as a reader sees them)."""
-    # Substring tests are an order of magnitude faster than the regular expression's search, and most
-    # text has nothing to collapse.
-    if "  " in text or "\n" in text or "\t" in text or "\r" in text or "\f" in text:
-        return _WS_RE.sub(" ", text)
-    return text
-
-
-# Any placeholder as a msgid writes it: <a1>, </a1>, <date1/>.
-PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
-
-
-@lru_cache(maxsize=65536)  # a build counts every unit once per locale
-def words_in(msgid: str) -> int:
-    """Words of a msgid, placeholders not counted: the measure of translation progress."""
-    return len(PLACEHOLDER_RE.sub(" ", msgid).split())
 _TAG_NAME_RE = re.compile(r"[a-z][a-z0-9]*")
-
-PAIRED = "paired"        # <a1>…</a1>: translator moves it, content is translated
-VOID = "void"            # <br1/>, <img1/>
-PROTECTED = "protected"  # <code1/>: kept exactly as in the source
-DATE = "date"            # <date1/>: rendered in the target locale
-COUNTRY = "country"      # <country1/>: rendered from CLDR in the target locale
-
-
-class Placeholder(NamedTuple):
-    """What a placeholder stands for: the source element or text, and typed values for dates and countries.
-
-    This and the other records a page is cut into (Segment, Run, Unit) are named tuples, not frozen
-    dataclasses: a page makes hundreds of them, and a tuple is built several times faster.
-    """
-
-    base: str                      # "a", "em", "date", "country", "code"
-    kind: str
-    element: etree._Element | None = None
-    text: str = ""                 # the source text a date or country placeholder replaced
-    value: str = ""                # ISO date or ISO country code
-    precision: str = ""            # date precision: day-month, day-month-year, month-year
-
-    # Compared and hashed by identity, like the elements they stand for: two <br> elements are two
-    # placeholders, and caches keyed on one must not mistake it for a lookalike.
-    __eq__ = object.__eq__
-    __ne__ = object.__ne__
-    __hash__ = object.__hash__
-
-    def legend(self, name: str) -> str:
-        """One line of the placeholder legend in the unit's notes."""
-        if self.kind == PAIRED:
-            what = PLACEHOLDER_NAMES.get(self.base, f"<{self.base}> element")
-            return f"<{name}>…</{name}> = {what}"
-        if self.kind == DATE:
-            return f"<{name}/> = date {self.value} ({self.precision.replace('-', ', ')}), written for each language"
-        if self.kind == COUNTRY:
-            return f"<{name}/> = country name ({self.value}), written for each language"
-        if self.kind == PROTECTED:
-            content = _WS_RE.sub(" ", "".join(self.element.itertext())).strip() if self.element is not None else ""
-            if len(content) > 60:
-                content = content[:57] + "…"
-            what = PLACEHOLDER_NAMES.get(self.base, f"<{self.base}> element")
-            shown = f' "{content}"' if content else ""
-            return f"<{name}/> = {what}{shown}, not translated; keep it"
-        return f"<{name}/> = {PLACEHOLDER_NAMES.get(self.base, self.base)}"
-
-
-class Token(NamedTuple):
-    """A piece of a run: text, or the opening, closing or self-closing form of a placeholder.
-
-    A named tuple rather than a dataclass: pages have thousands and frozen dataclasses are slow to build.
-    """
-
-    kind: str                        # "text", "open", "close", "void"
-    text: str = ""
-    placeholder: Placeholder | None = None
-
-
-_tuple_new = tuple.__new__
-
-
-def text_token(text: str) -> Token:
-    """A text token, built without the named tuple's keyword handling (a page makes hundreds)."""
-    return _tuple_new(Token, ("text", text, None))
-
-
-def placeholder_token(kind: str, placeholder: Placeholder) -> Token:
-    """An "open", "close" or "void" token of a placeholder, built the same quick way."""
-    return _tuple_new(Token, (kind, "", placeholder))
-
-
-class Segment(NamedTuple):
-    """One sentence (or block) of a run: its msgid, the source tokens, and its placeholders by name."""
-
-    msgid: str
-    tokens: tuple[Token, ...]
-    names: dict[str, Placeholder]     # segment-local name ("a1") → placeholder
-    line: int
-    verbatim: bool
-    # False when the segment is only placeholders, digits and punctuation: nothing to translate.
-    translatable: bool
-
-    # Compared and hashed by identity: each stands for one place in one page (see Placeholder).
-    __eq__ = object.__eq__
-    __ne__ = object.__ne__
-    __hash__ = object.__hash__
-
-
-class Run(NamedTuple):
-    """Text and inline elements between two block-level children of `parent`."""
-
-    parent: etree._Element
-    before: etree._Element | None    # the block child the run follows; None when it starts at parent.text
-    nodes: tuple[etree._Element, ...]  # the inline children it spans
-    pieces: tuple[str | Segment, ...]  # whitespace kept as it was, and the segments between it
-    kind: str
-
-    # Compared and hashed by identity: each stands for one place in one page (see Placeholder).
-    __eq__ = object.__eq__
-    __ne__ = object.__ne__
-    __hash__ = object.__hash__
-
-
-class AttributeSlot(NamedTuple):
-    """A translatable attribute: its element, name, and the unit it holds."""
-
-    element: etree._Element
-    attribute: str
-    leading: str
-    trailing: str
-    segment: Segment
-    kind: str
-
-    # Compared and hashed by identity: each stands for one place in one page (see Placeholder).
-    __eq__ = object.__eq__
-    __ne__ = object.__ne__
-    __hash__ = object.__hash__
-
-
-class Unit(NamedTuple):
-    """A translation unit as the catalog sees it."""
-
-    msgid: str
-    msgctxt: str | None
-    line: int
-    kind: str
-    legend: tuple[str, ...]
-
-
-@dataclass(frozen=True, slots=True, eq=False)
-class Segmentation:
-    """Everything extraction found in one page, bound to the page's tree so it can be put back."""
-
-    page: SourcePage
-    runs: tuple[Run, ...]
-    attributes: tuple[AttributeSlot, ...]
-    item_date: str | None
-    units: tuple[Unit, ...] = field(default=())
-    # When bound to a copy of the page's tree: source element → its copy (placeholders point at sources).
-    twins: dict[etree._Element, etree._Element] = field(default_factory=dict)
-
 
 def _protected_by_attributes(element: etree._Element, names: list[str]) -> bool:
     """translate="no" or class="notranslate"; `names` are the element's attribute names."""
@@ -248,7 +78,7 @@ def _has_block(element: etree._Element) -> bool:
 
 
 class _Segmenter:
-    """Walks one page and collects runs, attribute slots and units."""
+    """Walks one page and collects its runs and attribute slots."""
 
     def __init__(self, page: SourcePage, sentences: bool, abbreviations: frozenset[str]) -> None:
         self.page = page
@@ -257,9 +87,7 @@ class _Segmenter:
         self.runs: list[Run] = []
         self.attributes: list[AttributeSlot] = []
         self.item_date = _item_date(page.tree)
-        self.item_year = int(self.item_date[:4]) if self.item_date else None
-
-    # ---------------------------------------------------------------- tree walk
+        self.tokenizer = _Tokenizer(int(self.item_date[:4]) if self.item_date else None, self.collect_attributes)
 
     def walk(self, element: etree._Element, verbatim: bool = False, active: bool = True) -> None:
         """Collect runs and attributes below `element`; inactive parts are only searched for slots."""
@@ -320,28 +148,22 @@ class _Segmenter:
         trailing = value[len(value.rstrip()):]
         token = text_token(stripped)
         segment = Segment(collapse_whitespace(stripped), (token,), {}, element.sourceline or 0, False,
-                          _has_letter(stripped))
+                          has_letter(stripped))
         self.attributes.append(AttributeSlot(element, attribute, leading, trailing, segment, kind))
-
-    # ---------------------------------------------------------------- runs
 
     def add_run(self, parent: etree._Element, before: etree._Element | None, leading: str | None,
                 nodes: list[etree._Element], verbatim: bool) -> None:
         """`leading` is the text before the run's first node (parent.text, or the tail of `before`)."""
         if not (leading and leading.strip()) and not nodes:
             return
-        tokens: list[Token] = []
-        self.text_tokens(leading or "", tokens)
-        for node in nodes:
-            self.node_tokens(node, tokens)
-            self.text_tokens(node.tail or "", tokens)
+        tokens = self.tokenizer.run_tokens(leading or "", nodes)
         # Leading text that is not all whitespace is content; otherwise look for any (a whitespace-only
         # element is not).
         if not (leading and not leading.isspace()) and not any(t.kind != "text" or t.text.strip() for t in tokens):
             return
-        tokens = self.standalone_country(tokens)
+        tokens = self.tokenizer.standalone_country(tokens)
         line = self.run_line(parent, before, nodes, leading or "")
-        pieces = self.split(tokens, line, verbatim)
+        pieces = split_run(tokens, line, verbatim, self.sentences, self.abbreviations)
         self.runs.append(_tuple_new(Run, (parent, before, tuple(nodes), tuple(pieces), _tag(parent))))
 
     def run_line(self, parent: etree._Element, before: etree._Element | None,
@@ -351,6 +173,26 @@ class _Segmenter:
         if before is None:
             return parent.sourceline or 1
         return before.sourceline or parent.sourceline or 1
+
+
+
+class _Tokenizer:
+    """Turns a run's text and inline elements into tokens: text, placeholders, typed dates and countries."""
+
+    def __init__(self, item_year: int | None,
+                 collect_attributes: Callable[[etree._Element, str, list[str]], None]) -> None:
+        self.item_year = item_year  # the year of a bare day and month
+        # Inline elements hold translatable attributes too (a link's title): the segmenter collects them.
+        self.collect_attributes = collect_attributes
+
+    def run_tokens(self, leading: str, nodes: list[etree._Element]) -> list[Token]:
+        """The tokens of a run: the text before its first node, then each node and the text after it."""
+        tokens: list[Token] = []
+        self.text_tokens(leading, tokens)
+        for node in nodes:
+            self.node_tokens(node, tokens)
+            self.text_tokens(node.tail or "", tokens)
+        return tokens
 
     def text_tokens(self, text: str, tokens: list[Token]) -> None:
         if not text:
@@ -421,167 +263,6 @@ class _Segmenter:
         if text[start + len(stripped):]:
             result.append(text_token(text[start + len(stripped):]))
         return result
-
-    # ---------------------------------------------------------------- sentences
-
-    def split(self, tokens: list[Token], line: int, verbatim: bool) -> list[str | Segment]:
-        """Cut the run into sentences; whitespace around and between them stays in the page."""
-        groups: list[list[Token]] = [tokens]
-        if self.sentences and not verbatim and _may_split(tokens):
-            joined, allowed, after_closing, offsets = _flatten(tokens)
-            cuts = boundaries(joined, allowed, self.abbreviations, after_closing)
-            if cuts:
-                groups = _cut_groups(tokens, offsets, cuts)
-        pieces: list[str | Segment] = []
-        last = len(groups) - 1
-        for number, group in enumerate(groups):
-            leading, core, trailing = _strip_group(group)
-            if leading:
-                pieces.append(leading)
-            if core:
-                pieces.append(_segment(core, line, verbatim))
-            if trailing:
-                pieces.append(trailing)
-            if number < last:  # placeholder tokens have no text
-                line += "".join([t.text for t in group]).count("\n")
-        return pieces
-
-
-def _may_split(tokens: list[Token]) -> bool:
-    """Cheap test: could a sentence end in this run, inside a text or where an inline element closes?"""
-    previous_kind = previous_text = ""
-    for kind, text, _ in tokens:
-        if kind == "text":
-            if may_end_sentence(text):
-                return True
-        elif kind == "close" and previous_kind == "text" and ends_with_terminal(previous_text):
-            return True
-        previous_kind, previous_text = kind, text
-    return False
-
-
-def _flatten(tokens: list[Token]) -> tuple[str, list[tuple[int, int]], list[tuple[int, int, int]], list[int]]:
-    """The run as one string (placeholders as "<p>"), its depth-0 text spans, those of them that follow
-    inline elements closing right after text (with where that text ends), and each token's offset."""
-    parts: list[str] = []
-    allowed: list[tuple[int, int]] = []
-    after_closing: list[tuple[int, int, int]] = []
-    offsets: list[int] = []
-    position = 0
-    depth = 0
-    closing_from: int | None = None  # where the text before a row of closing placeholders ends
-    previous = ""
-    for kind, text, _ in tokens:
-        offsets.append(position)
-        if kind == "text":
-            if depth == 0:
-                allowed.append((position, position + len(text)))
-                if closing_from is not None:
-                    after_closing.append((closing_from, position, position + len(text)))
-            closing_from = None
-        else:
-            text = "<p>"
-            if kind == "close":
-                if previous == "text":
-                    closing_from = position
-                depth -= 1
-            else:
-                closing_from = None
-                depth += 1 if kind == "open" else 0
-        previous = kind
-        parts.append(text)
-        position += len(text)
-    return "".join(parts), allowed, after_closing, offsets
-
-
-def _cut_groups(tokens: list[Token], offsets: list[int], cuts: list[tuple[int, int]]) -> list[list[Token]]:
-    """The run's tokens as one group per sentence; the whitespace between two sentences opens the next group
-    (its leading whitespace, which stays in the page)."""
-    current: list[Token] = []
-    groups = [current]
-    cut_index, cut_count = 0, len(cuts)
-    for token, offset in zip(tokens, offsets):
-        if cut_index == cut_count or token.kind != "text":
-            current.append(token)
-            continue
-        text = token.text
-        position = 0
-        while cut_index < cut_count and offset + position <= cuts[cut_index][0] <= offset + len(text):
-            end, gap_end = cuts[cut_index]
-            local_end, local_gap = end - offset, gap_end - offset
-            if local_end > position:
-                current.append(text_token(text[position:local_end]))
-            current = []
-            groups.append(current)
-            if local_gap > local_end:
-                current.append(text_token(text[local_end:local_gap]))
-            position = local_gap
-            cut_index += 1
-        if position < len(text):
-            current.append(text_token(text[position:]))
-    return groups
-
-
-def _strip_group(group: list[Token]) -> tuple[str, list[Token], str]:
-    """Split leading and trailing whitespace off a token group."""
-    if not group:
-        return "", group, ""
-    first, final = group[0], group[-1]
-    if (first.kind != "text" or (first.text and not first.text[0].isspace())) \
-            and (final.kind != "text" or (final.text and not final.text[-1].isspace())):
-        return "", group, ""  # the usual case: nothing to move
-    tokens = list(group)
-    leading = trailing = ""
-    while tokens and tokens[0].kind == "text" and not tokens[0].text.strip():
-        leading += tokens.pop(0).text
-    while tokens and tokens[-1].kind == "text" and not tokens[-1].text.strip():
-        trailing = tokens.pop().text + trailing
-    if tokens and tokens[0].kind == "text":
-        text = tokens[0].text
-        stripped = text.lstrip()
-        leading += text[: len(text) - len(stripped)]
-        tokens[0] = text_token(stripped)
-    if tokens and tokens[-1].kind == "text":
-        text = tokens[-1].text
-        stripped = text.rstrip()
-        trailing = text[len(stripped):] + trailing
-        tokens[-1] = text_token(stripped)
-    return leading, tokens, trailing
-
-
-def _segment(tokens: list[Token], line: int, verbatim: bool) -> Segment:
-    """Number the placeholders within the segment and write its msgid."""
-    counters: dict[str, int] = {}
-    assigned: dict[Placeholder, str] = {}
-    names: dict[str, Placeholder] = {}
-    parts: list[str] = []
-    letters = False  # whether any text has a letter: a segment of only placeholders and digits is not a unit
-    for kind, text, placeholder in tokens:
-        if kind == "text":
-            parts.append(text)
-            letters = letters or _has_letter(text)
-            continue
-        assert placeholder is not None
-        name = assigned.get(placeholder)  # placeholders hash by identity
-        if name is None:
-            base = placeholder.base
-            number = counters[base] = counters.get(base, 0) + 1
-            name = assigned[placeholder] = f"{base}{number}"
-            names[name] = placeholder
-        parts.append(f"<{name}>" if kind == "open" else f"</{name}>" if kind == "close" else f"<{name}/>")
-    msgid = "".join(parts)
-    if not verbatim:  # placeholders hold no whitespace, so the whole msgid can be collapsed at once
-        msgid = collapse_whitespace(msgid)
-    return _tuple_new(Segment, (msgid, tuple(tokens), names, line, verbatim, letters))
-
-
-_ASCII_LETTER_RE = re.compile(r"[A-Za-z]")
-
-
-def _has_letter(text: str) -> bool:
-    if text.isascii():
-        return _ASCII_LETTER_RE.search(text) is not None
-    return any(c.isalpha() for c in text)
 
 
 def _item_date(tree: etree._ElementTree) -> str | None:

@@ -1,0 +1,100 @@
+"""A translation read back as text plus placeholders, checked against its source unit.
+
+The one rule every stage applies to a msgstr (the build before it uses a translation, drafts before they
+write one, checks when they report): only the placeholders of the unit's own source count, each once,
+paired ones balanced and nested as tags are; anything else that looks like markup is literal text.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+
+from workflow.segment.records import PAIRED, Placeholder, Segment, Token, text_token
+
+_PLACEHOLDER_RE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
+_tuple_new = tuple.__new__
+
+class PlaceholderMismatch(ValueError):
+    """A translation's placeholders differ from its source unit's."""
+
+
+def placeholders_in(msgid: str) -> dict[str, Placeholder]:
+    """The placeholders a msgid uses, by name, as far as the text shows them (paired or self-closing)."""
+    names: dict[str, Placeholder] = {}
+    for match in _PLACEHOLDER_RE.finditer(msgid):
+        name = match.group(2)
+        base = name.rstrip("0123456789")
+        names.setdefault(name, Placeholder(base, "void" if match.group(3) else PAIRED))
+    return names
+
+
+def placeholder_problem(msgid: str, translation: str) -> str | None:
+    """Why `translation` cannot stand for `msgid` (placeholders missing, extra, unbalanced, crossed), or None."""
+    try:
+        _parse(translation, placeholders_in(msgid))
+    except PlaceholderMismatch as exc:
+        return str(exc)
+    return None
+
+
+@lru_cache(maxsize=4096)
+def parse_translation(text: str, segment: Segment) -> tuple[Token, ...]:
+    """Tokens of a translation, checked against the segment's placeholders.
+
+    Raises PlaceholderMismatch naming the first problem: unknown form, missing, extra, unbalanced or crossed.
+    Cached: a build checks each translation when it decides publication and again when it renders the page
+    (segments hash by identity, so an entry never answers for another page's segment).
+    """
+    return tuple(_parse(text, segment.names))
+
+
+def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
+    if "<" not in text and not names:  # plain text for a unit without placeholders: nothing to check
+        return [text_token(text)] if text else []
+    tokens: list[Token] = []
+    append = tokens.append
+    seen: set[str] = set()
+    stack: list[str] = []
+    position = 0
+    for match in _PLACEHOLDER_RE.finditer(text):
+        closing, name, selfclosing = match.groups()
+        placeholder = names.get(name)
+        if placeholder is None or (closing and selfclosing):
+            continue  # not ours: literal text
+        start, end = match.span()
+        if start > position:
+            append(_tuple_new(Token, ("text", text[position:start], None)))  # text_token, without the call
+        position = end
+        paired = placeholder.kind == PAIRED
+        if selfclosing:
+            if paired:
+                raise PlaceholderMismatch(f"<{name}/> must be written as <{name}>…</{name}>")
+            kind = "void"
+        elif closing:
+            if not paired:
+                raise PlaceholderMismatch(f"</{name}> has no pair in the source; write <{name}/>")
+            if not stack or stack[-1] != name:
+                expected = f"</{stack[-1]}>" if stack else "nothing open"
+                raise PlaceholderMismatch(f"</{name}> closes out of order (expected {expected}); "
+                                          "nest placeholders as in the source")
+            stack.pop()
+            kind = "close"
+        else:
+            if not paired:
+                raise PlaceholderMismatch(f"<{name}> must be written as <{name}/>")
+            stack.append(name)
+            kind = "open"
+        if kind != "close":
+            if name in seen:
+                raise PlaceholderMismatch(f"<{name}> appears more than once; use each placeholder once")
+            seen.add(name)
+        append(_tuple_new(Token, (kind, "", placeholder)))  # placeholder_token, without the call
+    if position < len(text):
+        append(_tuple_new(Token, ("text", text[position:], None)))
+    if stack:
+        raise PlaceholderMismatch(f"<{stack[-1]}> is not closed; add </{stack[-1]}>")
+    if len(seen) < len(names):
+        missing = next(name for name in names if name not in seen)
+        raise PlaceholderMismatch(f"<{missing}> is missing; keep every placeholder of the source")
+    return tokens
