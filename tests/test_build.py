@@ -17,10 +17,11 @@ from babel.dates import format_date, format_skeleton
 from lxml import etree
 
 from conftest import ITEM, ROOT, corpus_files, need_corpus, run_cli
-from workflow.publish.build import STATE_FILE
+from workflow.publish.state import STATE_FILE
 from workflow.segment.countries import country_name
 from workflow.fsio import STALE_AFTER
 from workflow.publish.locale_data import sorted_names
+from workflow.publish.pages import href
 from workflow.po.pofile import read_po, serialize
 from workflow.settings import SITE_CATALOG, load_settings
 
@@ -174,44 +175,47 @@ def test_a_layout_or_settings_change_rebuilds_every_page(built: Path, changed: s
 
 def test_other_tool_code_rebuilds_every_page(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import workflow.publish.build
+    import workflow.publish.state
 
     settings = load_settings(built)
     assert not [p for p in workflow.publish.build.build(settings, workers=1).pages if p.status == "built"]
-    monkeypatch.setattr(workflow.publish.build, "tool_digest", lambda: "other code")
+    monkeypatch.setattr(workflow.publish.state, "tool_digest", lambda: "other code")
     pages = workflow.publish.build.build(settings, workers=1).pages
     assert sorted(p.locale for p in pages if p.status == "built") == ["de", "en", "fr", "ru"]
 
 
 def test_the_tool_digest_follows_each_module_of_the_code() -> None:
-    import workflow.publish.build
+    import workflow.errors
+    import workflow.publish.state
 
-    module = Path(workflow.publish.build.__file__).parent.parent / "errors.py"
+    module = Path(workflow.errors.__file__)
     status = module.stat()
-    workflow.publish.build.tool_digest.cache_clear()
-    before = workflow.publish.build.tool_digest()
+    workflow.publish.state.tool_digest.cache_clear()
+    before = workflow.publish.state.tool_digest()
     try:  # the module as a newer checkout would leave it: another modification time
         os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns + 1_000_000_000))
-        workflow.publish.build.tool_digest.cache_clear()
-        assert workflow.publish.build.tool_digest() != before
+        workflow.publish.state.tool_digest.cache_clear()
+        assert workflow.publish.state.tool_digest() != before
     finally:
         os.utime(module, ns=(status.st_atime_ns, status.st_mtime_ns))
-        workflow.publish.build.tool_digest.cache_clear()
-    assert workflow.publish.build.tool_digest() == before
+        workflow.publish.state.tool_digest.cache_clear()
+    assert workflow.publish.state.tool_digest() == before
 
 
 def test_another_babel_rebuilds_every_page(built: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import babel
 
     import workflow.publish.build
+    import workflow.publish.state
 
     settings = load_settings(built)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))  # CLDR names are cached per Babel version
     monkeypatch.setattr(babel, "__version__", babel.__version__ + ".other")  # other CLDR data
-    workflow.publish.build.tool_digest.cache_clear()
+    workflow.publish.state.tool_digest.cache_clear()
     try:
         pages = workflow.publish.build.build(settings, workers=1).pages
     finally:
-        workflow.publish.build.tool_digest.cache_clear()
+        workflow.publish.state.tool_digest.cache_clear()
     assert sorted(p.locale for p in pages if p.status == "built") == ["de", "en", "fr", "ru"]
 
 
@@ -535,34 +539,33 @@ def test_sitemap_lists_alternates(built: Path) -> None:
     assert re.match(r"https://news\.example\.org/(en|fr|de|ru)/", urls[0].findtext("s:loc", namespaces=ns))
 
 
-def _sitemap_by_lxml(builder, items: list[str], published: dict[str, set[str]]) -> bytes:
+def _sitemap_by_lxml(settings, items: list[str], published: dict[str, set[str]]) -> bytes:
     """The sitemap as a tree serialized by lxml: the reference for the sitemap the build writes as text."""
     namespace, xhtml = "http://www.sitemaps.org/schemas/sitemap/0.9", "http://www.w3.org/1999/xhtml"
     urlset = etree.Element(f"{{{namespace}}}urlset", nsmap={None: namespace, "xhtml": xhtml})
     for item in items:
-        alternates = [(locale, builder.href(locale, f"{item}.html")) for locale in builder.all_locales
-                      if item in published.get(locale, set())]
-        for _, href in alternates:
+        alternates = [(locale, href(settings, locale, f"{item}.html"))
+                      for locale in settings.chosen_locales(with_source=True) if item in published.get(locale, set())]
+        for _, address in alternates:
             url = etree.SubElement(urlset, f"{{{namespace}}}url")
-            etree.SubElement(url, f"{{{namespace}}}loc").text = href
+            etree.SubElement(url, f"{{{namespace}}}loc").text = address
             for locale, other in alternates:
                 etree.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang=locale, href=other)
             etree.SubElement(url, f"{{{xhtml}}}link", rel="alternate", hreflang="x-default",
-                             href=builder.href("en", f"{item}.html"))
+                             href=href(settings, "en", f"{item}.html"))
     return etree.tostring(urlset, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
 @pytest.mark.parametrize("base_url", ["", "https://news.example.org", "https://example.org/a&b<c>'d/новости"])
 def test_sitemap_is_what_lxml_would_write(tmp_path: Path, base_url: str) -> None:
-    from workflow.publish.build import _Builder, _sitemap
+    from workflow.publish.listings import sitemap
 
     project = _copy_project(tmp_path)
     settings = replace(load_settings(project), base_url=base_url)
-    builder = _Builder(settings, settings.chosen_locales(with_source=True), False)
     items = [ITEM, "follow-up", "z-last"]
     for published in ({"en": set(items), "fr": {ITEM}, "de": {ITEM, "z-last"}, "ru": set()},
                       {locale: set() for locale in settings.chosen_locales(with_source=True)}):
-        assert _sitemap(builder, items, published) == _sitemap_by_lxml(builder, items, published)
+        assert sitemap(settings, items, published) == _sitemap_by_lxml(settings, items, published)
 
 
 @pytest.mark.parametrize("base_url", ["news.example.org", "https://example.org/with space", "ftp://example.org"])
@@ -607,6 +610,7 @@ def _built_both_ways(projects: list[Path], monkeypatch: pytest.MonkeyPatch) -> t
     """Build the first project as usual and the second with every page rendered as a tree; which locales'
     pages were filled into a skeleton (the last page of each says), and both outputs' pages."""
     import workflow.publish.build
+    import workflow.publish.page_builder
     import workflow.publish.render
 
     filled: dict[str, bool] = {}
@@ -620,7 +624,7 @@ def _built_both_ways(projects: list[Path], monkeypatch: pytest.MonkeyPatch) -> t
     with monkeypatch.context() as patched:
         patched.setattr(workflow.publish.render.Skeleton, "fill", watched)
         workflow.publish.build.build(load_settings(projects[0]), workers=1)
-        patched.setattr(workflow.publish.build, "skeleton", lambda segmentation: None)
+        patched.setattr(workflow.publish.page_builder, "skeleton", lambda segmentation: None)
         workflow.publish.build.build(load_settings(projects[1]), workers=1)
     return filled, [{path.relative_to(project): path.read_bytes() for path in (project / "output").rglob("*.html")}
                     for project in projects]

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workflow import __version__
-from workflow.publish.build import saved_decisions
+from workflow.publish.decisions import saved_decisions
 from workflow.errors import WorkflowError
 from workflow.settings import Settings
 

@@ -271,3 +271,9 @@ def serialize_page(root: etree._Element) -> bytes:
 def fresh_copy(root: etree._Element) -> etree._Element:
     """A deep copy to render one locale into."""
     return copy.deepcopy(root)
+
+
+def href(settings: Settings, locale: str, name: str) -> str:
+    """The address of a page of `locale`: absolute under the project's base URL, or relative to a page."""
+    base = settings.base_url
+    return f"{base}/{locale}/{name}" if base else f"../{locale}/{name}"

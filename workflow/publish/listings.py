@@ -1,0 +1,174 @@
+"""What lists the site's pages: each locale's index of news items and the sitemap with hreflang alternates.
+
+Both are staged only when what they list changed, and are not even listed again while no decision of their
+locale changed (the sitemap: while no page was published or withdrawn).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from lxml import etree
+
+from workflow.fsio import Staged
+from workflow.publish.decisions import Decider, Decision
+from workflow.publish.locale_data import format_date_value
+from workflow.publish.page_builder import PageBuilder
+from workflow.publish.pages import (Alternate, clean_source_markers, country_lists, draft_notice, href, keep_page_kind,
+                                    language_menu, marked, page_metadata, relocate_assets, serialize_page)
+from workflow.publish.staging import stage_into
+from workflow.publish.state import BuildState, digest, tool_digest
+from workflow.segment.dates import DAY_MONTH_YEAR
+from workflow.settings import Settings, relative
+
+# An index entry: the item, its title in the locale and its date.
+IndexEntry = tuple[str, str, str | None]
+
+
+def index_page(pages: PageBuilder, locale: str, entries: list[IndexEntry], published: dict[str, set[str]]) -> bytes:
+    """The locale's index: the layout with its news list filled, newest first."""
+    settings = pages.settings
+    root = pages.render_layout(locale)
+    keep_page_kind(root, "index")
+    draft_notice(root, False)
+    country_lists(root, locale, settings)
+    for listing in marked(root, "data-news-list"):
+        del listing.attrib["data-news-list"]
+        for item, title, date in entries:
+            entry = etree.SubElement(listing, "li")
+            link = etree.SubElement(entry, "a", href=f"{item}.html")
+            link.text = title
+            if date:
+                entry_time = etree.SubElement(entry, "time", datetime=date)
+                entry_time.text = format_date_value(date, DAY_MONTH_YEAR, locale)
+                link.tail = " "
+        if not entries:
+            listing.getparent().remove(listing)
+    for empty in marked(root, "data-empty-list"):
+        if entries:
+            empty.getparent().remove(empty)
+        else:
+            del empty.attrib["data-empty-list"]
+    _index_title(root)
+    alternates = [Alternate(other, href(settings, other, "index.html"))
+                  for other in settings.chosen_locales(with_source=True) if published.get(other)]
+    page_metadata(root, locale, alternates, href(settings, settings.source_locale, "index.html"))
+    language_menu(root, locale, alternates)
+    relocate_assets(root)
+    clean_source_markers(root)
+    return serialize_page(root)
+
+
+def _index_title(root: etree._Element) -> None:
+    """The index's <title> is its heading (the layout's first h1), or "News"."""
+    title = root.find("head/title")
+    heading = root.find(".//h1")
+    if title is None and root.find("head") is not None:
+        title = etree.SubElement(root.find("head"), "title")
+    if title is not None:
+        title.text = "".join(heading.itertext()).strip() if heading is not None else "News"
+
+
+_SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+_XHTML_NS = "http://www.w3.org/1999/xhtml"
+_XML_TEXT = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", "\r": "&#13;"})
+_XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "\n": "&#10;",
+                                "\r": "&#13;", "\t": "&#9;"})
+
+
+def sitemap(settings: Settings, items: list[str], published: dict[str, set[str]]) -> bytes:
+    """The sitemap with hreflang alternates, written as text: a site has a <url> per page and an alternate per
+    page and language, tens of thousands of elements that building as a tree would make the slowest part of
+    the main process. Same bytes as lxml writes (pretty-printed, UTF-8), escapes included."""
+    head = (f"<?xml version='1.0' encoding='UTF-8'?>\n"
+            f'<urlset xmlns="{_SITEMAP_NS}" xmlns:xhtml="{_XHTML_NS}"')
+    # Each locale with the items it publishes, its hreflang value and the start of its pages' addresses, escaped
+    # once: an address is that start and the item's file name, which needs no escaping (item ids are
+    # lowercase letters, digits, '.', '_' and '-').
+    locales = [(published.get(locale, set()), _xml(locale, _XML_ATTRIBUTE), _xml(href(settings, locale, ""), _XML_TEXT),
+                _xml(href(settings, locale, ""), _XML_ATTRIBUTE)) for locale in settings.chosen_locales(with_source=True)]
+    x_default = _xml(href(settings, settings.source_locale, ""), _XML_ATTRIBUTE)
+    lines = []
+    for item in items:
+        there = [locale for locale in locales if item in locale[0]]
+        if not there:
+            continue
+        name = f"{item}.html"
+        links = "".join(f'    <xhtml:link rel="alternate" hreflang="{hreflang}" href="{in_attribute}{name}"/>\n'
+                        for _, hreflang, _, in_attribute in there)
+        links += f'    <xhtml:link rel="alternate" hreflang="x-default" href="{x_default}{name}"/>\n'
+        for _, _, in_text, _ in there:
+            lines.append(f"  <url>\n    <loc>{in_text}{name}</loc>\n{links}  </url>\n")
+    if not lines:
+        return (head + "/>\n").encode("utf-8")
+    return (head + ">\n" + "".join(lines) + "</urlset>\n").encode("utf-8")
+
+
+_XML_SPECIAL = re.compile('[&<>"\n\r\t]')
+
+
+def _xml(text: str, table: dict[int, str]) -> str:
+    """`text` escaped with `table`; most hrefs need nothing, and a search is cheaper than a translation."""
+    return text.translate(table) if _XML_SPECIAL.search(text) else text
+
+
+class Listings:
+    """Stages each chosen locale's index and the sitemap, only when what they list changed (like pages)."""
+
+    def __init__(self, settings: Settings, state: BuildState, pages: PageBuilder, decider: Decider,
+                 layout_bytes: bytes) -> None:
+        self.settings = settings
+        self.state = state
+        self.pages = pages
+        self.decider = decider
+        self.layout_bytes = layout_bytes
+        self.output = settings.root / "output"
+
+    def stage(self, locales: tuple[str, ...], every_item: list[str],
+              decisions: dict[tuple[str, str], tuple[Decision, str]], published: dict[str, set[str]], force: bool,
+              staged: list[Staged], changed: set[str], publication_changed: bool) -> tuple[list[str], Path]:
+        """The indexes (their paths) and the sitemap's path, staged where needed.
+
+        `changed` holds the locales in which a page's decision was made anew in this build, and
+        `publication_changed` says whether a page was published or withdrawn: when neither the items nor the
+        locales that publish anything differ from the last build's, a locale without new decisions keeps its
+        index, and the sitemap stays when no page changed publication, without listing a thousand items again.
+        """
+        indexes = []
+        locales_key = ",".join(sorted(locale for locale, items in published.items() if items))
+        listed = digest("\n".join(every_item), locales_key)
+        same_list = not force and listed == self.state.listed
+        for locale in locales:
+            path = self.output / locale / "index.html"
+            indexes.append(relative(path, self.settings.root))
+            if same_list and locale not in changed and f"{locale}/index.html" in self.state.pages and path.exists():
+                continue
+            entries = sorted(((item, decisions[(item, locale)][0].title, decisions[(item, locale)][0].date)
+                              for item in every_item if item in published[locale]),
+                             key=lambda e: (e[2] or "", e[0]), reverse=True)
+            self._stage_index(locale, path, entries, published, locales_key, force, staged)
+        # A build of some locales leaves the others' indexes as they were, though their decisions may have
+        # changed: the next build looks at every index again.
+        self.state.listed = listed if set(locales) == set(published) else ""
+        sitemap_path = self.output / "sitemap.xml"
+        if not (same_list and not publication_changed and "sitemap.xml" in self.state.pages and sitemap_path.exists()):
+            self._stage_sitemap(sitemap_path, every_item, published, force, staged)
+        return indexes, sitemap_path
+
+    def _stage_index(self, locale: str, path: Path, entries: list[IndexEntry], published: dict[str, set[str]],
+                     locales_key: str, force: bool, staged: list[Staged]) -> None:
+        fingerprint = digest(tool_digest(), self.settings.settings_bytes, self.layout_bytes,
+                             self.decider.site_digest(locale), json.dumps(entries), locales_key)
+        if force or self.state.pages.get(f"{locale}/index.html") != fingerprint or not path.exists():
+            stage_into(staged, path, index_page(self.pages, locale, entries, published))
+            self.state.pages[f"{locale}/index.html"] = fingerprint
+
+    def _stage_sitemap(self, path: Path, every_item: list[str], published: dict[str, set[str]], force: bool,
+                       staged: list[Staged]) -> None:
+        fingerprint = digest(tool_digest(), self.settings.base_url,
+                             json.dumps(sorted((k, sorted(v)) for k, v in published.items())))
+        if force or self.state.pages.get("sitemap.xml") != fingerprint or not path.exists():
+            stage_into(staged, path, sitemap(self.settings, every_item, published))
+            self.state.pages["sitemap.xml"] = fingerprint

@@ -1,0 +1,144 @@
+"""The build's incremental state (`output/.build-state`): what the last build made from which inputs.
+
+The state is a cache read and written on every build, so it is stored with marshal: several times faster
+than JSON for its plain dicts, lists and strings, and unlike pickle it cannot make loading run code. A state
+that does not load (another Python, a damaged file) only means a full rebuild.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+
+import babel
+from lxml import etree
+
+try:  # Python's own BLAKE2, not hashlib's: importing hashlib loads OpenSSL, ~3.5 ms of every build's start
+    from _blake2 import blake2b
+except ImportError:  # a Python built without it
+    from hashlib import blake2b
+
+from workflow import __version__
+from workflow.fsio import read_file
+from workflow.settings import Settings
+
+STATE_FILE = ".build-state"
+# Bumped when the state's layout changes, so an older state is ignored rather than misread.
+STATE_FORMAT = 7
+
+# Digests in the state are BLAKE2b of 128 bits: ample to tell changed inputs apart, and the state file (a
+# few per page) stays small enough to read and write quickly on every build.
+DIGEST_BYTES = 16
+
+
+def digest(*parts: bytes | str) -> str:
+    """A digest of the parts, each length-prefixed (so no two lists of parts feed the same bytes)."""
+    hasher = blake2b(digest_size=DIGEST_BYTES)
+    for part in parts:
+        data = part.encode("utf-8") if isinstance(part, str) else part
+        hasher.update(len(data).to_bytes(8, "big"))
+        hasher.update(data)
+    return hasher.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def tool_digest() -> str:
+    """The tool's version and code, and the versions of the libraries whose output the pages hold (Babel's
+    CLDR dates and names, lxml's and libxml2's serializer): pages made by other code are rebuilt, even when
+    the version number did not change (an install from a newer checkout).
+
+    The code is known by each module's size and modification time, as Python's own bytecode cache knows it:
+    reading and hashing every module would take a millisecond of every build; a reinstall of the same code
+    costs one full rebuild."""
+    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    modules = []
+    for folder, subfolders, names in os.walk(package):
+        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
+        place = os.path.relpath(folder, package)
+        modules.extend((os.path.normpath(os.path.join(place, name)), os.stat(os.path.join(folder, name)))
+                       for name in names if name.endswith(".py"))
+    modules.sort()
+    return digest(__version__, babel.__version__, repr(etree.LXML_VERSION), repr(etree.LIBXML_VERSION),
+                  *(f"{name} {status.st_size} {status.st_mtime_ns}" for name, status in modules))
+
+
+def read_or_empty(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+# What a page was made from, as the state keeps it: its decision's key (the digests of its source and
+# catalogs; settings, layout and tool version are checked for the whole state) and its PageContext's
+# fingerprint (what it shows of other pages' decisions).
+PageFingerprint = tuple[str, str]
+
+# A decision in the state file: (key, published, reason, share, drafts, title, fallbacks, date, links), the
+# fields in Decision's order after the key. A tuple, not an object: a site has a decision per item and locale,
+# and the state is read and written on every build (marshal keeps the types, so nothing is converted back).
+SavedDecision = tuple
+
+
+@dataclass
+class BuildState:
+    """What the last build produced, so a rebuild can skip what did not change."""
+
+    decisions: dict[str, SavedDecision] = field(default_factory=dict)  # "item|locale" → saved decision
+    pages: dict[str, PageFingerprint | str] = field(default_factory=dict)  # pages; indexes and sitemap: digests
+    files: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path → (mtime_ns, size, digest)
+    common: str = ""  # digest of what every page depends on: tool version, settings, layout
+    answers: dict[str, str] = field(default_factory=dict)  # CLDR's answers the pages used (see locale_data.recall)
+    listed: str = ""  # what the indexes and sitemap were last made for: the items and the publishing locales
+
+    @classmethod
+    def load(cls, path: Path, common: str | None = None) -> BuildState:
+        """The saved state; its decisions, pages and CLDR answers only when they were made from the same
+        `common` inputs (which include Babel's version)."""
+        try:
+            data = marshal.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return cls(common=common or "")
+        if not isinstance(data, dict) or data.get("version") != __version__ or data.get("format") != STATE_FORMAT:
+            return cls(common=common or "")
+        if common is not None and data.get("common") != common:
+            return cls(files=data.get("files", {}), common=common)
+        return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}), data.get("common", ""),
+                   data.get("answers", {}), data.get("listed", ""))
+
+    def digest_of(self, path: Path | str, read: dict[str, bytes] | None = None) -> str:
+        """A file's digest, read again only when its size or modification time changed; what is read is
+        left in `read` (by name) when given, for a caller that parses the file next."""
+        name = str(path)
+        known = self.files.get(name)
+        try:
+            if known:
+                stat = os.stat(name)
+                if known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
+                    return known[2]
+            data, stat = read_file(name)  # the status of what is read, whether or not a stat came first
+        except FileNotFoundError:
+            return ""
+        file_digest = blake2b(data, digest_size=DIGEST_BYTES).hexdigest()
+        self.files[name] = (stat.st_mtime_ns, stat.st_size, file_digest)
+        if read is not None:
+            read[name] = data
+        return file_digest
+
+    def dump(self) -> bytes:
+        return marshal.dumps({"version": __version__, "format": STATE_FORMAT, "common": self.common,
+                              "decisions": self.decisions, "pages": self.pages, "files": self.files,
+                              "answers": self.answers, "listed": self.listed})
+
+
+def load_state(settings: Settings, layout_bytes: bytes, force: bool, with_state: bool = True) -> BuildState:
+    """The state a build starts from: the saved one when it was made with the same tool, settings and layout
+    (without its decisions and pages when forced), or an empty one."""
+    common = digest(tool_digest(), settings.settings_bytes, layout_bytes)
+    state = BuildState.load(settings.root / "output" / STATE_FILE, common) if with_state else BuildState(common=common)
+    if force:
+        state.decisions, state.pages = {}, {}
+    return state
