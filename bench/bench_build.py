@@ -23,7 +23,8 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import best_in_turns, empty_trash, generate, measure, print_rows, set_aside, settings  # noqa: E402  (the bench folder is not a package)
 
-from workflow.po.pofile import read_po, serialize  # noqa: E402
+from workflow.po.reader import read_po  # noqa: E402
+from workflow.po.writer import serialize
 
 BIN = Path(sys.executable).parent
 

@@ -20,7 +20,8 @@ import pytest
 from lxml import etree
 
 from conftest import ITEM, ROOT, run_cli
-from workflow.po.pofile import read_po, serialize
+from workflow.po.reader import read_po
+from workflow.po.writer import serialize
 from workflow.settings import SITE_CATALOG
 
 SCREENSHOTS = ROOT / "output" / "screenshots"

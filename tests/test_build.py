@@ -22,7 +22,8 @@ from workflow.segment.countries import country_name
 from workflow.fsio import STALE_AFTER
 from workflow.publish.locale_data import sorted_names
 from workflow.publish.pages import href
-from workflow.po.pofile import read_po, serialize
+from workflow.po.reader import read_po
+from workflow.po.writer import serialize
 from workflow.settings import SITE_CATALOG, load_settings
 
 TEN_LOCALES = ["fr", "de", "ru", "uk", "sr-Latn", "tr", "kk", "ar", "he", "mk"]

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import DATA, ITEM, ROOT, run_cli
 from workflow.report.checks import check, check_entry, numbers_in
-from workflow.po.pofile import read_po, serialize
+from workflow.po.reader import read_po
+from workflow.po.writer import serialize
 from workflow.settings import load_settings
 
 CRAFTED = read_po(DATA / "checks" / "fr.po").entries

@@ -18,7 +18,8 @@ from conftest import ITEM, ROOT, run_cli
 from libre_server import LibreServer, free_port_url
 from workflow.mt.draft import MACHINE_DRAFT, draft, locale_lock, protect, split_for_engine, unprotect
 from workflow.mt.engines import PseudoEngine, engine_code
-from workflow.po.pofile import read_po, serialize
+from workflow.po.reader import read_po
+from workflow.po.writer import serialize
 from workflow.settings import SITE_CATALOG, load_settings
 
 LOCALE = "it"

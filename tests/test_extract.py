@@ -11,7 +11,7 @@ import pytest
 
 from conftest import ITEM, run_cli
 from workflow import fsio
-from workflow.po.pofile import read_po
+from workflow.po.reader import read_po
 from workflow.segment.source import parse_html
 
 

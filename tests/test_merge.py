@@ -12,7 +12,9 @@ import pytest
 
 from conftest import ITEM, run_cli
 from workflow.po.merge import invisible_key, merge_entries
-from workflow.po.pofile import Catalog, Entry, read_po, serialize
+from workflow.po.entries import Catalog, Entry
+from workflow.po.reader import read_po
+from workflow.po.writer import serialize
 
 REWORDED_OLD = "They also explored opportunities for future co-operation between the OSCE and national border services."
 REWORDED_NEW = "They also explored new opportunities for future co-operation between the OSCE and national border services."

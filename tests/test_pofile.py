@@ -10,7 +10,9 @@ import pytest
 
 from conftest import DATA, corpus_files, msgcat, need_corpus
 from workflow.errors import WorkflowError
-from workflow.po.pofile import Catalog, Entry, _parse_lines, _plain_matches, parse_po, serialize, translation_table
+from workflow.po.entries import Catalog, Entry
+from workflow.po.reader import _parse_lines, _plain_matches, parse_po, translation_table
+from workflow.po.writer import serialize
 
 PO_CORPUS = corpus_files("python-docs-fr", "*.po")
 

@@ -17,7 +17,8 @@ from lxml import etree
 
 from conftest import ITEM, ROOT, run_cli
 from workflow.mt.draft import MACHINE_DRAFT
-from workflow.po.pofile import read_po, serialize
+from workflow.po.reader import read_po
+from workflow.po.writer import serialize
 
 EPOCH = "1759363200"  # 2025-10-02T00:00:00Z
 

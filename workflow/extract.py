@@ -16,7 +16,9 @@ from workflow.fsio import Staged, commit, discard, gather_staged, remove_stale_t
 from workflow.segment.items import segment_source, source_items
 from workflow.po.merge import MergeStats, merge_entries
 from workflow.parallel import map_settled
-from workflow.po.pofile import Catalog, read_po, serialize
+from workflow.po.entries import Catalog
+from workflow.po.reader import read_po
+from workflow.po.writer import serialize
 from workflow.settings import SITE_CATALOG, Settings, relative
 
 

@@ -31,7 +31,9 @@ from workflow.mt.engines import ENGINE_NAMES, Engine, PermanentError, TransientE
 from workflow.errors import WorkflowError
 from workflow.segment.items import source_items
 from workflow.fsio import write_atomic
-from workflow.po.pofile import Catalog, Entry, read_po, serialize
+from workflow.po.entries import Catalog, Entry
+from workflow.po.reader import read_po
+from workflow.po.writer import serialize
 from workflow.segment.placeholders import placeholder_problem
 from workflow.segment.sentences import boundaries
 from workflow.settings import SITE_CATALOG, Settings

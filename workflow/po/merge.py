@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from workflow.po.pofile import Catalog, Entry
+from workflow.po.entries import Catalog, Entry
 
 # msgmerge's own threshold for fuzzy matches is a similarity of 0.6.
 FUZZY_CUTOFF = 60.0

@@ -10,7 +10,7 @@ from babel import Locale
 
 from workflow import __version__
 from workflow.segment.countries import countries_in, country_name
-from workflow.po.pofile import Catalog, Entry
+from workflow.po.entries import Catalog, Entry
 from workflow.settings import Settings
 from workflow.segment.records import PLACEHOLDER_RE, Unit
 

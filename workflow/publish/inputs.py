@@ -9,7 +9,7 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-from workflow.po.pofile import read_translation_table, translation_table
+from workflow.po.reader import read_translation_table, translation_table
 from workflow.publish.pages import item_links
 from workflow.segment.items import segment_source
 from workflow.segment.records import Segment, Segmentation

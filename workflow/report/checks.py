@@ -11,7 +11,8 @@ from babel.numbers import NumberFormatError, parse_decimal
 from workflow.errors import WorkflowError
 from workflow.segment.items import source_items
 from workflow.publish.locale_data import babel_locale
-from workflow.po.pofile import Catalog, Entry, read_po
+from workflow.po.entries import Catalog, Entry
+from workflow.po.reader import read_po
 from workflow.segment.placeholders import placeholder_problem
 from workflow.settings import SITE_CATALOG, Settings
 from workflow.segment.source import read_source

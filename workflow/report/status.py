@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass
 from workflow.publish.build import decisions_for
 from workflow.mt.draft import is_machine_draft
 from workflow.segment.items import source_items
-from workflow.po.pofile import read_po
+from workflow.po.reader import read_po
 from workflow.settings import SITE_CATALOG, Settings
 from workflow.segment.records import words_in
 
