@@ -454,58 +454,10 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
         engine = make(options.engine, settings.source_locale, locale, options.engine_options, options.timeout)
         breaker = _Breaker(options.breaker)
         sender = _Sender(engine, options, breaker, sleep)
-        rejected: list[Rejection] = []
-        from_engine = 0
-        stopped = ""
-        started = time.monotonic()
-        done = 0
-        budget_left = max_chars if max_chars is not None else None
-        queue = list(to_send)
-        queue.reverse()  # pop() from the end is O(1); the order of sending stays the sorted order
-        # A sliding window: new units go out as soon as others come back, and every `batch_size` finished
-        # units are written to the catalogs (a crash loses at most the batch not yet written).
-        in_flight: dict[Future[tuple[str | None, str]], str] = {}
-        batch_fills: dict[str, _Fill] = {}
-        finished_in_batch = 0
-        with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
-            try:
-                while queue or in_flight:
-                    while queue and not stopped and not breaker.open and len(in_flight) < 2 * options.concurrency:
-                        size = len(queue[-1])
-                        if budget_left is not None and size > budget_left:
-                            stopped = f"the character budget (--max-chars {max_chars}) is used up"
-                            break
-                        if budget_left is not None:
-                            budget_left -= size
-                        msgid = queue.pop()
-                        in_flight[pool.submit(sender.translate, msgid)] = msgid
-                    if breaker.open or stopped:
-                        queue.clear()
-                    if not in_flight:
-                        break
-                    finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
-                    for future in finished:
-                        msgid = in_flight.pop(future)
-                        result, reason = future.result()
-                        done += 1
-                        finished_in_batch += 1
-                        if result is not None:
-                            cache.put(options.engine, settings.source_locale, locale, msgid, result)
-                            batch_fills[msgid] = _Fill(result, comment, True)
-                            from_engine += 1
-                        else:
-                            rejected.append(Rejection(msgid, reason))
-                        if progress:
-                            progress(DraftProgress(done, len(to_send), sender.chars, chars_total,
-                                                   time.monotonic() - started))
-                    if finished_in_batch >= options.batch_size:
-                        flush(batch_fills)
-                        batch_fills, finished_in_batch = {}, 0
-            except BaseException:
-                for future in in_flight:
-                    future.cancel()
-                raise
-        flush(batch_fills)
+        from_engine, rejected, stopped = _send_all(
+            sender, breaker, options, to_send, max_chars, progress,
+            lambda msgid, result: cache.put(options.engine, settings.source_locale, locale, msgid, result),
+            comment, chars_total, flush)
         if breaker.open:
             stopped = (f"the engine failed for {breaker.limit} units in a row ({breaker.last}); "
                        "check the engine and rerun: finished work is saved and cached")
@@ -515,6 +467,66 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
                            stopped)
     finally:
         cache.close()
+
+
+def _send_all(sender: _Sender, breaker: _Breaker, options: DraftOptions, to_send: list[str], max_chars: int | None,
+              progress: Callable[[DraftProgress], None] | None, remember: Callable[[str, str], None], comment: str,
+              chars_total: int, flush: Callable[[dict[str, _Fill]], None]) -> tuple[int, list[Rejection], str]:
+    """Send the units to the engine, `concurrency` at a time, caching each answer (`remember`) and writing
+    finished units every `batch_size`; the units drafted, the rejections, and why the pass stopped early."""
+    rejected: list[Rejection] = []
+    from_engine = 0
+    stopped = ""
+    started = time.monotonic()
+    done = 0
+    budget_left = max_chars if max_chars is not None else None
+    queue = list(to_send)
+    queue.reverse()  # pop() from the end is O(1); the order of sending stays the sorted order
+    # A sliding window: new units go out as soon as others come back, and every `batch_size` finished
+    # units are written to the catalogs (a crash loses at most the batch not yet written).
+    in_flight: dict[Future[tuple[str | None, str]], str] = {}
+    batch_fills: dict[str, _Fill] = {}
+    finished_in_batch = 0
+    with ThreadPoolExecutor(max_workers=options.concurrency) as pool:
+        try:
+            while queue or in_flight:
+                while queue and not stopped and not breaker.open and len(in_flight) < 2 * options.concurrency:
+                    size = len(queue[-1])
+                    if budget_left is not None and size > budget_left:
+                        stopped = f"the character budget (--max-chars {max_chars}) is used up"
+                        break
+                    if budget_left is not None:
+                        budget_left -= size
+                    msgid = queue.pop()
+                    in_flight[pool.submit(sender.translate, msgid)] = msgid
+                if breaker.open or stopped:
+                    queue.clear()
+                if not in_flight:
+                    break
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    msgid = in_flight.pop(future)
+                    result, reason = future.result()
+                    done += 1
+                    finished_in_batch += 1
+                    if result is not None:
+                        remember(msgid, result)
+                        batch_fills[msgid] = _Fill(result, comment, True)
+                        from_engine += 1
+                    else:
+                        rejected.append(Rejection(msgid, reason))
+                    if progress:
+                        progress(DraftProgress(done, len(to_send), sender.chars, chars_total,
+                                               time.monotonic() - started))
+                if finished_in_batch >= options.batch_size:
+                    flush(batch_fills)
+                    batch_fills, finished_in_batch = {}, 0
+        except BaseException:
+            for future in in_flight:
+                future.cancel()
+            raise
+    flush(batch_fills)
+    return from_engine, rejected, stopped
 
 
 def _rel(path: Path, settings: Settings) -> str:
