@@ -20,6 +20,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 from common import best_in_turns, empty_trash, generate, print_rows, set_aside, settings  # noqa: E402  (the bench folder is not a package)
+
 ROOT = HERE.parent
 BIN = Path(sys.executable).parent
 

@@ -17,9 +17,9 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import ITEM, ROOT, run_cli
 from lxml import etree
 
-from conftest import ITEM, ROOT, run_cli
 from workflow.po.reader import read_po
 from workflow.po.writer import serialize
 from workflow.settings import SITE_CATALOG

@@ -14,16 +14,16 @@ import html5lib
 import pytest
 from babel import Locale
 from babel.dates import format_date, format_skeleton
+from conftest import ITEM, ROOT, corpus_files, need_corpus, run_cli
 from lxml import etree
 
-from conftest import ITEM, ROOT, corpus_files, need_corpus, run_cli
-from workflow.publish.state import STATE_FILE
-from workflow.segment.countries import country_name
 from workflow.fsio import STALE_AFTER
-from workflow.publish.locale_data import sorted_names
-from workflow.publish.pages import href
 from workflow.po.reader import read_po
 from workflow.po.writer import serialize
+from workflow.publish.locale_data import sorted_names
+from workflow.publish.pages import href
+from workflow.publish.state import STATE_FILE
+from workflow.segment.countries import country_name
 from workflow.settings import SITE_CATALOG, load_settings
 
 TEN_LOCALES = ["fr", "de", "ru", "uk", "sr-Latn", "tr", "kk", "ar", "he", "mk"]
@@ -175,13 +175,13 @@ def test_a_layout_or_settings_change_rebuilds_every_page(built: Path, changed: s
 
 
 def test_other_tool_code_rebuilds_every_page(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import workflow.publish.build
+    import workflow.publish.building
     import workflow.publish.state
 
     settings = load_settings(built)
-    assert not [p for p in workflow.publish.build.build(settings, workers=1).pages if p.status == "built"]
+    assert not [p for p in workflow.publish.building.build(settings, workers=1).pages if p.status == "built"]
     monkeypatch.setattr(workflow.publish.state, "tool_digest", lambda: "other code")
-    pages = workflow.publish.build.build(settings, workers=1).pages
+    pages = workflow.publish.building.build(settings, workers=1).pages
     assert sorted(p.locale for p in pages if p.status == "built") == ["de", "en", "fr", "ru"]
 
 
@@ -206,7 +206,7 @@ def test_the_tool_digest_follows_each_module_of_the_code() -> None:
 def test_another_babel_rebuilds_every_page(built: Path, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     import babel
 
-    import workflow.publish.build
+    import workflow.publish.building
     import workflow.publish.state
 
     settings = load_settings(built)
@@ -214,46 +214,46 @@ def test_another_babel_rebuilds_every_page(built: Path, monkeypatch: pytest.Monk
     monkeypatch.setattr(babel, "__version__", babel.__version__ + ".other")  # other CLDR data
     workflow.publish.state.tool_digest.cache_clear()
     try:
-        pages = workflow.publish.build.build(settings, workers=1).pages
+        pages = workflow.publish.building.build(settings, workers=1).pages
     finally:
         workflow.publish.state.tool_digest.cache_clear()
     assert sorted(p.locale for p in pages if p.status == "built") == ["de", "en", "fr", "ru"]
 
 
 def test_a_second_build_in_the_same_process_sees_a_changed_site_catalog(built: Path) -> None:
-    import workflow.publish.build
+    import workflow.publish.building
 
     settings = load_settings(built)
-    workflow.publish.build.build(settings, force=True, workers=1)  # parses the layout and site catalogs in this process
+    workflow.publish.building.build(settings, force=True, workers=1)  # parses the layout and site catalogs in this process
     po = built / "locales" / "fr" / f"{SITE_CATALOG}.po"
     catalog = read_po(po)
     entries = tuple(replace(e, msgstr="PUBLIÉ LE :") if e.msgid == "Issued on:" else e for e in catalog.entries)
     assert entries != catalog.entries
     po.write_bytes(serialize(replace(catalog, entries=entries)))
-    pages = workflow.publish.build.build(settings, workers=1).pages
+    pages = workflow.publish.building.build(settings, workers=1).pages
     assert [p.locale for p in pages if p.status == "built"] == ["fr"]
     assert "PUBLIÉ LE :" in (built / "output" / "fr" / f"{ITEM}.html").read_text(encoding="utf-8")
 
 
 def test_a_rebuild_takes_cldr_answers_from_the_last_build_without_asking_babel(
         built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import workflow.publish.build
+    import workflow.publish.building
     import workflow.publish.locale_data
 
     settings = load_settings(built)
     _fill(built, "fr", lambda msgid: f"« {msgid} »", (ITEM,))
-    workflow.publish.build.build(settings, force=True, workers=1)
+    workflow.publish.building.build(settings, force=True, workers=1)
     expected = (built / "output" / "fr" / f"{ITEM}.html").read_bytes()
     assert ">2 octobre 2025</time>" in expected.decode("utf-8")  # a date in French, from CLDR
     _fill(built, "fr", lambda msgid: f"«{msgid}»", (ITEM,))
-    workflow.publish.build.build(settings, workers=1)  # a rebuild keeps the answers it had no need to ask again
+    workflow.publish.building.build(settings, workers=1)  # a rebuild keeps the answers it had no need to ask again
 
     def no_cldr(tag: str) -> None:
         raise AssertionError(f"asked Babel about {tag}")
 
     _fill(built, "fr", lambda msgid: f"« {msgid} »", (ITEM,))  # back to the first translations
     monkeypatch.setattr(workflow.publish.locale_data, "babel_locale", no_cldr)
-    pages = workflow.publish.build.build(settings, workers=1).pages
+    pages = workflow.publish.building.build(settings, workers=1).pages
     assert [p.locale for p in pages if p.status == "built"] == ["fr"]
     assert (built / "output" / "fr" / f"{ITEM}.html").read_bytes() == expected
 
@@ -261,7 +261,7 @@ def test_a_rebuild_takes_cldr_answers_from_the_last_build_without_asking_babel(
 def test_a_forced_build_keeps_only_the_cldr_answers_its_pages_asked_for(built: Path) -> None:
     import marshal
 
-    import workflow.publish.build
+    import workflow.publish.building
 
     settings = load_settings(built)
     path = built / "output" / STATE_FILE
@@ -270,9 +270,9 @@ def test_a_forced_build_keeps_only_the_cldr_answers_its_pages_asked_for(built: P
     assert any(question.startswith("date 2025-") for question in state["answers"])
     state["answers"]["date 1999-01-01 day-month-year fr"] = "a date no page shows"
     path.write_bytes(marshal.dumps(state))
-    workflow.publish.build.build(settings, workers=1)
+    workflow.publish.building.build(settings, workers=1)
     assert "date 1999-01-01 day-month-year fr" in marshal.loads(path.read_bytes())["answers"]
-    workflow.publish.build.build(settings, force=True, workers=1)
+    workflow.publish.building.build(settings, force=True, workers=1)
     assert "date 1999-01-01 day-month-year fr" not in marshal.loads(path.read_bytes())["answers"]
     assert marshal.loads(path.read_bytes())["answers"].keys() == state["answers"].keys() - {
         "date 1999-01-01 day-month-year fr"}
@@ -610,7 +610,7 @@ def _skeleton_project(folder: Path, layout: bool) -> Path:
 def _built_both_ways(projects: list[Path], monkeypatch: pytest.MonkeyPatch) -> tuple[dict[str, bool], list[dict]]:
     """Build the first project as usual and the second with every page rendered as a tree; which locales'
     pages were filled into a skeleton (the last page of each says), and both outputs' pages."""
-    import workflow.publish.build
+    import workflow.publish.building
     import workflow.publish.page_builder
     import workflow.publish.render
 
@@ -624,9 +624,9 @@ def _built_both_ways(projects: list[Path], monkeypatch: pytest.MonkeyPatch) -> t
 
     with monkeypatch.context() as patched:
         patched.setattr(workflow.publish.render.Skeleton, "fill", watched)
-        workflow.publish.build.build(load_settings(projects[0]), workers=1)
+        workflow.publish.building.build(load_settings(projects[0]), workers=1)
         patched.setattr(workflow.publish.page_builder, "skeleton", lambda segmentation: None)
-        workflow.publish.build.build(load_settings(projects[1]), workers=1)
+        workflow.publish.building.build(load_settings(projects[1]), workers=1)
     return filled, [{path.relative_to(project): path.read_bytes() for path in (project / "output").rglob("*.html")}
                     for project in projects]
 
@@ -744,7 +744,7 @@ def test_a_fresh_folder_left_by_a_killed_build_is_removed(built: Path) -> None:
 
 
 def test_a_build_that_cannot_commit_changes_nothing(built: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import workflow.publish.build
+    import workflow.publish.building
 
     output = built / "output"
     before = {p: p.read_bytes() for p in output.rglob("*") if p.is_file()}
@@ -755,11 +755,11 @@ def test_a_build_that_cannot_commit_changes_nothing(built: Path, monkeypatch: py
     def full_disk(staged) -> None:
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(workflow.publish.build, "commit", full_disk)
+    monkeypatch.setattr(workflow.publish.building, "commit", full_disk)
     with pytest.raises(OSError):
-        workflow.publish.build.build(load_settings(built), workers=1)
+        workflow.publish.building.build(load_settings(built), workers=1)
     assert {p: p.read_bytes() for p in output.rglob("*") if p.is_file()} == before  # no temp file either
     monkeypatch.undo()
-    workflow.publish.build.build(load_settings(built), workers=1)
+    workflow.publish.building.build(load_settings(built), workers=1)
     assert not (output / "de" / f"{ITEM}.html").exists()
     assert "« " in (output / "fr" / f"{ITEM}.html").read_text(encoding="utf-8")

@@ -8,11 +8,11 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, ITEM, ROOT, run_cli
-from workflow.report.checks import check, check_entry, numbers_in
+
 from workflow.po.reader import read_po
 from workflow.po.writer import serialize
+from workflow.report.checks import check, check_entry, numbers_in
 from workflow.settings import load_settings
 
 CRAFTED = read_po(DATA / "checks" / "fr.po").entries

@@ -12,8 +12,16 @@ import pytest
 from babel import Locale
 
 from workflow.segment.countries import cldr_territories, countries_in, country_name, standalone_country
-from workflow.segment.dates import _DATE_RE, DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR, MONTHS, _date_matches, dates_in, \
-    precision_of_datetime
+from workflow.segment.dates import (
+    _DATE_RE,
+    DAY_MONTH,
+    DAY_MONTH_YEAR,
+    MONTH_YEAR,
+    MONTHS,
+    _date_matches,
+    dates_in,
+    precision_of_datetime,
+)
 
 DATE_CASES = [
     ("on 12 September the", [("12 September", "2025-09-12", DAY_MONTH)]),

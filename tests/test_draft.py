@@ -13,10 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conftest import ITEM, ROOT, run_cli
 from libre_server import LibreServer, free_port_url
-from workflow.mt.draft import MACHINE_DRAFT, draft, locale_lock, protect, split_for_engine, unprotect
+
+from workflow.mt.drafting import MACHINE_DRAFT, draft, locale_lock, protect, split_for_engine, unprotect
 from workflow.mt.engines import PseudoEngine, engine_code
 from workflow.po.reader import read_po
 from workflow.po.writer import serialize

@@ -8,8 +8,8 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import ITEM, run_cli
+
 from workflow import fsio
 from workflow.po.reader import read_po
 from workflow.segment.source import parse_html

@@ -9,10 +9,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-
 from conftest import ITEM, run_cli
-from workflow.po.merge import invisible_key, merge_entries
+
 from workflow.po.entries import Catalog, Entry
+from workflow.po.merge import invisible_key, merge_entries
 from workflow.po.reader import read_po
 from workflow.po.writer import serialize
 

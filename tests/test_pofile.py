@@ -7,8 +7,8 @@ from pathlib import Path
 
 import polib
 import pytest
-
 from conftest import DATA, corpus_files, msgcat, need_corpus
+
 from workflow.errors import WorkflowError
 from workflow.po.entries import Catalog, Entry
 from workflow.po.reader import _parse_lines, _plain_matches, parse_po, translation_table

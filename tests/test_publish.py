@@ -13,10 +13,10 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from conftest import ITEM, ROOT, run_cli
 from lxml import etree
 
-from conftest import ITEM, ROOT, run_cli
-from workflow.mt.draft import MACHINE_DRAFT
+from workflow.mt.drafting import MACHINE_DRAFT
 from workflow.po.reader import read_po
 from workflow.po.writer import serialize
 

@@ -6,11 +6,11 @@ import re
 from pathlib import Path
 
 import pytest
+from conftest import corpus_files
 from lxml import etree
 
-from conftest import corpus_files
-from workflow.segment.placeholders import parse_translation
 from workflow.publish.render import render
+from workflow.segment.placeholders import parse_translation
 from workflow.segment.source import SourcePage, declared_encoding, parse_html
 from workflow.segment.units import PROTECTED_TAGS, segment_page, segments_of
 

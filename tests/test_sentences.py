@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA
+
 from workflow.segment.source import SourcePage, parse_html
 from workflow.segment.units import segment_page
 

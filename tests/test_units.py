@@ -7,12 +7,12 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import DATA, ITEM, ROOT
+
 from workflow.extract import extract
 from workflow.segment.items import segment_source
-from workflow.settings import load_settings
 from workflow.segment.records import _WS_RE, collapse_whitespace
+from workflow.settings import load_settings
 
 GOLDEN = sorted((DATA / "units").glob("*.html"))
 

@@ -20,9 +20,9 @@ from workflow.settings import load_settings
 # Each command imports only the stages it runs: `extract` never loads the build, draft or bundle code
 # (nor requests, ICU or Babel's date tables), which keeps a run on a few files quick to start.
 if TYPE_CHECKING:
-    from workflow.publish.build import BuildReport
-    from workflow.mt.draft import DraftProgress, DraftReport
     from workflow.extract import ExtractReport
+    from workflow.mt import DraftProgress, DraftReport
+    from workflow.publish import BuildReport
 
 EXIT_OK = 0
 EXIT_ERROR = 1      # bad input: the message names the file, the place and the fix
@@ -89,7 +89,7 @@ def _print_build(report: BuildReport, verbose: bool) -> None:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from workflow.publish.build import build
+    from workflow.publish import build
 
     settings = load_settings(args.root)
     report = build(settings, tuple(args.item or ()), tuple(args.locale or ()), force=args.force, workers=args.jobs)
@@ -153,7 +153,7 @@ def _print_draft(report: DraftReport) -> None:
 
 
 def _draft(args: argparse.Namespace) -> int:
-    from workflow.mt.draft import draft
+    from workflow.mt import draft
 
     settings = load_settings(args.root)
     bar = _ProgressBar()
@@ -168,7 +168,7 @@ def _draft(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from workflow.report.checks import check
+    from workflow.report import check
 
     settings = load_settings(args.root)
     report = check(settings, tuple(args.locale or ()), tuple(args.item or ()))
@@ -185,7 +185,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _status(args: argparse.Namespace) -> int:
     from workflow.job import write_dashboard
-    from workflow.report.status import status, status_table
+    from workflow.report import status, status_table
 
     settings = load_settings(args.root)
     report = status(settings, tuple(args.locale or ()))
@@ -199,7 +199,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _bundle(args: argparse.Namespace) -> int:
-    from workflow.publish.bundle import bundle
+    from workflow.publish import bundle
 
     settings = load_settings(args.root)
     report = bundle(settings, tuple(args.locale or ()), tuple(args.item or ()), args.name)
@@ -208,7 +208,7 @@ def _bundle(args: argparse.Namespace) -> int:
 
 
 def _verify(args: argparse.Namespace) -> int:
-    from workflow.publish.bundle import verify
+    from workflow.publish import verify
 
     report = verify(args.bundle)
     for problem in report.problems:
@@ -303,7 +303,7 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
 
 
 def _add_draft(commands: argparse._SubParsersAction) -> None:
-    from workflow.mt.engines import ENGINE_NAMES
+    from workflow.mt import ENGINE_NAMES
 
     draft_cmd = commands.add_parser(
         "draft", help="fill untranslated units of a locale from translation memory and a machine engine",

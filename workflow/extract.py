@@ -10,15 +10,22 @@ from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
-from workflow.po.templates import countries_by_key, glossary_notes, locale_header, template_catalog, template_entries
 from workflow.errors import ParseWarning
 from workflow.fsio import Staged, commit, discard, gather_staged, remove_stale_temps, stage
-from workflow.segment.items import segment_source, source_items
-from workflow.po.merge import MergeStats, merge_entries
 from workflow.parallel import map_settled
-from workflow.po.entries import Catalog
-from workflow.po.reader import read_po
-from workflow.po.writer import serialize
+from workflow.po import (
+    Catalog,
+    MergeStats,
+    countries_by_key,
+    glossary_notes,
+    locale_header,
+    merge_entries,
+    read_po,
+    serialize,
+    template_catalog,
+    template_entries,
+)
+from workflow.segment import segment_source, source_items
 from workflow.settings import SITE_CATALOG, Settings, relative
 
 

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from workflow.publish.build import BuildReport, build
-from workflow.publish.bundle import BundleReport, bundle
 from workflow.extract import ExtractReport, extract
 from workflow.fsio import write_atomic
+from workflow.publish import BuildReport, BundleReport, build, bundle
+from workflow.report import StatusReport, status, status_html
 from workflow.settings import Settings
-from workflow.report.status import StatusReport, status, status_html
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,10 +9,9 @@ from functools import lru_cache
 from babel import Locale
 
 from workflow import __version__
-from workflow.segment.countries import countries_in, country_name
 from workflow.po.entries import Catalog, Entry
+from workflow.segment import PLACEHOLDER_RE, Unit, countries_in, country_name
 from workflow.settings import Settings
-from workflow.segment.records import PLACEHOLDER_RE, Unit
 
 GENERATOR = f"newsroom-workflow {__version__}"
 

@@ -14,9 +14,15 @@ from typing import NamedTuple
 from workflow.publish.inputs import BuildInputs, Translations
 from workflow.publish.render import Fallback
 from workflow.publish.state import STATE_FILE, BuildState, SavedDecision
-from workflow.segment.placeholders import PlaceholderMismatch, parse_translation
-from workflow.segment.records import PLACEHOLDER_RE, Segment, Segmentation, words_in
-from workflow.segment.units import segments_of
+from workflow.segment import (
+    PLACEHOLDER_RE,
+    PlaceholderMismatch,
+    Segment,
+    Segmentation,
+    parse_translation,
+    segments_of,
+    words_in,
+)
 from workflow.settings import Settings
 
 _tuple_new = tuple.__new__

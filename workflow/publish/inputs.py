@@ -9,10 +9,9 @@ import os
 from pathlib import Path
 from typing import NamedTuple
 
-from workflow.po.reader import read_translation_table, translation_table
+from workflow.po import read_translation_table, translation_table
 from workflow.publish.pages import item_links
-from workflow.segment.items import segment_source
-from workflow.segment.records import Segment, Segmentation
+from workflow.segment import Segment, Segmentation, segment_source
 from workflow.settings import SITE_CATALOG, Settings
 
 

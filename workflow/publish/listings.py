@@ -16,11 +16,22 @@ from workflow.fsio import Staged
 from workflow.publish.decisions import Decider, Decision
 from workflow.publish.locale_data import format_date_value
 from workflow.publish.page_builder import PageBuilder
-from workflow.publish.pages import (Alternate, clean_source_markers, country_lists, draft_notice, href, keep_page_kind,
-                                    language_menu, marked, page_metadata, relocate_assets, serialize_page)
+from workflow.publish.pages import (
+    Alternate,
+    clean_source_markers,
+    country_lists,
+    draft_notice,
+    href,
+    keep_page_kind,
+    language_menu,
+    marked,
+    page_metadata,
+    relocate_assets,
+    serialize_page,
+)
 from workflow.publish.staging import stage_into
 from workflow.publish.state import BuildState, digest, tool_digest
-from workflow.segment.dates import DAY_MONTH_YEAR
+from workflow.segment import DAY_MONTH_YEAR
 from workflow.settings import Settings, relative
 
 # An index entry: the item, its title in the locale and its date.

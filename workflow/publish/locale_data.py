@@ -10,7 +10,7 @@ from typing import Any
 from babel import Locale
 from babel.core import get_global
 
-from workflow.segment.dates import DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR
+from workflow.segment import DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR
 
 
 @lru_cache(maxsize=128)

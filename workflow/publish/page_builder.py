@@ -13,10 +13,25 @@ from lxml import etree
 
 from workflow.publish.decisions import Decision
 from workflow.publish.inputs import BuildInputs
-from workflow.publish.pages import (Alternate, clean_source_markers, country_lists, draft_notice, fill_slots,
-                                    fold_content, fresh_copy, href, keep_page_kind, language_menu, localize_links,
-                                    merge_head, page_html, page_metadata, relocate_assets, serialize_page,
-                                    typed_renderer)
+from workflow.publish.pages import (
+    Alternate,
+    clean_source_markers,
+    country_lists,
+    draft_notice,
+    fill_slots,
+    fold_content,
+    fresh_copy,
+    href,
+    keep_page_kind,
+    language_menu,
+    localize_links,
+    merge_head,
+    page_html,
+    page_metadata,
+    relocate_assets,
+    serialize_page,
+    typed_renderer,
+)
 from workflow.publish.render import Skeleton, fold_layout, rebind, render, skeleton, skeleton_values
 from workflow.settings import Settings
 

@@ -10,10 +10,9 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from workflow.segment.countries import country_name
 from workflow.publish.locale_data import direction, format_date_value, native_name, og_locale, sorted_names
+from workflow.segment import COUNTRY, DATE, Placeholder, country_name
 from workflow.settings import Settings
-from workflow.segment.records import COUNTRY, DATE, Placeholder
 
 DOCTYPE = "<!DOCTYPE html>"
 

@@ -16,9 +16,19 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from workflow.segment.placeholders import PlaceholderMismatch, parse_translation
-from workflow.segment.records import COUNTRY, DATE, AttributeSlot, Placeholder, Run, Segment, Segmentation, Token
-from workflow.segment.units import context_of
+from workflow.segment import (
+    COUNTRY,
+    DATE,
+    AttributeSlot,
+    Placeholder,
+    PlaceholderMismatch,
+    Run,
+    Segment,
+    Segmentation,
+    Token,
+    context_of,
+    parse_translation,
+)
 
 
 class Fallback(NamedTuple):

@@ -9,15 +9,10 @@ from dataclasses import asdict, dataclass
 from babel.numbers import NumberFormatError, parse_decimal
 
 from workflow.errors import WorkflowError
-from workflow.segment.items import source_items
-from workflow.publish.locale_data import babel_locale
-from workflow.po.entries import Catalog, Entry
-from workflow.po.reader import read_po
-from workflow.segment.placeholders import placeholder_problem
+from workflow.po import Catalog, Entry, read_po
+from workflow.publish import babel_locale
+from workflow.segment import PLACEHOLDER_RE, PROTECTED_TAGS, placeholder_problem, read_source, source_items
 from workflow.settings import SITE_CATALOG, Settings
-from workflow.segment.source import read_source
-from workflow.segment.records import PLACEHOLDER_RE
-from workflow.segment.units import PROTECTED_TAGS
 
 ERROR = "error"
 WARNING = "warning"

@@ -1,1 +1,21 @@
-"""TODO"""
+"""Segmenting: a source page becomes translation units tied to the places they came from.
+
+Takes: a project's `source/<item>.html` files (bytes in any declared encoding) and the settings.
+Gives: the parsed page, its runs and segments (sentences with numbered placeholders, typed dates and countries),
+the units a template lists, and the placeholder rule every later stage checks a translation with.
+"""
+
+from workflow.exports import lazy_exports
+
+_HOMES = {
+    "AttributeSlot": "records", "COUNTRY": "records", "DATE": "records", "DAY_MONTH": "dates",
+    "DAY_MONTH_YEAR": "dates", "MONTH_YEAR": "dates", "PLACEHOLDER_RE": "records", "PROTECTED_TAGS": "units",
+    "Placeholder": "records", "PlaceholderMismatch": "placeholders", "Run": "records", "Segment": "records",
+    "Segmentation": "records", "SourcePage": "source", "Token": "records", "Unit": "records",
+    "boundaries": "sentences", "context_of": "units", "countries_in": "countries", "country_name": "countries",
+    "item_names": "items", "parse_translation": "placeholders", "placeholder_problem": "placeholders",
+    "read_source": "source", "segment_source": "items", "segments_of": "units", "source_items": "items",
+    "words_in": "records",
+}
+__all__ = sorted(_HOMES)
+__getattr__ = lazy_exports(__name__, _HOMES)

@@ -10,10 +10,10 @@ import os
 from pathlib import Path
 
 from workflow.errors import WorkflowError
-from workflow.settings import Settings, check_item_id
-from workflow.segment.source import SourcePage, read_source
 from workflow.segment.records import Segmentation
+from workflow.segment.source import SourcePage, read_source
 from workflow.segment.units import has_slots, segment_page
+from workflow.settings import Settings, check_item_id
 
 
 def source_items(settings: Settings, only: tuple[str, ...] = ()) -> list[Path]:

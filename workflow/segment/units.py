@@ -17,8 +17,23 @@ from lxml import etree
 
 from workflow.segment.countries import standalone_country
 from workflow.segment.dates import dates_in, may_mention_date, precision_of_datetime
-from workflow.segment.records import (COUNTRY, DATE, PAIRED, PROTECTED, VOID, AttributeSlot, Placeholder, Run, Segment,
-                                      Segmentation, Token, Unit, collapse_whitespace, placeholder_token, text_token)
+from workflow.segment.records import (
+    COUNTRY,
+    DATE,
+    PAIRED,
+    PROTECTED,
+    VOID,
+    AttributeSlot,
+    Placeholder,
+    Run,
+    Segment,
+    Segmentation,
+    Token,
+    Unit,
+    collapse_whitespace,
+    placeholder_token,
+    text_token,
+)
 from workflow.segment.source import SourcePage
 from workflow.segment.splitting import has_letter, split_run
 

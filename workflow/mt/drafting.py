@@ -27,17 +27,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from workflow.mt.engines import ENGINE_NAMES, Engine, PermanentError, TransientError, make_engine
 from workflow.errors import WorkflowError
-from workflow.segment.items import source_items
 from workflow.fsio import write_atomic
-from workflow.po.entries import Catalog, Entry
-from workflow.po.reader import read_po
-from workflow.po.writer import serialize
-from workflow.segment.placeholders import placeholder_problem
-from workflow.segment.sentences import boundaries
+from workflow.mt.engines import ENGINE_NAMES, Engine, PermanentError, TransientError, make_engine
+from workflow.po import Catalog, Entry, read_po, serialize
+from workflow.segment import PLACEHOLDER_RE, boundaries, placeholder_problem, source_items
 from workflow.settings import SITE_CATALOG, Settings
-from workflow.segment.records import PLACEHOLDER_RE
 
 MACHINE_DRAFT = "machine draft:"
 MEMORY_NOTE = "translation memory:"

@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from workflow import __version__
-from workflow.publish.decisions import saved_decisions
 from workflow.errors import WorkflowError
+from workflow.publish.decisions import saved_decisions
 from workflow.settings import Settings
 
 MANIFEST = "manifest.json"

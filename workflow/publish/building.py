@@ -25,7 +25,7 @@ from workflow.publish.page_builder import PageBuilder, PageContext, context_fing
 from workflow.publish.render import Fallback
 from workflow.publish.staging import existing_pages, remove_stale_build_temps, stage_assets, stage_into
 from workflow.publish.state import STATE_FILE, PageFingerprint, SavedDecision, load_state, read_or_empty
-from workflow.segment.items import item_names
+from workflow.segment import item_names
 from workflow.settings import Settings, relative
 
 _tuple_new = tuple.__new__

@@ -5,12 +5,12 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass
 
-from workflow.publish.build import decisions_for
-from workflow.mt.draft import is_machine_draft
-from workflow.segment.items import source_items
-from workflow.po.reader import read_po
+from workflow.mt import is_machine_draft
+from workflow.po import read_po
+from workflow.publish import decisions_for
+from workflow.segment import source_items, words_in
 from workflow.settings import SITE_CATALOG, Settings
-from workflow.segment.records import words_in
+
 
 @dataclass(frozen=True, slots=True)
 class StatusRow:
