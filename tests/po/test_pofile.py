@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import DATA, corpus_files, msgcat, need_corpus
+from conftest import DATA, ROOT, corpus_files, msgcat, need_corpus
 
 from workflow.errors import WorkflowError
 from workflow.po.entries import Catalog, Entry
@@ -146,7 +146,7 @@ def _table_of(catalog: Catalog) -> dict:
 
 
 def _reader_cases() -> list[Path]:
-    ours = sorted(Path(__file__).parent.parent.glob("locales/**/*.po")) + [DATA / "previous.po"]
+    ours = sorted(ROOT.glob("locales/**/*.po")) + [DATA / "previous.po"]
     return PO_CORPUS + ours
 
 
