@@ -67,7 +67,7 @@ class BuildInputs:
         self._links: dict[str, tuple[str, ...]] = {}
         self._source_dir = str(settings.source_dir)
         self._locales_dir = str(settings.locales_dir)
-        # A worker's builder digests an item's source and catalogs and then parses them: the bytes read for
+        # A worker's build digests an item's source and catalogs and then parses them: the bytes read for
         # the digest are kept here until parsed (one read per file, not two). Emptied after every item.
         self.just_read: dict[str, bytes] | None = {} if keep_read else None
 

@@ -34,8 +34,9 @@ from workflow.segment import (
 class Fallback(NamedTuple):
     """A unit whose translation was not used, and why.
 
-    This and the other small records of a build (Rendered and Skeleton here; Translations, PageContext and
-    SiteFallback in build, Alternate in pages, AttributeSlot in units) are named tuples: every command
+    This and the other small records of a build (Rendered and Skeleton here; Translations in inputs,
+    PageContext in page_builder, SiteFallback in building, Alternate in pages, AttributeSlot in
+    segment.records) are named tuples: every command
     starts by importing them, and a frozen dataclass takes about half a millisecond to create, a named tuple
     a tenth of that."""
 
