@@ -148,28 +148,28 @@ def _decide_item(settings: Settings, build_id: int, task: ItemToDecide
     written, the CLDR answers its pages asked for, and the pages staged for the build to commit.
     """
     item, locales, known, render_locales = task
-    build = _worker_build(settings, build_id)
+    parts = _worker_build(settings, build_id)
     try:
         decided = {locale: decision_from_state(known[locale]) if locale in known
-                   else build.decider.decide(item, locale) for locale in locales}
+                   else parts.decider.decide(item, locale) for locale in locales}
         links = next(iter(decided.values()))[0].links if decided else ()
         pages = []
-        if render_locales and not any(build.inputs.is_item(name) for name in links):
+        if render_locales and not any(parts.inputs.is_item(name) for name in links):
             context = PageContext(tuple(locale for locale in locales if decided[locale][0].published))
             for locale, old in render_locales:
                 decision, key = decided[locale]
                 fingerprint = _page_fingerprint(key, context.fingerprint())
                 if decision.published and fingerprint != old:
                     pages.append((locale, decision, fingerprint, context))
-        written, staged = _stage_pages(build, item, pages)
+        written, staged = _stage_pages(parts, item, pages)
     finally:
-        build.forget(item)
-    entries = {f"{item}|{locale}": build.state.decisions.pop(f"{item}|{locale}") for locale in locales
+        parts.forget(item)
+    entries = {f"{item}|{locale}": parts.state.decisions.pop(f"{item}|{locale}") for locale in locales
                if locale not in known}
     names = [f"{settings.source_dir}/{item}.html",
              *(f"{settings.locales_dir}/{locale}/{item}.po" for locale in locales
                if locale != settings.source_locale and locale not in known)]
-    files = {name: build.state.files.pop(name) for name in names if name in build.state.files}
+    files = {name: parts.state.files.pop(name) for name in names if name in parts.state.files}
     return entries, files, written, asked(), staged
 
 
@@ -178,22 +178,22 @@ def _render_item(settings: Settings, build_id: int, task: tuple[str, tuple[PageT
     """Worker: stage the item's pages that need it; return (state key, fingerprint) for each, the CLDR answers
     they asked for, and the staged files."""
     item, pages = task
-    build = _worker_build(settings, build_id)
+    parts = _worker_build(settings, build_id)
     try:
-        written, staged = _stage_pages(build, item, pages)
+        written, staged = _stage_pages(parts, item, pages)
     finally:
-        build.forget(item)
+        parts.forget(item)
     return written, asked(), staged
 
 
-def _stage_pages(build: _Build, item: str, pages: Iterable[PageToWrite]) -> tuple[list[PageWritten], list[Staged]]:
+def _stage_pages(parts: _Build, item: str, pages: Iterable[PageToWrite]) -> tuple[list[PageWritten], list[Staged]]:
     """Render and stage an item's pages: (state key, fingerprint) of each, and the staged files (none on failure)."""
     written = []
     staged: list[Staged] = []
     try:
         for locale, decision, fingerprint, context in pages:
-            stage_into(staged, build.output / locale / f"{item}.html",
-                       build.pages.item_page(item, locale, decision, context))
+            stage_into(staged, parts.output / locale / f"{item}.html",
+                       parts.pages.item_page(item, locale, decision, context))
             written.append((f"{locale}/{item}.html", fingerprint))
     except BaseException:
         discard(staged)
@@ -203,22 +203,22 @@ def _stage_pages(build: _Build, item: str, pages: Iterable[PageToWrite]) -> tupl
 
 # ------------------------------------------------------------------------------------------------ the build
 
-def _current_page(build: _Build, existing: set[str], locale: str, item: str, force: bool
+def _current_page(parts: _Build, existing: set[str], locale: str, item: str, force: bool
                   ) -> PageFingerprint | str | None:
     """The fingerprint of the page written last time, or None when it must be written again in any case."""
     if force or f"{locale}/{item}.html" not in existing:
         return None
-    return build.state.pages.get(f"{locale}/{item}.html")
+    return parts.state.pages.get(f"{locale}/{item}.html")
 
 
-def _held_decisions(build: _Build, every_item: list[str], all_locales: tuple[str, ...]
+def _held_decisions(parts: _Build, every_item: list[str], all_locales: tuple[str, ...]
                     ) -> tuple[dict[tuple[str, str], tuple[Decision, str]], dict[str, dict[str, SavedDecision]]]:
     """The saved decisions of every item whose inputs did not change in any locale, and, for each other item,
     the saved decisions of it that still hold (by locale)."""
     decisions: dict[tuple[str, str], tuple[Decision, str]] = {}
     undecided: dict[str, dict[str, SavedDecision]] = {}
     for item in every_item:
-        held = build.decider.saved_item_decisions(item, all_locales)
+        held = parts.decider.saved_item_decisions(item, all_locales)
         if len(held) < len(all_locales):
             undecided[item] = held
         else:
@@ -236,24 +236,24 @@ class _Decided(NamedTuple):
     publication_changed: bool
 
 
-def _decide_undecided(build: _Build, tasks: list[ItemToDecide], build_id: int, workers: int | None,
+def _decide_undecided(parts: _Build, tasks: list[ItemToDecide], build_id: int, workers: int | None,
                       staged: list[Staged], answers: dict[str, str]) -> _Decided:
     """Decide the items on every core (and write the pages that link to no other item); merge their state."""
     written: dict[str, PageFingerprint] = {}
     changed_locales: set[str] = set()
     publication_changed = False
     # The settings travel with the function, once per batch of items rather than with every item.
-    deciding = map_settled(partial(_decide_item, build.settings, build_id), tasks, workers)
+    deciding = map_settled(partial(_decide_item, parts.settings, build_id), tasks, workers)
     for entries, files, pages, asked_by_item, _ in gather_staged(deciding, staged):
         answers.update(asked_by_item)
         for name, row in entries.items():
-            old = build.state.decisions.get(name)
+            old = parts.state.decisions.get(name)
             changed_locales.add(name.rsplit("|", 1)[1])
             publication_changed = publication_changed or old is None or old[1] != row[1]
-        build.state.decisions.update(entries)
-        build.state.files.update(files)
+        parts.state.decisions.update(entries)
+        parts.state.files.update(files)
         written.update(pages)
-    build.state.pages.update(written)
+    parts.state.pages.update(written)
     return _Decided(written, changed_locales, publication_changed)
 
 
@@ -265,25 +265,25 @@ class _Plan(NamedTuple):
     withdrawn: list[Path]
 
 
-def _plan_pages(build: _Build, every_item: list[str], chosen_items: list[str],
+def _plan_pages(parts: _Build, every_item: list[str], chosen_items: list[str],
                 decisions: dict[tuple[str, str], tuple[Decision, str]], published: dict[str, set[str]],
                 existing: set[str], written_early: dict[str, PageFingerprint], force: bool) -> _Plan:
     """Each chosen page's status: held back, built already, unchanged, or to render with its context."""
-    all_locales = build.settings.chosen_locales(with_source=True)
+    all_locales = parts.settings.chosen_locales(with_source=True)
     item_set = set(every_item)
     plan = _Plan([], {}, [])
-    state_pages = build.state.pages
+    state_pages = parts.state.pages
     for item in chosen_items:
         publishing = tuple(locale for locale in all_locales if item in published[locale])
         # The context of every page of the item that links to no item; made only for a page to render.
         unlinked: PageContext | None = None
         unlinked_fingerprint = context_fingerprint(publishing)
-        for locale in build.locales:
+        for locale in parts.locales:
             decision, key = decisions[(item, locale)]
             page = f"{locale}/{item}.html"  # as the state and the listing of output/ name it
             if not decision.published:
                 if page in existing:
-                    plan.withdrawn.append(build.output / page)
+                    plan.withdrawn.append(parts.output / page)
                 state_pages.pop(page, None)
                 status = "held back"
             elif page in written_early:
@@ -317,23 +317,23 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     """
     all_locales = settings.chosen_locales(with_source=True)
     chosen_locales = settings.chosen_locales(locales, with_source=True)
-    build = _Build(settings, chosen_locales, force)
+    parts = _Build(settings, chosen_locales, force)
     every_item = item_names(settings)
     chosen_items = item_names(settings, items) if items else every_item
     # Decide every page first: alternates and links of each page depend on what else is published. Pages that
     # link to no other item are written in the same pass, while their inputs are parsed; the rest after it.
-    decisions, undecided = _held_decisions(build, every_item, all_locales)
+    decisions, undecided = _held_decisions(parts, every_item, all_locales)
     # CLDR's answers from the last build stand in for Babel's data. When every page and index is made anew (a
     # forced or first build of the whole site), what they ask is all the state keeps; otherwise the last
     # build's answers stay beside this one's.
-    recall(build.state.answers)
-    answers = {} if not (items or locales or build.state.decisions) else dict(build.state.answers)
+    recall(parts.state.answers)
+    answers = {} if not (items or locales or parts.state.decisions) else dict(parts.state.answers)
     chosen_set = set(chosen_items)
-    existing = existing_pages(build.output, chosen_locales)
-    remove_stale_build_temps(build.output, existing)
+    existing = existing_pages(parts.output, chosen_locales)
+    remove_stale_build_temps(parts.output, existing)
     build_id = next(_build_ids)
     tasks = [(item, all_locales, known,
-              tuple((locale, _current_page(build, existing, locale, item, force)) for locale in chosen_locales)
+              tuple((locale, _current_page(parts, existing, locale, item, force)) for locale in chosen_locales)
               if item in chosen_set else ())
              for item, known in undecided.items()]
     # Pages are staged by the workers and committed at the end all at once, with the indexes, the sitemap and
@@ -345,28 +345,28 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         # loaded here once, before the workers start, rather than by each of them.
         preload(all_locales)
     try:
-        decided = _decide_undecided(build, tasks, build_id, workers, staged, answers)
+        decided = _decide_undecided(parts, tasks, build_id, workers, staged, answers)
         flushed = flush_in_background(staged)  # the pages written so far, while the rest is decided and staged
         for item in undecided:  # decided by the workers, each with the key of the inputs it read
             for locale in all_locales:
-                decisions[(item, locale)] = decision_from_state(build.state.decisions[f"{item}|{locale}"])
+                decisions[(item, locale)] = decision_from_state(parts.state.decisions[f"{item}|{locale}"])
         published: dict[str, set[str]] = {locale: set() for locale in all_locales}
         for (item, locale), (decision, _) in decisions.items():
             if decision.published:
                 published[locale].add(item)
-        plan = _plan_pages(build, every_item, chosen_items, decisions, published, existing, decided.written, force)
+        plan = _plan_pages(parts, every_item, chosen_items, decisions, published, existing, decided.written, force)
         render_tasks = [(item, tuple(pages)) for item, pages in plan.to_render.items()]
         rendering = map_settled(partial(_render_item, settings, build_id), render_tasks, workers)
         for written, asked_by_item, _ in gather_staged(rendering, staged):
-            build.state.pages.update(written)
+            parts.state.pages.update(written)
             answers.update(asked_by_item)
-        listings = Listings(settings, build.state, build.pages, build.decider, build.layout_bytes)
+        listings = Listings(settings, parts.state, parts.pages, parts.decider, parts.layout_bytes)
         indexes, sitemap_path = listings.stage(chosen_locales, every_item, decisions, published, force, staged,
                                                decided.changed_locales, decided.publication_changed)
-        stage_assets(settings, build.output, staged)
+        stage_assets(settings, parts.output, staged)
         answers.update(asked())  # the indexes' dates, and what the pages made in this process asked
-        build.state.answers = answers
-        stage_into(staged, build.state_path, build.state.dump())
+        parts.state.answers = answers
+        stage_into(staged, parts.state_path, parts.state.dump())
         flushed()
         commit(staged)
     except BaseException:
@@ -375,15 +375,15 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     for path in plan.withdrawn:
         path.unlink(missing_ok=True)
     return BuildReport(tuple(plan.results), tuple(indexes), relative(sitemap_path, settings.root),
-                       site_fallbacks=_site_fallbacks(build, chosen_locales))
+                       site_fallbacks=_site_fallbacks(parts, chosen_locales))
 
 
-def _site_fallbacks(build: _Build, locales: tuple[str, ...]) -> tuple[SiteFallback, ...]:
+def _site_fallbacks(parts: _Build, locales: tuple[str, ...]) -> tuple[SiteFallback, ...]:
     """The layout's units that fall back to the source text in each locale, checked as a page's are."""
-    layout = build.inputs.layout_segmentation()
+    layout = parts.inputs.layout_segmentation()
     if layout is None:
         return ()
     return tuple(SiteFallback(locale, fallback.msgid, fallback.line, fallback.reason)
-                 for locale in locales if locale != build.settings.source_locale
-                 for fallback in assess(layout, build.inputs.site_translations(locale), build.settings,
+                 for locale in locales if locale != parts.settings.source_locale
+                 for fallback in assess(layout, parts.inputs.site_translations(locale), parts.settings,
                                         locale).fallbacks)
