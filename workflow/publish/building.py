@@ -166,8 +166,8 @@ def _decide_item(settings: Settings, build_id: int, task: ItemToDecide
         parts.forget(item)
     entries = {f"{item}|{locale}": parts.state.decisions.pop(f"{item}|{locale}") for locale in locales
                if locale not in known}
-    names = [f"{settings.source_dir}/{item}.html",
-             *(f"{settings.locales_dir}/{locale}/{item}.po" for locale in locales
+    names = [parts.inputs.source_name(item),
+             *(parts.inputs.catalog_name(item, locale) for locale in locales
                if locale != settings.source_locale and locale not in known)]
     files = {name: parts.state.files.pop(name) for name in names if name in parts.state.files}
     return entries, files, written, asked(), staged

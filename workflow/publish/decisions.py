@@ -142,8 +142,6 @@ class Decider:
         self._keys: dict[tuple[str, str], str] = {}
         self._source_digests: dict[str, str] = {}
         self._site_digests: dict[str, str] = {}
-        self._source_dir = str(settings.source_dir)
-        self._locales_dir = str(settings.locales_dir)
 
     def site_digest(self, locale: str) -> str:
         if locale not in self._site_digests:
@@ -156,12 +154,10 @@ class Decider:
         return self._keys[(item, locale)]
 
     def _decision_key(self, item: str, locale: str) -> str:
-        # Plain strings, not Paths: a rebuild looks at every item and locale, and pathlib costs add up.
         if item not in self._source_digests:
-            self._source_digests[item] = self.state.digest_of(f"{self._source_dir}/{item}.html",
-                                                              self.inputs.just_read)
+            self._source_digests[item] = self.state.digest_of(self.inputs.source_name(item), self.inputs.just_read)
         source = self._source_digests[item]
-        po = self.state.digest_of(f"{self._locales_dir}/{locale}/{item}.po", self.inputs.just_read) \
+        po = self.state.digest_of(self.inputs.catalog_name(item, locale), self.inputs.just_read) \
             if locale != self.settings.source_locale else ""
         # The inputs' digests side by side, no hashing: what all pages share (tool version, settings, layout)
         # is checked once for the whole state, and the locale is part of the decision's name.

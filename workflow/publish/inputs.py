@@ -71,6 +71,14 @@ class BuildInputs:
         # the digest are kept here until parsed (one read per file, not two). Emptied after every item.
         self.just_read: dict[str, bytes] | None = {} if keep_read else None
 
+    def source_name(self, item: str) -> str:
+        """An item's source file as the state and `just_read` name it (a plain string: pathlib costs add up)."""
+        return f"{self._source_dir}/{item}.html"
+
+    def catalog_name(self, item: str, locale: str) -> str:
+        """An item's catalog in a locale, named as `source_name` names sources."""
+        return f"{self._locales_dir}/{locale}/{item}.po"
+
     def layout_segmentation(self) -> Segmentation | None:
         if self.layout is None and self._has_layout:
             self.layout = segment_source(self.settings, self.settings.layout_path, SITE_CATALOG, False,
@@ -106,7 +114,7 @@ class BuildInputs:
         if item not in self._segmentations:
             self._segmentations[item] = segment_source(self.settings, self.settings.source_dir / f"{item}.html",
                                                        with_units=False,
-                                                       data=self._take(f"{self._source_dir}/{item}.html"))
+                                                       data=self._take(self.source_name(item)))
         return self._segmentations[item]
 
     def _take(self, name: str) -> bytes | None:
@@ -118,7 +126,7 @@ class BuildInputs:
         if locale == self.settings.source_locale:
             return NO_TRANSLATIONS
         if (item, locale) not in self._translations:
-            path = f"{self._locales_dir}/{locale}/{item}.po"
+            path = self.catalog_name(item, locale)
             own = translations_of(path, self.settings.allow_drafts, data=self._take(path))
             self._translations[(item, locale)] = own.then(self.site_translations(locale))
         return self._translations[(item, locale)]
