@@ -8,9 +8,9 @@ import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from babel import Locale, UnknownLocaleError
-
 from workflow.errors import WorkflowError
+from workflow.schema import (DRAFT, ENGINE, ENGINES, PROJECT, PUBLISHING, SECTIONS, SettingsChecker,
+                             canonical_locale, check_country_names)
 
 ITEM_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 # The catalog of the site layout; it cannot clash with an item id, which never starts with "_".
@@ -72,90 +72,88 @@ class Settings:
         return self.templates_dir / f"{item}.pot"
 
 
-def _table(path: Path) -> tuple[dict, str]:
+def _read(path: Path) -> tuple[dict, SettingsChecker]:
+    """The settings table of `path` (a BOM is fine; bytes that are not UTF-8 are named) and its checker."""
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = path.read_bytes()
+    except IsADirectoryError:
+        raise WorkflowError(path, None, "is a folder, not a settings file",
+                            "rename the folder and write the settings in a file of that name") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise WorkflowError(path, line, f"not UTF-8 (byte 0x{raw[exc.start]:02x})",
+                            "save the file as UTF-8") from None
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         line = getattr(exc, "lineno", None)
         raise WorkflowError(path, line, f"invalid TOML ({exc})", "fix the syntax; see the README's settings example") from None
     if path.name == "pyproject.toml":
-        return data.get("tool", {}).get("workflow", {}), "[tool.workflow]"
-    return data, ""
+        tool = data.get("tool", {})
+        table = tool.get("workflow", {}) if isinstance(tool, dict) else {}
+        return (table if isinstance(table, dict) else {}), SettingsChecker(path, text, "tool.workflow.")
+    return data, SettingsChecker(path, text)
 
 
-def check_locale(tag: str, path: Path | str) -> str:
-    """Validate a BCP 47 tag against CLDR and return it unchanged."""
-    try:
-        Locale.parse(tag, sep="-")
-    except (ValueError, UnknownLocaleError):
-        raise WorkflowError(path, None, f"unknown locale {tag!r}",
-                            "use a BCP 47 tag that CLDR knows, such as fr, sr-Latn or pt-BR") from None
-    return tag
+def _settings_file(root: Path) -> Path:
+    for name in ("workflow.toml", "pyproject.toml"):
+        if (root / name).exists():
+            return root / name
+    raise WorkflowError(root, None, "no workflow.toml or pyproject.toml here",
+                        "run the command in the content root or pass --root DIR")
 
 
 def load_settings(root: Path) -> Settings:
-    """Read the project settings; a missing or bad value names the file and the key."""
+    """Read and check the whole settings file; anything unknown, mistyped or inconsistent is an error that
+    names the file, the line and the key."""
     root = root.resolve()
-    path = root / "workflow.toml"
-    if not path.exists():
-        path = root / "pyproject.toml"
-        if not path.exists():
-            raise WorkflowError(root, None, "no workflow.toml or pyproject.toml here",
-                                "run the command in the content root or pass --root DIR")
-    data, section = _table(path)
-    project = data.get("project", data)
-    source = check_locale(str(project.get("source_locale", "en")), path)
-    targets = project.get("target_locales", [])
-    if not isinstance(targets, list) or not all(isinstance(t, str) for t in targets):
-        raise WorkflowError(path, None, f"{section}target_locales must be a list of locale tags",
-                            'write target_locales = ["fr", "de", "sr-Latn"]')
-    targets = tuple(check_locale(t, path) for t in targets)
-    segmentation = str(project.get("segmentation", "sentence"))
-    if segmentation not in ("sentence", "block"):
-        raise WorkflowError(path, None, f"segmentation = {segmentation!r} is not supported",
-                            'use "sentence" or "block"')
-    names = data.get("country_names", {})
-    if not isinstance(names, dict) or not all(isinstance(v, dict) for v in names.values()):
-        raise WorkflowError(path, None, "country_names must be tables per locale",
-                            '[country_names.en] VA = "Holy See"')
+    path = _settings_file(root)
+    data, checker = _read(path)
+    # [project] holds the project's keys; a file without it may give them at the top.
+    flat = "project" not in data
+    checker.known("", data, (*SECTIONS, *PROJECT) if flat else SECTIONS, "the settings")
+    project = checker.values("" if flat else "project",
+                             {k: v for k, v in data.items() if k in PROJECT} if flat else checker.table(data, "project"),
+                             PROJECT)
+    publishing = checker.values("publishing", checker.table(data, "publishing"), PUBLISHING)
+    source = str(project.get("source_locale", "en"))
+    targets: tuple[str, ...] = project.get("target_locales", ())  # type: ignore[assignment]
+    if source in targets:
+        raise checker.fail("" if flat else "project", "target_locales",
+                           f"the source locale {source} is among the target locales",
+                           f"remove {source} from target_locales: the source is published as it is")
     return Settings(
         root=root,
         name=str(project.get("name", root.name)),
         source_locale=source,
         target_locales=targets,
-        segmentation=segmentation,
+        segmentation=str(project.get("segmentation", "sentence")),
         bugs_address=str(project.get("bugs_address", "")),
         team_address=str(project.get("team_address", "")),
-        country_names={str(k): {str(c).upper(): str(n) for c, n in v.items()} for k, v in names.items()},
-        extra_abbreviations=tuple(str(a) for a in project.get("abbreviations", [])),
-        allow_drafts=_bool(data.get("publishing", {}).get("allow_drafts", False), path, "publishing.allow_drafts"),
-        min_translated=_share(data.get("publishing", {}).get("min_translated", 0.8), path),
-        base_url=_base_url(data.get("publishing", {}).get("base_url", ""), path),
+        country_names=check_country_names(checker, checker.table(data, "country_names")),
+        extra_abbreviations=tuple(project.get("abbreviations", ())),  # type: ignore[arg-type]
+        allow_drafts=bool(publishing.get("allow_drafts", False)),
+        min_translated=float(publishing.get("min_translated", 0.8)),  # type: ignore[arg-type]
+        base_url=str(publishing.get("base_url", "")),
         settings_bytes=path.read_bytes(),
-        draft=dict(data.get("draft", {})) if isinstance(data.get("draft", {}), dict) else {},
+        draft=_draft_table(checker, checker.table(data, "draft")),
     )
 
 
-def _base_url(value: object, path: Path) -> str:
-    """The absolute http(s) URL of output/, or "" for relative links; it goes into every page and the sitemap."""
-    url = str(value).rstrip("/")
-    if url and not re.fullmatch(r"https?://[^\s\x00-\x1f\x7f]+", url):
-        raise WorkflowError(path, None, f"publishing.base_url {url!r} is not an absolute http(s) URL",
-                            'write base_url = "https://www.example.org/news" (no spaces), or leave it out')
-    return url
-
-
-def _bool(value: object, path: Path, key: str) -> bool:
-    if not isinstance(value, bool):
-        raise WorkflowError(path, None, f"{key} must be true or false", f"write {key.split('.')[-1]} = false")
-    return value
-
-
-def _share(value: object, path: Path) -> float:
-    if not isinstance(value, (int, float)) or not 0 <= float(value) <= 1:
-        raise WorkflowError(path, None, "publishing.min_translated must be a number from 0 to 1",
-                            "write min_translated = 0.8 for 80% of the words")
-    return float(value)
+def _draft_table(checker: SettingsChecker, table: dict[str, object]) -> dict[str, object]:
+    """[draft] and its [draft.<engine>] tables, checked."""
+    checker.known("draft", table, (*DRAFT, *ENGINES), "[draft]")
+    result = checker.values("draft", {k: v for k, v in table.items() if k in DRAFT}, DRAFT)
+    for engine in ENGINES:
+        if engine in table:
+            options = table[engine]
+            if not isinstance(options, dict):
+                raise checker.fail("draft", engine, f"draft.{engine} must be a table",
+                                   f"write [draft.{engine}] followed by its keys")
+            result[engine] = checker.values(f"draft.{engine}", options, ENGINE)
+    return result
 
 
 def check_item_id(item: str, path: Path | str | None = None) -> str:

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from workflow.errors import WorkflowError
+from workflow.schema import ENGINES
 
 
 class TransientError(Exception):
@@ -110,6 +111,7 @@ SPECS: dict[str, EngineSpec] = {
                                ("sl", "slo"), ("ro", "rom"), ("vi", "vie"), ("zh-Hant", "cht"))),
 }
 ENGINE_NAMES = (*SPECS, "pseudo", "pseudo-rtl", "memory")
+assert set(ENGINE_NAMES) == set(ENGINES), "workflow.schema.ENGINES lists the engines the settings accept"
 
 
 def engine_code(engine: str, tag: str) -> str:
