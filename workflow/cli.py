@@ -7,6 +7,7 @@ import atexit
 import gc
 import json
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable, Sequence
@@ -14,7 +15,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
 from workflow import __version__
-from workflow.errors import WorkflowError
+from workflow.errors import WorkflowError, os_error
+from workflow.lock import ProjectBusy
 from workflow.settings import load_settings
 
 # Each command imports only the stages it runs: `extract` never loads the build, draft or bundle code
@@ -24,14 +26,18 @@ if TYPE_CHECKING:
     from workflow.mt import DraftProgress, DraftReport
     from workflow.publish import BuildReport
 
+# One table for every command (`workflow --help` and the README show it).
 EXIT_OK = 0
-EXIT_ERROR = 1      # bad input: the message names the file, the place and the fix
-EXIT_USAGE = 2      # wrong command line (argparse's own convention)
-EXIT_HELD_BACK = 3  # build --strict: a page did not meet the publishing threshold
-EXIT_STOPPED = 4    # draft: the engine kept failing (circuit breaker) or the character budget ran out
-EXIT_CHECK_WARNINGS = 1  # check --strict: warnings only
-EXIT_CHECK_ERRORS = 2    # check: errors
+EXIT_ERROR = 1        # bad input, or problems found (check errors, verify): the message names file, place, fix
+EXIT_USAGE = 2        # wrong command line (argparse's own convention)
+EXIT_NOT_MET = 3      # --strict: a page held back (build) or warnings (check)
+EXIT_STOPPED = 4      # draft: the engine kept failing, refused the key, or the character budget ran out
+EXIT_BUSY = 5         # another command holds the project lock (rerun with --wait to queue)
+EXIT_INTERNAL = 70    # a bug: one line, the traceback with --debug
 EXIT_INTERRUPTED = 130
+EXIT_TABLE = ("Exit status: 0 success; 1 bad input or problems found (check errors, verify); 2 usage error; "
+              "3 --strict and not met (build: a page held back; check: warnings); 4 draft stopped early; "
+              "5 another command is writing to the project; 70 internal error; 130 interrupted.")
 
 
 def _print_extract(report: ExtractReport, verbose: bool) -> None:
@@ -64,7 +70,8 @@ def _extract(args: argparse.Namespace) -> int:
     from workflow.extract import extract
 
     settings = load_settings(args.root)
-    report = extract(settings, tuple(args.item or ()), tuple(args.locale or ()), workers=args.jobs)
+    report = extract(settings, tuple(args.item or ()), tuple(args.locale or ()), workers=args.jobs,
+                     wait_for_lock=args.wait)
     _print_extract(report, args.verbose)
     return EXIT_OK
 
@@ -92,13 +99,14 @@ def _build(args: argparse.Namespace) -> int:
     from workflow.publish import build
 
     settings = load_settings(args.root)
-    report = build(settings, tuple(args.item or ()), tuple(args.locale or ()), force=args.force, workers=args.jobs)
+    report = build(settings, tuple(args.item or ()), tuple(args.locale or ()), force=args.force, workers=args.jobs,
+                   wait_for_lock=args.wait)
     if args.format == "json":
         print(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         _print_build(report, args.verbose)
     if args.strict and report.held_back:
-        return EXIT_HELD_BACK
+        return EXIT_NOT_MET
     return EXIT_OK
 
 
@@ -179,8 +187,8 @@ def _check(args: argparse.Namespace) -> int:
             print(finding)
         print(f"check: {report.files} files, {report.errors} errors, {report.warnings} warnings")
     if report.errors:
-        return EXIT_CHECK_ERRORS
-    return EXIT_CHECK_WARNINGS if args.strict and report.warnings else EXIT_OK
+        return EXIT_ERROR
+    return EXIT_NOT_MET if args.strict and report.warnings else EXIT_OK
 
 
 def _status(args: argparse.Namespace) -> int:
@@ -202,7 +210,7 @@ def _bundle(args: argparse.Namespace) -> int:
     from workflow.publish import bundle
 
     settings = load_settings(args.root)
-    report = bundle(settings, tuple(args.locale or ()), tuple(args.item or ()), args.name)
+    report = bundle(settings, tuple(args.locale or ()), tuple(args.item or ()), args.name, wait_for_lock=args.wait)
     print(f"bundle: {report.path} ({report.files} files, sha256 {report.sha256})")
     return EXIT_OK
 
@@ -221,7 +229,7 @@ def _run(args: argparse.Namespace) -> int:
     from workflow.job import run_job
 
     settings = load_settings(args.root)
-    report = run_job(settings)
+    report = run_job(settings, wait_for_lock=args.wait)
     for warning in report.extracted.warnings:
         print(warning, file=sys.stderr)
     published = [p for p in report.built.pages if p.status in ("built", "unchanged")]
@@ -239,6 +247,11 @@ def _filters(command: argparse.ArgumentParser, what: str = "locale") -> None:
     """--item and --locale, which most commands take."""
     command.add_argument("--item", action="append", metavar="ID", help="only this item (source/ID.html); repeatable")
     command.add_argument("--locale", action="append", metavar="L", help=f"only this {what} (BCP 47); repeatable")
+
+
+def _wait_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--wait", action="store_true",
+                         help="if another command is writing to the project, wait for it instead of stopping")
 
 
 def _batch_options(command: argparse.ArgumentParser, unit: str) -> None:
@@ -282,6 +295,7 @@ def _add_extract(commands: argparse._SubParsersAction) -> None:
                     "written atomically and only when their content changes.")
     _filters(extract_cmd, "target locale")
     _batch_options(extract_cmd, "item and catalog")
+    _wait_option(extract_cmd)
     extract_cmd.set_defaults(handler=_extract)
 
 
@@ -295,10 +309,11 @@ def _add_build(commands: argparse._SubParsersAction) -> None:
                     "to the source text, marked lang=<source>. Only pages whose inputs changed are rebuilt.")
     _filters(build_cmd)
     build_cmd.add_argument("--strict", action="store_true",
-                           help=f"exit with status {EXIT_HELD_BACK} when a page is held back")
+                           help=f"exit with status {EXIT_NOT_MET} when a page is held back")
     build_cmd.add_argument("--force", action="store_true", help="rebuild every page, changed or not")
     build_cmd.add_argument("--format", choices=("text", "json"), default="text", help="report format")
     _batch_options(build_cmd, "page")
+    _wait_option(build_cmd)
     build_cmd.set_defaults(handler=_build)
 
 
@@ -320,8 +335,7 @@ def _add_draft(commands: argparse._SubParsersAction) -> None:
     draft_cmd.add_argument("--refresh-drafts", action="store_true",
                            help="replace earlier machine drafts too (never human translations)")
     draft_cmd.add_argument("--max-chars", type=int, metavar="N", help="send at most N characters in this pass")
-    draft_cmd.add_argument("--wait", action="store_true",
-                           help="if a pass for the locale is running, wait for it instead of stopping")
+    _wait_option(draft_cmd)
     draft_cmd.set_defaults(handler=_draft)
 
 
@@ -334,10 +348,11 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
                     "decimal mark are fine), W202 URLs or e-mail addresses changed, W203 identical to a long "
                     "source, W204 leading or trailing whitespace differs, W205 doubled space, W206 length far "
                     "from the locale's norm, W207 a glossary country name missing. Exit status: 0 clean, "
-                    "1 warnings with --strict, 2 errors.")
+                    f"1 errors, {EXIT_NOT_MET} warnings with --strict.")
     _filters(check_cmd, "target locale")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="report format")
-    check_cmd.add_argument("--strict", action="store_true", help="exit with status 1 when there are warnings")
+    check_cmd.add_argument("--strict", action="store_true",
+                           help=f"exit with status {EXIT_NOT_MET} when there are warnings")
     check_cmd.set_defaults(handler=_check)
 
 
@@ -360,6 +375,7 @@ def _add_bundle(commands: argparse._SubParsersAction) -> None:
                     "title, date, completeness and machine-draft count, and the SHA-256 of every file.")
     _filters(bundle_cmd)
     bundle_cmd.add_argument("--name", default="news", help="archive name (default: news)")
+    _wait_option(bundle_cmd)
     bundle_cmd.set_defaults(handler=_bundle)
 
 
@@ -375,6 +391,7 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
     run_cmd = commands.add_parser("run", help="the main job: extract, build, bundle, and the status dashboard",
                                   description="Run extract, build and bundle, write output/status.html and "
                                               "print a short summary.")
+    _wait_option(run_cmd)
     run_cmd.set_defaults(handler=_run)
 
 
@@ -401,10 +418,10 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
     parser = _Parser(
         prog="workflow",
         description="Translate news items: HTML to gettext PO catalogs and back to localized pages.",
-        epilog="Exit status: 0 success, 1 bad input (the message names the file and the fix), 2 usage error, "
-               "3 build --strict with a page held back, 4 draft stopped early (engine failing or budget used up).",
+        epilog=EXIT_TABLE,
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    parser.add_argument("--debug", action="store_true", help="on an internal error, print the traceback")
     parser.add_argument("--root", type=Path, default=Path("."),
                         help="content root holding workflow.toml, source/ and locales/ (default: .)")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -417,6 +434,9 @@ def build_parser(argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
 
 def run() -> NoReturn:
     """The `workflow` command as a process (console script and `python -m workflow`): `main`, then exit."""
+    # A file-size limit (ulimit -f) would kill the process mid-write; ignored, the write fails with EFBIG instead,
+    # which the command reports and cleans up after.
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
     code = main()
     # The process ends here, and quickly: the interpreter's teardown would free every module and object still
     # alive one by one (a site's build state, locale data, parsed pages: about 6 ms of a one-page rebuild, and
@@ -445,10 +465,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     handler: Callable[[argparse.Namespace], int] = args.handler
     try:
         return handler(args)
+    except ProjectBusy as exc:
+        return _fail(exc.message, EXIT_BUSY)
     except WorkflowError as exc:
-        print(f"error: {exc.message}", file=sys.stderr)
-        return EXIT_ERROR
+        return _fail(exc.message, EXIT_ERROR)
+    except BrokenPipeError:
+        return _reader_gone()
+    except OSError as exc:
+        return _fail(os_error(exc).message, EXIT_ERROR)
     except KeyboardInterrupt:
-        print("interrupted; files already written are complete, nothing was left half-written",
-              file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _fail("interrupted; files already written are complete, nothing was left half-written",
+                     EXIT_INTERRUPTED, prefix="")
+    except Exception as exc:  # a bug of ours: one line, and the traceback only when asked for
+        if args.debug:
+            import traceback
+
+            traceback.print_exc()
+        return _fail(f"internal error: {type(exc).__name__}: {exc}; please report it with --debug output",
+                     EXIT_INTERNAL, prefix="")
+
+
+def _fail(message: str, code: int, prefix: str = "error: ") -> int:
+    try:
+        print(f"{prefix}{message}", file=sys.stderr)
+    except BrokenPipeError:
+        pass
+    return code
+
+
+def _reader_gone() -> int:
+    """The reader of our output went away (`workflow status | head -1`): the rest is not wanted. Standard output
+    is pointed at /dev/null so that the final flush does not complain."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_OK

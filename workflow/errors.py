@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,3 +40,30 @@ class ParseWarning:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: warning: {self.message}"
+
+
+# errno → (problem, fix) for the failures a person can do something about; {path} is the file or folder.
+_OS_PROBLEMS: dict[int, tuple[str, str]] = {
+    errno.EACCES: ("permission denied", "give your user write access (chmod u+w or chown) or run as its owner"),
+    errno.EPERM: ("operation not permitted", "give your user write access (chmod u+w or chown) or run as its owner"),
+    errno.EROFS: ("the file system is read-only", "work on a copy on a writable disk, or remount it read-write"),
+    errno.ENOSPC: ("no space left on the disk", "free some space (df -h shows where) and run the command again"),
+    errno.EDQUOT: ("disk quota exceeded", "free some space within your quota and run the command again"),
+    errno.EFBIG: ("file too large for this system's file-size limit", "raise the limit (ulimit -f) and rerun"),
+    errno.ENOTDIR: ("a file stands where a folder should be", "move that file out of the way and rerun"),
+    errno.EISDIR: ("a folder stands where a file should be", "move that folder out of the way and rerun"),
+    errno.EEXIST: ("a file stands where a folder should be", "move that file out of the way and rerun"),
+    errno.ENOENT: ("no such file or folder", "check the path, or run `workflow extract` first"),
+    errno.EMFILE: ("too many open files", "raise the limit (ulimit -n) or run with fewer jobs (-j)"),
+    errno.EIO: ("input/output error from the disk", "check the disk, then run the command again"),
+}
+
+
+def os_error(exc: OSError) -> WorkflowError:
+    """An operating-system failure as one line: the path, what went wrong, and what to do about it."""
+    problem, fix = _OS_PROBLEMS.get(exc.errno or 0, (exc.strerror or type(exc).__name__,
+                                                    "fix the cause and run the command again"))
+    path = exc.filename if exc.filename is not None else None
+    if exc.filename2 is not None:
+        path = f"{exc.filename} -> {exc.filename2}"
+    return WorkflowError(path, None, f"{problem} (nothing was half-written)", fix)

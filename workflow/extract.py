@@ -11,6 +11,7 @@ from functools import partial
 from pathlib import Path
 
 from workflow.errors import ParseWarning
+from workflow.lock import writes_project
 from workflow.fsio import Staged, commit, discard, gather_staged, remove_stale_temps, stage
 from workflow.parallel import map_settled
 from workflow.po import (
@@ -138,6 +139,7 @@ def _stage_item(settings: Settings, targets: tuple[str, ...], shared: frozenset[
     return result, segmentation.page.warnings, staged
 
 
+@writes_project
 def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = (),
             workers: int | None = None) -> ExtractReport:
     """Write templates and update every target locale's catalog for the chosen items.

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from workflow.extract import ExtractReport, extract
 from workflow.fsio import write_atomic
+from workflow.lock import writes_project
 from workflow.publish import BuildReport, BundleReport, build, bundle
 from workflow.report import StatusReport, status, status_html
 from workflow.settings import Settings
@@ -27,6 +28,7 @@ def write_dashboard(settings: Settings, report: StatusReport) -> str:
     return path.relative_to(settings.root).as_posix()
 
 
+@writes_project
 def run_job(settings: Settings) -> JobReport:
     """Everything a publisher needs from the current sources and catalogs."""
     extracted = extract(settings)

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from workflow.errors import WorkflowError
 from workflow.schema import (DRAFT, ENGINE, ENGINES, PROJECT, PUBLISHING, SECTIONS, SettingsChecker,
-                             canonical_locale, check_country_names)
+                             check_country_names)
 
 ITEM_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 # The catalog of the site layout; it cannot clash with an item id, which never starts with "_".

@@ -16,7 +16,8 @@ import pytest
 from conftest import ITEM, ROOT, run_cli
 from libre_server import LibreServer, free_port_url
 
-from workflow.mt.drafting import MACHINE_DRAFT, draft, locale_lock, protect, split_for_engine, unprotect
+from workflow.lock import project_lock
+from workflow.mt.drafting import MACHINE_DRAFT, draft, protect, split_for_engine, unprotect
 from workflow.mt.engines import PseudoEngine, engine_code
 from workflow.po.reader import read_po
 from workflow.po.writer import serialize
@@ -219,12 +220,12 @@ def test_character_budget_stops_the_pass(tmp_path: Path, server: LibreServer) ->
     assert _would_receive(project) == rejected + not_sent
 
 
-def test_a_second_pass_on_the_locale_waits_or_stops(tmp_path: Path, server: LibreServer) -> None:
+def test_a_pass_while_another_command_writes_stops_naming_the_holder(tmp_path: Path, server: LibreServer) -> None:
     project = _project(tmp_path, server.url)
-    with locale_lock(load_settings(project), LOCALE, False):
+    with project_lock(project, "workflow extract"):
         result = run_cli(project, "draft", "--locale", LOCALE)
-    assert result.returncode == 1
-    assert "already running" in result.stderr and "--wait" in result.stderr
+    assert result.returncode == 5
+    assert f"pid {os.getpid()}, workflow extract, since " in result.stderr and "--wait" in result.stderr
     assert server.behaviour.requests == 0
 
 

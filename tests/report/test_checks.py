@@ -73,10 +73,10 @@ def test_exit_statuses(tmp_path: Path) -> None:
     _edit_first(project, "fr", lambda e: replace(e, msgstr=e.msgstr + "  "))
     warned = run_cli(project, "check", "--locale", "fr")
     assert warned.returncode == 0 and "W204" in warned.stdout
-    assert run_cli(project, "check", "--locale", "fr", "--strict").returncode == 1
+    assert run_cli(project, "check", "--locale", "fr", "--strict").returncode == 3
     _edit_first(project, "fr", lambda e: replace(e, msgstr=e.msgstr.replace("</a1>", "")))
     failed = run_cli(project, "check", "--locale", "fr", "--format", "json")
-    assert failed.returncode == 2
+    assert failed.returncode == 1
     report = json.loads(failed.stdout)
     error = next(f for f in report["findings"] if f["code"] == "E101")
     assert error["path"] == f"locales/fr/{ITEM}.po" and error["line"] > 0 and error["fix"]
@@ -87,5 +87,5 @@ def test_broken_po_is_an_error_not_a_crash(tmp_path: Path) -> None:
     path = project / "locales" / "de" / f"{ITEM}.po"
     path.write_text(path.read_text(encoding="utf-8") + '\nmsgid "broken\n', encoding="utf-8")
     result = run_cli(project, "check", "--locale", "de")
-    assert result.returncode == 2
+    assert result.returncode == 1
     assert f"locales/de/{ITEM}.po:" in result.stdout and "E100" in result.stdout

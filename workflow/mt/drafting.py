@@ -8,27 +8,25 @@ translation, fuzzy or not, is never overwritten (earlier machine drafts only wit
 Placeholders are protected before sending and checked after; a draft whose placeholders differ is retried
 once with another protection, then left untranslated and reported. Requests run concurrently (bounded),
 retry with exponential backoff and jitter on transient failures, and a circuit breaker stops the pass after
-repeated failures. Results are written after every batch, atomically, under a per-locale lock.
+repeated failures. Results are written after every batch, atomically, under the project lock.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
-import os
 import random
 import re
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workflow.errors import WorkflowError
 from workflow.fsio import write_atomic
+from workflow.lock import writes_project
 from workflow.mt.engines import ENGINE_NAMES, Engine, PermanentError, TransientError, make_engine
 from workflow.po import Catalog, Entry, read_po, serialize
 from workflow.segment import PLACEHOLDER_RE, boundaries, placeholder_problem, source_items
@@ -117,35 +115,6 @@ class DraftReport:
     def not_sent(self) -> int:
         """Units the engine was to receive but never did, because the pass stopped first."""
         return 0 if self.dry_run else max(0, self.to_send - self.from_engine - len(self.rejected))
-
-
-# ------------------------------------------------------------------------------------------ lock
-
-
-@contextmanager
-def locale_lock(settings: Settings, locale: str, wait_for_it: bool) -> Iterator[None]:
-    """One draft pass per locale at a time: writes never interleave."""
-    folder = settings.root / ".workflow"
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / f"draft-{locale}.lock"
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait_for_it else fcntl.LOCK_NB))
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "another process"
-            raise WorkflowError(path, None, f"a draft pass for {locale} is already running ({holder})",
-                                "wait for it to finish, or rerun with --wait to queue behind it") from None
-        handle.seek(0)
-        handle.truncate()
-        handle.write(f"pid {os.getpid()}")
-        handle.flush()
-        try:
-            yield
-        finally:
-            handle.seek(0)
-            handle.truncate()
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 # ------------------------------------------------------------------------------------------ cache
@@ -385,16 +354,16 @@ def _apply(path: Path, fills: dict[tuple[str | None, str], _Fill], by_msgid: dic
     return changed
 
 
+@writes_project
 def draft(settings: Settings, locale: str, engine: str | None = None, items: tuple[str, ...] = (),
           dry_run: bool = False, refresh: bool = False, max_chars: int | None = None,
-          progress: Callable[[DraftProgress], None] | None = None, wait_for_lock: bool = False,
+          progress: Callable[[DraftProgress], None] | None = None,
           make: Callable[[str, str, str, dict[str, object], float], Engine] = make_engine,
           sleep: Callable[[float], None] = time.sleep) -> DraftReport:
     """Run one draft pass for `locale` and say what it did."""
     settings.chosen_locales((locale,))
     options = draft_options(settings, engine)
-    with locale_lock(settings, locale, wait_for_lock):
-        return _pass(settings, locale, options, items, dry_run, refresh, max_chars, progress, make, sleep)
+    return _pass(settings, locale, options, items, dry_run, refresh, max_chars, progress, make, sleep)
 
 
 def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[str, ...], dry_run: bool,

@@ -15,6 +15,7 @@ from functools import partial
 from pathlib import Path
 from typing import NamedTuple
 
+from workflow.lock import writes_project
 from workflow.fsio import Staged, commit, discard, flush_in_background, gather_staged
 from workflow.parallel import PARALLEL_THRESHOLD, map_settled
 from workflow.publish.decisions import Decider, Decision, assess, decision_from_state
@@ -308,6 +309,7 @@ def _plan_pages(parts: _Build, every_item: list[str], chosen_items: list[str],
     return plan
 
 
+@writes_project
 def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = (),
           force: bool = False, workers: int | None = None) -> BuildReport:
     """Build every published page (or the chosen items and locales), the indexes and the sitemap.

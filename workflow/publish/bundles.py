@@ -21,6 +21,7 @@ from pathlib import Path
 
 from workflow import __version__
 from workflow.errors import WorkflowError
+from workflow.lock import writes_project
 from workflow.publish.decisions import saved_decisions
 from workflow.settings import Settings
 
@@ -74,6 +75,7 @@ def safe_member(name: str) -> bool:
             and posixpath.normpath(name) == name and not any(part in ("..", ".", "") for part in name.split("/")))
 
 
+@writes_project
 def bundle(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, ...] = (),
            name: str = "news") -> BundleReport:
     """Pack the built pages of the chosen locales and items, their assets, indexes, sitemap and manifest."""
