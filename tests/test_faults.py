@@ -8,13 +8,26 @@ Edits (each a table in the case's `edit` list, applied in order):
   {file, append}          add text at the end              {file, prepend}  add text at the start
   {file, replace=[a, b]}  replace a by b (a must be there) {file, remove}   delete the file or folder
   {folder}                a folder where the path was      {file, entry=[msgid, msgstr]} set one msgstr
+
+Faults of the system, run for real where this machine allows it and skipped with the reason otherwise:
+  tmpfs = [folder, size]  the folder on a tmpfs that small (a full disk; needs root)
+  fsize = N               the command runs with a file-size limit of N KiB (RLIMIT_FSIZE)
+  readonly = [folders]    those folders read-only, the command run as a user they bind (nobody, when root)
 """
 
 from __future__ import annotations
 
+import os
+import pwd
 import re
+import resource
 import shutil
+import subprocess
+import sys
+import tempfile
 import tomllib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -110,16 +123,77 @@ def _run_in_process(root: Path, args: list[str], capsys: pytest.CaptureFixture[s
     return code, out, err
 
 
+def _run_as_the_system_allows(root: Path, case: dict) -> tuple[int, str, str]:
+    """The command in a process of its own, under the case's limits."""
+    kwargs: dict[str, object] = {}
+    if "fsize" in case:
+        limit = case["fsize"] * 1024
+        kwargs["preexec_fn"] = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    if "readonly" in case:
+        if os.geteuid() == 0:  # root writes through any permission: the command runs as an ordinary user
+            try:
+                pwd.getpwnam("nobody")
+            except KeyError:
+                pytest.skip("no user 'nobody' to run the command as")
+            subprocess.run(["chown", "-R", "nobody", str(root)], check=True)
+            kwargs["user"] = "nobody"
+        for folder in case["readonly"]:
+            for path in [root / folder, *(root / folder).rglob("*")]:
+                path.chmod(path.stat().st_mode & ~0o222)
+    result = subprocess.run([sys.executable, "-m", "workflow", "--root", str(root), *case["run"]],
+                            capture_output=True, text=True, cwd=root, **kwargs)  # type: ignore[call-overload]
+    return result.returncode, result.stdout, result.stderr
+
+
+@contextmanager
+def _small_disk(root: Path, case: dict) -> Iterator[None]:
+    """The case's folder on a tmpfs of the case's size, holding what the folder held."""
+    if "tmpfs" not in case:
+        yield
+        return
+    folder, size = root / case["tmpfs"][0], case["tmpfs"][1]
+    saved = root / ".saved"
+    if folder.exists():
+        shutil.move(folder, saved)
+    else:
+        saved.mkdir()
+    folder.mkdir()
+    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(folder)],
+                             capture_output=True, text=True)
+    if mounted.returncode != 0:
+        pytest.skip(f"cannot mount a small tmpfs here: {mounted.stderr.strip()}")
+    try:
+        shutil.copytree(saved, folder, dirs_exist_ok=True)
+        shutil.rmtree(saved)
+        yield
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
 @pytest.mark.parametrize("case", _cases())
 def test_fault(case: dict, built: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    root = tmp_path / "project"
+    # Not under pytest's own temp folder, which no other user may enter (the permission cases need one).
+    base = Path(tempfile.mkdtemp(prefix="fault-"))
+    base.chmod(0o755)
+    try:
+        _run_case(case, built, base / "project", capsys)
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(base)], check=False)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _run_case(case: dict, built: Path, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copytree(built, root, symlinks=True)
     for edit in case.get("edit", []):
         _apply(root, edit)
+    with _small_disk(root, case):
+        _check_case(case, root, capsys)
+
+
+def _check_case(case: dict, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = _files(root)
-    if case.get("subprocess"):
-        result = run_cli(root, *case["run"])
-        code, out, err = result.returncode, result.stdout, result.stderr
+    if case.get("subprocess") or "fsize" in case or "readonly" in case:
+        code, out, err = _run_as_the_system_allows(root, case)
     else:
         code, out, err = _run_in_process(root, case["run"], capsys)
     assert "Traceback" not in err and "internal error" not in err, err

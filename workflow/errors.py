@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,11 +60,21 @@ _OS_PROBLEMS: dict[int, tuple[str, str]] = {
 }
 
 
+def _file_in_the_way(path: str) -> str:
+    """The file that stands where `path` needs a folder: `path` or the first of its parents that is not one."""
+    current = Path(path)
+    for candidate in (current, *current.parents):
+        if candidate.exists() and not candidate.is_dir():
+            return str(candidate)
+    return path
+
+
 def os_error(exc: OSError) -> WorkflowError:
     """An operating-system failure as one line: the path, what went wrong, and what to do about it."""
     problem, fix = _OS_PROBLEMS.get(exc.errno or 0, (exc.strerror or type(exc).__name__,
                                                     "fix the cause and run the command again"))
-    path = exc.filename if exc.filename is not None else None
-    if exc.filename2 is not None:
-        path = f"{exc.filename} -> {exc.filename2}"
+    # A rename names its target, the file the user knows of (not the temp file beside it).
+    path = exc.filename2 if exc.filename2 is not None else exc.filename
+    if path is not None and exc.errno in (errno.ENOTDIR, errno.EEXIST):
+        path = _file_in_the_way(os.fspath(path))
     return WorkflowError(path, None, f"{problem} (nothing was half-written)", fix)

@@ -91,9 +91,14 @@ def _write(fd: int, temp: str, name: str, data: bytes, mode: int | None) -> Stag
         view = memoryview(data)
         while view:
             view = view[os.write(fd, view):]
-    except BaseException:
+    except BaseException as exc:
         os.close(fd)
         os.unlink(temp)
+        folder = os.path.dirname(temp)
+        if is_fresh_folder_name(os.path.basename(folder)):
+            _remove_if_empty(folder)  # a fresh folder made for this file alone goes with it
+        if isinstance(exc, OSError) and exc.filename is None:  # os.write names no file: the message needs one
+            raise OSError(exc.errno, exc.strerror, name) from None
         raise
     os.close(fd)
     return temp, name

@@ -9,18 +9,19 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import io
 import json
 import os
 import posixpath
 import stat
 import subprocess
-import tempfile
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
 from workflow import __version__
 from workflow.errors import WorkflowError
+from workflow.fsio import write_atomic
 from workflow.lock import writes_project
 from workflow.publish.decisions import saved_decisions
 from workflow.settings import Settings
@@ -125,25 +126,20 @@ def bundle(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, 
     files[MANIFEST] = (json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
     stamp = max(moment, _ZIP_EPOCH).timetuple()[:6]
     target = output / "bundles" / f"{name}.zip"
+    packed = io.BytesIO()  # the members are in memory already; the archive is written atomically, like any file
+    with zipfile.ZipFile(packed, "w") as archive:
+        for member in sorted(files):
+            if not safe_member(member):
+                raise WorkflowError(output / member, None, "unsafe name for a bundle member",
+                                    "rename the file: relative, no '..'")
+            info = zipfile.ZipInfo(member, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.create_system = 3
+            info.external_attr = (stat.S_IFREG | 0o644) << 16
+            archive.writestr(info, files[member], compresslevel=9)
     target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
-    os.close(fd)
-    try:
-        with zipfile.ZipFile(tmp, "w") as archive:
-            for member in sorted(files):
-                if not safe_member(member):
-                    raise WorkflowError(output / member, None, "unsafe name for a bundle member",
-                                        "rename the file: relative, no '..'")
-                info = zipfile.ZipInfo(member, date_time=stamp)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.create_system = 3
-                info.external_attr = (stat.S_IFREG | 0o644) << 16
-                archive.writestr(info, files[member], compresslevel=9)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    digest = hashlib.sha256(target.read_bytes()).hexdigest()
+    write_atomic(target, packed.getvalue())
+    digest = hashlib.sha256(packed.getvalue()).hexdigest()
     return BundleReport(target.relative_to(settings.root).as_posix(), len(files), digest)
 
 
