@@ -7,7 +7,7 @@ Edits (each a table in the case's `edit` list, applied in order):
   {file, text}            write the file (UTF-8)          {file, latin1}   write it encoded as Latin-1
   {file, append}          add text at the end              {file, prepend}  add text at the start
   {file, replace=[a, b]}  replace a by b (a must be there) {file, remove}   delete the file or folder
-  {folder}                a folder where the path was      {file, entry=[msgid, msgstr]} set one msgstr
+  {folder}                a folder where the path was      {file, entry=[msgid, lines]} an entry's msgstr lines
 
 Faults of the system, run for real where this machine allows it and skipped with the reason otherwise:
   tmpfs = [folder, size]  the folder on a tmpfs that small (a full disk; needs root)
@@ -95,18 +95,15 @@ def _apply(root: Path, edit: dict) -> None:
         raise AssertionError(f"unknown edit {edit}")
 
 
-def _set_msgstr(path: Path, msgid_start: str, msgstr: str) -> None:
-    """Give the first entry whose msgid starts with `msgid_start` this msgstr (written as PO escapes say)."""
-    from workflow.po.reader import read_po
-
-    catalog = read_po(path)
-    entry = next(e for e in catalog.entries if e.msgid.startswith(msgid_start) and not e.obsolete)
+def _set_msgstr(path: Path, msgid_start: str, lines: str) -> None:
+    """Replace the msgstr part of the first active entry whose msgid starts with `msgid_start` by `lines`, as
+    written (PO syntax, escapes and all: `msgstr "…"`, or `msgstr[0] "…"`)."""
     text = path.read_text(encoding="utf-8")
-    start = text.index(f'msgid "{_escape(entry.msgid)[:30]}')
-    at = text.index("\nmsgstr ", start) + 1
+    start = text.index(f'\nmsgid "{_escape(msgid_start)}') + 1
+    at = text.index("\nmsgstr", start) + 1
     end = text.find("\n\n", at)
     end = len(text) if end < 0 else end
-    path.write_text(text[:at] + f'msgstr "{msgstr}"' + text[end:], encoding="utf-8")
+    path.write_text(text[:at] + lines + text[end:], encoding="utf-8")
 
 
 def _escape(text: str) -> str:

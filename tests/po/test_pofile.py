@@ -192,7 +192,14 @@ HEADER = 'msgid ""\nmsgstr ""\n"Content-Type: text/plain; charset=UTF-8\\n"\n\n'
 def test_fast_readers_agree_on_edge_cases(body: str) -> None:
     for text in (body, HEADER + body):
         data = text.encode("utf-8")
-        reference = _general(data)
+        try:
+            reference = _general(data)
+        except WorkflowError as refused:  # (a second empty msgid after the header: msgfmt refuses it too)
+            for read in (parse_po, translation_table):
+                with pytest.raises(WorkflowError) as error:
+                    read(data)
+                assert error.value.message == refused.message
+            continue
         assert parse_po(data) == reference
         assert [e.line for e in parse_po(data).entries] == [e.line for e in reference.entries]
         assert translation_table(data) == _table_of(reference)

@@ -165,9 +165,10 @@ def _plain_table(matches: list[re.Match[str]]) -> dict[Key, tuple[str, bool]]:
         msgctxt = None if context_block is None else _plain_string(context_block)
         msgstr = _plain_string(msgstr_block)  # even where unused: a bad escape is an error wherever it is
         if number == 0 and msgid == "" and msgctxt is None:
-            continue  # the header
+            seen.add((None, ""))  # the header: a second one is refused as msgfmt does
+            continue
         key = (msgctxt, msgid)
-        if key in seen:
+        if key in seen or newline_problem(msgid, msgstr):
             raise KeyError(key)
         seen.add(key)
         if msgstr:
@@ -264,8 +265,8 @@ def _parse_plain(text: str, path: str) -> Catalog | None:
                 header = tuple(_parse_header(msgstr))
                 continue
             key = (msgctxt, msgid)
-            if key in seen:
-                return None  # a duplicate: the general reader names both lines
+            if key in seen or (key == (None, "") and has_header) or newline_problem(msgid, msgstr):
+                return None  # a duplicate or a translation msgfmt refuses: the general reader names the lines
             seen.add(key)
             entries.append(Entry(
                 msgid, msgstr, msgctxt,
@@ -324,6 +325,9 @@ class _LineReader:
                 stripped = "#" + stripped
             first = stripped[0]
         if first == '"':
+            if self.current.has_message and self.current.obsolete != obsolete:
+                raise WorkflowError(self.path, self.lineno, "inconsistent use of #~: part of an entry is obsolete",
+                                    "mark every line of an obsolete entry with #~, or none of them")
             self.continuation(stripped)
         elif first == "#" and stripped.startswith("#|"):
             self.previous(stripped, obsolete)
@@ -381,6 +385,12 @@ class _LineReader:
         if keyword in ("msgctxt", "msgid") and current.has_message and ("msgstr" in current.fields or current.plural):
             self.finish()
             current = self.current
+        if current.has_message and current.obsolete != obsolete:
+            raise WorkflowError(path, lineno, "inconsistent use of #~: part of an entry is obsolete",
+                                "mark every line of an obsolete entry with #~, or none of them")
+        if keyword == "msgctxt" and "msgid" in current.fields:
+            raise WorkflowError(path, lineno, "syntax error: msgctxt after msgid (missing msgstr)",
+                                "put msgctxt before the msgid, and give the msgid its msgstr")
         if not current.has_message:
             current.line = lineno
         current.has_message = True
@@ -396,6 +406,35 @@ class _LineReader:
             current.fields[keyword] = value
             self.last = (keyword, None)
 
+    def check_forms(self, current: _EntryBuilder, msgid: str) -> None:
+        """What `msgfmt -c` refuses in an entry's forms: plural forms without msgid_plural or the reverse,
+        plural indexes out of order or not as many as the header's nplurals, and a msgstr that does not begin
+        and end with a newline as its msgid does."""
+        path, line = self.path, current.line
+        plural = "msgid_plural" in current.fields
+        if current.plural and not plural:
+            raise WorkflowError(path, line, "msgstr[n] on a message without msgid_plural",
+                                'write msgstr "…" for a message without plural forms, or add its msgid_plural')
+        if plural and not current.plural:
+            raise WorkflowError(path, line, "msgid_plural without msgstr[0], msgstr[1], …",
+                                'give each plural form its own msgstr[n] "…", starting at msgstr[0]')
+        if plural and list(current.plural) != list(range(len(current.plural))):
+            raise WorkflowError(path, line, "plural forms out of order or missing (msgstr[n] must count from 0)",
+                                "number the forms msgstr[0], msgstr[1], … in order")
+        nplurals = self.nplurals()
+        if plural and nplurals is not None and len(current.plural) != nplurals:
+            raise WorkflowError(path, line, f"{len(current.plural)} plural forms where the header's Plural-Forms "
+                                f"says nplurals={nplurals}", "give the message one msgstr[n] per plural form")
+        for msgstr in current.plural.values() if plural else (str(current.fields.get("msgstr", "")),):
+            problem = newline_problem(msgid, msgstr)
+            if problem:
+                raise WorkflowError(path, line, problem, "begin and end the translation as the msgid does")
+
+    def nplurals(self) -> int | None:
+        forms = dict(self.header).get("Plural-Forms", "")
+        found = re.search(r"nplurals\s*=\s*(\d+)", forms)
+        return int(found.group(1)) if found else None
+
     def finish(self) -> None:
         """End the entry being read: the header, or an entry checked for its msgid, msgstr and uniqueness."""
         current = self.current
@@ -410,6 +449,8 @@ class _LineReader:
                                 'add msgstr "" after the msgid')
         msgid = str(current.fields["msgid"])
         msgctxt = current.fields.get("msgctxt")
+        if not current.obsolete:
+            self.check_forms(current, msgid)
         if msgid == "" and msgctxt is None and not current.obsolete and not self.has_header and not self.entries:
             self.has_header = True
             self.header_comments = tuple(current.translator)
@@ -418,6 +459,9 @@ class _LineReader:
         else:
             entry = current.entry(msgid, msgctxt)
             if not entry.obsolete:
+                if entry.key == (None, "") and self.has_header:
+                    raise WorkflowError(self.path, entry.line, "a second entry with an empty msgid (the header's)",
+                                        "give the entry its text, or remove it; msgfmt refuses it")
                 if entry.key in self.seen:
                     raise WorkflowError(self.path, entry.line,
                                         f"duplicate message (first at line {self.seen[entry.key]})",
@@ -426,6 +470,18 @@ class _LineReader:
             self.entries.append(entry)
         self.current = _EntryBuilder()
         self.last = None
+
+
+def newline_problem(msgid: str, msgstr: str) -> str | None:
+    """Why `msgfmt -c` refuses a translation for its newlines: it must begin, and end, with one exactly when
+    its msgid does."""
+    if not msgstr or not msgid:
+        return None
+    if msgid.startswith("\n") != msgstr.startswith("\n"):
+        return "msgid and msgstr do not both begin with a newline (\\n)"
+    if msgid.endswith("\n") != msgstr.endswith("\n"):
+        return "msgid and msgstr do not both end with a newline (\\n)"
+    return None
 
 
 def _comment_text(body: str) -> str:
