@@ -344,7 +344,9 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
         "check", help="quality checks on every PO file (placeholders, unsafe content, numbers, names, ...)",
         description="Check every catalog. Errors: E100 broken PO syntax, E101 placeholders differ, E102 unsafe "
                     "content (markup, event handlers, script URLs the source does not have), E103 a translation "
-                    "for a translate=\"no\" text. Warnings: W201 numbers differ (the locale's own grouping and "
+                    "for a translate=\"no\" text, E104 a character no page can hold (controls, noncharacters), "
+                    "E105 bidirectional controls the source does not have, E106 a placeholder name the source "
+                    "does not have. Warnings: W201 numbers differ (the locale's own grouping and "
                     "decimal mark are fine), W202 URLs or e-mail addresses changed, W203 identical to a long "
                     "source, W204 leading or trailing whitespace differs, W205 doubled space, W206 length far "
                     "from the locale's norm, W207 a glossary country name missing. Exit status: 0 clean, "

@@ -763,3 +763,63 @@ def test_a_build_that_cannot_commit_changes_nothing(built: Path, monkeypatch: py
     workflow.publish.building.build(load_settings(built), workers=1)
     assert not (output / "de" / f"{ITEM}.html").exists()
     assert "« " in (output / "fr" / f"{ITEM}.html").read_text(encoding="utf-8")
+
+
+# Every character a page cannot hold: the C0 controls but tab, newline and carriage return, DEL and the C1
+# controls, and noncharacters of the first, second and last planes.
+UNFIT = [chr(c) for c in (*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), *range(0x7F, 0xA0),
+                          0xFDD0, 0xFDEF, 0xFFFE, 0xFFFF, 0x1FFFE, 0x10FFFF)]
+
+
+def _unfit_project(folder: Path) -> tuple[Path, set[str]]:
+    """The sample with French translations that each begin with one unfit character: every entry of the site
+    catalog, and the item's past its title, description and lead (so that the page is still published)."""
+    folder.mkdir()
+    project = _copy_project(folder)
+    settings = project / "workflow.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace("min_translated = 0.8", "min_translated = 0.1"),
+                        encoding="utf-8")
+    assert run_cli(project, "extract").returncode == 0
+    chars = iter(UNFIT * 3)
+    placed: set[str] = set()
+    for catalog, skip in ((SITE_CATALOG, 0), (ITEM, 3)):
+        path = project / "locales" / "fr" / f"{catalog}.po"
+        po = read_po(path)
+        entries = []
+        for index, entry in enumerate(e for e in po.entries if not e.obsolete):
+            if index >= skip and entry.msgstr:
+                char = next(chars)
+                placed.add(char)
+                entry = replace(entry, msgstr=char + entry.msgstr)
+            entries.append(entry)
+        path.write_bytes(serialize(replace(po, entries=tuple(entries))))
+    return project, placed
+
+
+def test_characters_no_page_can_hold_fall_back_alike_on_both_render_paths(tmp_path: Path,
+                                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    import workflow.publish.building
+    import workflow.publish.page_builder
+
+    (first, placed), (second, _) = (_unfit_project(tmp_path / name) for name in ("skeleton", "rendered"))
+    assert placed == set(UNFIT)
+    reports = [workflow.publish.building.build(load_settings(first), workers=1)]
+    with monkeypatch.context() as patched:
+        patched.setattr(workflow.publish.page_builder, "skeleton", lambda segmentation: None)
+        reports.append(workflow.publish.building.build(load_settings(second), workers=1))
+    outputs = [{path.relative_to(project): path.read_bytes() for path in (project / "output").rglob("*.html")}
+               for project in (first, second)]
+    assert outputs[0] == outputs[1]
+    page = outputs[0][Path("output/fr") / f"{ITEM}.html"]
+    parser = html5lib.HTMLParser(strict=True)
+    parser.parse(page)
+    assert not parser.errors
+    for output in outputs[0].values():
+        text = output.decode("utf-8")
+        assert not [c for c in UNFIT if c in text]
+    for report in reports:
+        french = next(p for p in report.pages if p.locale == "fr" and p.path.endswith(f"{ITEM}.html"))
+        assert french.status == "built"
+        reasons = [f.reason for f in french.fallbacks] + [f.reason for f in report.site_fallbacks if f.locale == "fr"]
+        named = {chr(int(code, 16)) for reason in reasons for code in re.findall(r"U\+([0-9A-F]{4,6}) is a control", reason)}
+        assert named == set(UNFIT)

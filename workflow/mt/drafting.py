@@ -29,7 +29,7 @@ from workflow.fsio import write_atomic
 from workflow.lock import writes_project
 from workflow.mt.engines import ENGINE_NAMES, Engine, PermanentError, TransientError, make_engine
 from workflow.po import Catalog, Entry, read_po, serialize
-from workflow.segment import PLACEHOLDER_RE, boundaries, placeholder_problem, source_items
+from workflow.segment import PLACEHOLDER_RE, boundaries, placeholder_problem, source_items, unfit_character
 from workflow.settings import SITE_CATALOG, Settings
 
 MACHINE_DRAFT = "machine draft:"
@@ -285,6 +285,9 @@ class _Sender:
             if restored is None:
                 reason = "the engine changed the placeholders"
                 continue
+            unfit = unfit_character(restored)
+            if unfit:
+                return None, f"the answer holds a character no page can: {unfit}"
             problem = placeholder_problem(msgid, restored)
             if problem is None:
                 return restored, ""

@@ -10,9 +10,11 @@ from workflow.po.entries import Catalog, Entry
 
 PAGE_WIDTH = 79
 
+# NUL is written as an octal escape: a raw NUL would make the file unreadable (see the reader), and a
+# translation read from a `\000` escape must survive being written again.
 _ESCAPES = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\t": "\\t", "\r": "\\r",
-            "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v"}
-_ESCAPE_RE = re.compile(r'[\\"\n\t\r\a\b\f\v]')
+            "\a": "\\a", "\b": "\\b", "\f": "\\f", "\v": "\\v", "\0": "\\000"}
+_ESCAPE_RE = re.compile(r'[\\"\n\t\r\a\b\f\v\0]')
 _ESCAPE_TABLE = str.maketrans(_ESCAPES)
 _ESCAPE_PAIR_RE = re.compile(r"\\.", re.DOTALL)
 
@@ -69,8 +71,10 @@ def _escape_with_breaks(raw: str) -> tuple[str, frozenset[int]]:
     if not _ESCAPE_RE.search(raw):
         return raw, _NOTHING_PROHIBITED
     escaped = raw.translate(_ESCAPE_TABLE)
-    # The escaped text holds no lone backslash, so each backslash starts a two-character escape.
+    # The escaped text holds no lone backslash, so each backslash starts a two-character escape (four for NUL).
     prohibited = {match.start() + 1 for match in _ESCAPE_PAIR_RE.finditer(escaped)}
+    if "\0" in raw:
+        prohibited |= {match.start() + n for match in re.finditer(r"\\000", escaped) for n in (2, 3)}
     if raw.endswith("\n"):
         prohibited.add(len(escaped) - 2)
     return escaped, frozenset(prohibited)

@@ -105,6 +105,10 @@ def _decision(settings: Settings, total: int, done: int, drafts: int, missing_ti
         reasons.append("lead not translated")
     if share < settings.min_translated:
         reasons.append(f"{share:.0%} of words translated, {settings.min_translated:.0%} needed")
+    if reasons and fallbacks:  # translations the page could not use: what to fix first
+        first = fallbacks[0]
+        more = f" and {len(fallbacks) - 1} more" if len(fallbacks) > 1 else ""
+        reasons.append(f"a translation is unusable (line {first.line}: {first.reason}){more}")
     published = not reasons
     summary = "; ".join(reasons) if reasons else "complete" if share == 1 else f"{share:.0%} translated"
     return Decision(published, summary, share, drafts, title, tuple(fallbacks), date, links)

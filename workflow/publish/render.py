@@ -28,6 +28,7 @@ from workflow.segment import (
     Token,
     context_of,
     parse_translation,
+    unfit_character,
 )
 
 
@@ -328,8 +329,8 @@ def _tag_name(element: etree._Element) -> str:
 def _attribute_value(slot: AttributeSlot, translate: Translate, context: str | None) -> str | None:
     """A translatable attribute's value for the locale; None keeps the source's."""
     translation = translate(slot.segment, context)
-    if translation is None or translation == slot.segment.msgid:
-        return None
+    if translation is None or translation == slot.segment.msgid or unfit_character(translation):
+        return None  # (a character no page can hold: the decision reported it as the unit's fallback)
     return slot.leading + translation + slot.trailing
 
 

@@ -11,7 +11,8 @@ from babel.numbers import NumberFormatError, parse_decimal
 from workflow.errors import WorkflowError
 from workflow.po import Catalog, Entry, read_po
 from workflow.publish import babel_locale
-from workflow.segment import PLACEHOLDER_RE, PROTECTED_TAGS, placeholder_problem, read_source, source_items
+from workflow.segment import (PLACEHOLDER_RE, PROTECTED_TAGS, placeholder_problem, read_source, source_items,
+                              unfit_character)
 from workflow.settings import SITE_CATALOG, Settings
 
 ERROR = "error"
@@ -20,6 +21,8 @@ WARNING = "warning"
 _MARKUP_RE = re.compile(r"</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>")
 _HANDLER_RE = re.compile(r"\bon[a-z]+\s*=", re.IGNORECASE)
 _URL_RE = re.compile(r"(?:https?|ftp)://[^\s<>\"'»”)]+|\bjavascript:|\bdata:[a-z]+/|\bwww\.[^\s<>\"'»”)]+", re.IGNORECASE)
+# Embeddings, overrides and isolates (U+202A–U+202E, U+2066–U+2069): they reorder text as displayed.
+_BIDI_CONTROL_RE = re.compile("[\u202a-\u202e\u2066-\u2069]")
 _EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # A number as written in any locale: digit groups joined by single group or decimal marks ("2 000,5").
 _NUMBER_RE = re.compile(r"\d+(?:[\u00a0\u202f\u2009 ,.'’٬٫]\d+)*")
@@ -143,10 +146,21 @@ def check_entry(entry: Entry, locale: str, path: str, protected: set[str] = froz
     def add(code: str, severity: str, message: str, fix: str) -> None:
         found.append(Finding(code, severity, path, line, message, fix))
 
-    problem = placeholder_problem(msgid, msgstr)
-    if problem:
+    unfit = unfit_character(msgstr)
+    problem = None if unfit else placeholder_problem(msgid, msgstr)
+    if unfit:
+        add("E104", ERROR, unfit.split(";")[0], "delete the character; the page shows the source text until then")
+    elif problem:
         add("E101", ERROR, f"placeholders differ from the source: {problem}",
             "keep exactly the source's placeholders, each once, nested as in the source")
+    overrides = sorted({c for c in _BIDI_CONTROL_RE.findall(msgstr)} - set(msgid))
+    if overrides:
+        add("E105", ERROR, f"bidirectional control U+{ord(overrides[0]):04X} that the source does not have",
+            "remove it: the page sets each text's direction itself, and an override can reorder what readers see")
+    strangers = sorted(set(PLACEHOLDER_RE.findall(msgstr)) - set(PLACEHOLDER_RE.findall(msgid)))
+    if strangers and not problem:
+        add("E106", ERROR, f"{strangers[0]} looks like a placeholder, but the source has none of that name",
+            "use only the source's placeholders; anything else is shown as text")
     bare = PLACEHOLDER_RE.sub("", msgstr)
     source_bare = PLACEHOLDER_RE.sub("", msgid)
     markup = [m for m in _MARKUP_RE.findall(bare) if m not in source_bare]

@@ -15,7 +15,7 @@ _HOMES = {
     "boundaries": "sentences", "context_of": "units", "countries_in": "countries", "country_name": "countries",
     "item_names": "items", "parse_translation": "placeholders", "placeholder_problem": "placeholders",
     "read_source": "source", "segment_source": "items", "segments_of": "units", "source_items": "items",
-    "words_in": "records",
+    "unfit_character": "placeholders", "words_in": "records",
 }
 __all__ = sorted(_HOMES)
 __getattr__ = lazy_exports(__name__, _HOMES)

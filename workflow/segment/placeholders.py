@@ -2,7 +2,8 @@
 
 The one rule every stage applies to a msgstr (the build before it uses a translation, drafts before they
 write one, checks when they report): only the placeholders of the unit's own source count, each once,
-paired ones balanced and nested as tags are; anything else that looks like markup is literal text.
+paired ones balanced and nested as tags are; anything else that looks like markup is literal text. And no
+character a page cannot hold (controls, noncharacters).
 """
 
 from __future__ import annotations
@@ -16,7 +17,24 @@ _PLACEHOLDER_RE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
 _tuple_new = tuple.__new__
 
 class PlaceholderMismatch(ValueError):
-    """A translation's placeholders differ from its source unit's."""
+    """A translation's placeholders differ from its source unit's, or it holds a character no page can."""
+
+
+# Characters an HTML page cannot hold: NUL and the other C0 controls but tab, newline and carriage return
+# (form feed too: HTML would take it as a space, XML and so lxml refuse it), DEL and the C1 controls, lone
+# surrogates (a PO escape can make one), and the noncharacters (U+FDD0–U+FDEF and the last two code points of
+# every plane). html5lib calls each a parse error; lxml refuses most of them outright.
+_UNFIT_RE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufdd0-\ufdef"
+                       + "".join(f"{chr(plane << 16 | 0xFFFE)}{chr(plane << 16 | 0xFFFF)}" for plane in range(17))
+                       + "]")
+
+
+def unfit_character(text: str) -> str | None:
+    """Why `text` cannot go into a page because of a character in it (named by its code point), or None."""
+    found = _UNFIT_RE.search(text)
+    if found is None:
+        return None
+    return f"U+{ord(found.group()):04X} is a control or non-character that HTML cannot hold; remove it"
 
 
 def placeholders_in(msgid: str) -> dict[str, Placeholder]:
@@ -50,6 +68,9 @@ def parse_translation(text: str, segment: Segment) -> tuple[Token, ...]:
 
 
 def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
+    unfit = unfit_character(text)
+    if unfit:
+        raise PlaceholderMismatch(unfit)
     if "<" not in text and not names:  # plain text for a unit without placeholders: nothing to check
         return [text_token(text)] if text else []
     tokens: list[Token] = []
