@@ -2,7 +2,9 @@
 
 It answers POST /translate like LibreTranslate ({"translatedText": ...}), translating by prefixing the target
 language. Knobs: fail the next N requests with 429 or 500, stall them past the client's timeout, add latency
-to every request, and drop placeholder markers of one protection style or all of them.
+to every request, drop placeholder markers of one protection style or all of them, answer in another shape
+(a JSON list, a string, null, not JSON, text with NUL or control characters), close the connection halfway
+through an answer, or trickle answers a byte at a time.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ class Behaviour:
     latency: float = 0.0       # every request
     mangle: str = ""           # "first": drop ⟦n⟧ markers; "all": drop every marker
     status: int = 0            # answer every request with this status (e.g. 403)
+    shape: str = ""            # "list", "string", "null", "not-json", "no-key", "nul", "control": the answer's
+    disconnect: int = 0        # next N requests: half the answer, then the connection closes
+    trickle: float = 0.0       # seconds between the bytes of every answer
     requests: int = 0
     texts: list[str] = field(default_factory=list)
     keys: list[str] = field(default_factory=list)
@@ -78,17 +83,31 @@ class LibreServer:
                     translated = re.sub(r"⟦\d+⟧", "", translated)
                 elif behaviour.mangle == "all":
                     translated = re.sub(r"⟦\d+⟧|\[\[\d+\]\]", "", translated)
-                self._answer(200, {"translatedText": translated})
+                self._answer(200, _shaped(behaviour.shape, translated))
 
-            def _answer(self, status: int, payload: dict[str, object]) -> None:
-                data = json.dumps(payload).encode()
+            def _answer(self, status: int, payload: object) -> None:
+                data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+                with behaviour.lock:
+                    cut = behaviour.disconnect > 0
+                    behaviour.disconnect -= cut
                 try:
                     self.send_response(status)
                     self.send_header("Content-Type", "application/json")
                     self.send_header("Content-Length", str(len(data)))
                     self.end_headers()
-                    self.wfile.write(data)
-                except (BrokenPipeError, ConnectionResetError):
+                    if cut:
+                        self.wfile.write(data[: len(data) // 2])
+                        self.wfile.flush()
+                        self.close_connection = True
+                        self.connection.shutdown(2)
+                    elif behaviour.trickle:
+                        for byte in data:
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(behaviour.trickle)
+                    else:
+                        self.wfile.write(data)
+                except (BrokenPipeError, ConnectionResetError, OSError):
                     pass  # the client gave up (a timeout test)
 
         self._server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
@@ -103,6 +122,16 @@ class LibreServer:
     def __exit__(self, *exc: object) -> None:
         self._server.shutdown()
         self._server.server_close()
+
+
+def _shaped(shape: str, translated: str) -> object:
+    """The answer's payload in the shape asked for; LibreTranslate's own by default."""
+    shapes: dict[str, object] = {
+        "list": [translated], "string": translated, "null": {"translatedText": None},
+        "not-json": b"<html>502 Bad Gateway</html>", "no-key": {"text": translated},
+        "nul": {"translatedText": translated + "\u0000"}, "control": {"translatedText": "\u0007" + translated},
+    }
+    return shapes.get(shape, {"translatedText": translated})
 
 
 def free_port_url() -> str:

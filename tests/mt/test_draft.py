@@ -234,7 +234,10 @@ def test_refused_key_is_never_shown(tmp_path: Path, server: LibreServer) -> None
     server.behaviour.status = 403
     result = run_cli(project, "draft", "--locale", LOCALE, "--item", ITEM)
     assert KEY not in result.stdout + result.stderr
-    assert "key was refused" in result.stdout
+    # The pass stops at the first refusal: only the units already in flight were sent.
+    assert result.returncode == 4
+    assert "stopped: the engine refused the key (401/403)" in result.stderr
+    assert "not sent (the pass stopped)" in result.stdout
     for path in (project / ".workflow").rglob("*"):
         if path.is_file():
             assert KEY.encode() not in path.read_bytes()
@@ -335,3 +338,56 @@ def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(tmp_path: Path) -> 
     os.close(leader)
     assert process.returncode == 0
     assert b"\r[" in seen and b"########################] 121/121 units" in seen
+
+
+# Engines that misbehave: (server knobs, draft settings, exit status, a line the report must hold). Every case
+# leaves the human translations as they were and never writes what it rejected.
+ENGINE_FAULTS = {
+    "a JSON list": ({"shape": "list"}, {}, 4, r"engine refused: the answer is not a translation"),
+    "a JSON string": ({"shape": "string"}, {}, 4, r"the answer is not a translation"),
+    "null texts": ({"shape": "null"}, {}, 4, r"engine refused: (empty translation|the answer is not a translation)"),
+    "not JSON": ({"shape": "not-json"}, {}, 4, r"the answer is not a translation"),
+    "no translatedText": ({"shape": "no-key"}, {}, 4, r"the answer is not a translation \(KeyError\)"),
+    "NUL in the text": ({"shape": "nul"}, {}, 4, r"the answer holds a character no page can: U\+0000"),
+    "a control in the text": ({"shape": "control"}, {}, 4, r"a character no page can: U\+0007"),
+    "401": ({"status": 401}, {}, 4, r"stopped: the engine refused the key \(ERR_KEY_INVALID\)"),
+    "403": ({"status": 403}, {}, 4, r"stopped: the engine refused the key"),
+    "dropped mid-answer, then fine": ({"disconnect": 3}, {"concurrency": 1}, 0, r"0 rejected"),
+    "dropped mid-answer every time": ({"disconnect": 10_000}, {"retries": 1, "breaker": 2, "concurrency": 1}, 4,
+                                      r"stopped: the engine failed for 2 units in a row \(connection dropped"),
+    "trickled answers": ({"trickle": 0.4}, {"timeout": 1, "retries": 0, "breaker": 2, "concurrency": 1}, 4,
+                         r"no complete answer within 1 s"),
+}
+
+
+@pytest.mark.parametrize("name", ENGINE_FAULTS)
+def test_misbehaving_engines_are_reported_and_never_written(name: str, tmp_path: Path, server: LibreServer) -> None:
+    knobs, draft_settings, status, expected = ENGINE_FAULTS[name]
+    project = _project(tmp_path, server.url, **{"breaker": 3, "batch_size": 2, **draft_settings})
+    for knob, value in knobs.items():
+        setattr(server.behaviour, knob, value)
+    path = project / "locales" / LOCALE / f"{ITEM}.po"
+    before = {e.key: e.msgstr for e in read_po(path).entries if e.msgstr}
+    started = time.monotonic()
+    result = run_cli(project, "draft", "--locale", LOCALE, "--item", ITEM)
+    assert time.monotonic() - started < 30
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert result.returncode == status, result.stdout + result.stderr
+    assert re.search(expected, result.stdout + result.stderr), result.stdout + result.stderr
+    after = {e.key: e for e in read_po(path).entries}
+    assert all(after[key].msgstr == msgstr for key, msgstr in before.items())
+    for entry in after.values():
+        assert "\0" not in entry.msgstr and "\x07" not in entry.msgstr
+        if entry.msgstr and entry.key not in before:
+            assert entry.msgstr.startswith(f"[{LOCALE}]") and not entry.msgstr.startswith("[\"")
+    if status == 4 and "refused the key" in expected:
+        assert server.behaviour.requests <= 8 + 1  # at most the first window went out
+
+
+def test_a_keyless_local_server_needs_no_key(tmp_path: Path, server: LibreServer,
+                                             monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("LIBRE_API_KEY")
+    project = _project(tmp_path, server.url)
+    result = run_cli(project, "draft", "--locale", LOCALE, "--item", ITEM, "--engine", "libre")
+    assert result.returncode == 0, result.stderr
+    assert server.behaviour.requests > 0 and set(server.behaviour.keys) == {""}

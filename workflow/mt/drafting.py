@@ -27,7 +27,7 @@ from pathlib import Path
 from workflow.errors import WorkflowError
 from workflow.fsio import write_atomic
 from workflow.lock import writes_project
-from workflow.mt.engines import ENGINE_NAMES, Engine, PermanentError, TransientError, make_engine
+from workflow.mt.engines import ENGINE_NAMES, Engine, KeyRefused, PermanentError, TransientError, make_engine
 from workflow.po import Catalog, Entry, read_po, serialize
 from workflow.segment import PLACEHOLDER_RE, boundaries, placeholder_problem, source_items, unfit_character
 from workflow.settings import SITE_CATALOG, Settings
@@ -220,6 +220,7 @@ class _Breaker:
         self.limit = limit
         self.failures = 0
         self.last = ""
+        self.tripped = ""  # why it was opened at once, if it was
         self.lock = threading.Lock()
 
     @property
@@ -230,6 +231,13 @@ class _Breaker:
         with self.lock:
             self.failures = 0 if ok else self.failures + 1
             self.last = reason or self.last
+
+    def trip(self, reason: str) -> None:
+        """Open at once: nothing later can succeed (the key was refused)."""
+        with self.lock:
+            self.failures = max(self.failures, self.limit)
+            self.last = reason
+            self.tripped = reason
 
 
 class _Stopped(Exception):
@@ -277,17 +285,21 @@ class _Sender:
             except TransientError as exc:
                 self.breaker.record(False, str(exc))
                 return None, f"engine failed after {self.options.retries + 1} tries: {exc}"
-            except PermanentError as exc:
-                self.breaker.record(True)
+            except KeyRefused as exc:
+                self.breaker.trip(str(exc))
+                return None, str(exc)
+            except PermanentError as exc:  # refused or unusable answers count toward the breaker too
+                self.breaker.record(False, f"engine refused: {exc}")
                 return None, f"engine refused: {exc}"
-            self.breaker.record(True)
             restored = unprotect(" ".join(p.strip() for p in pieces), tokens, style)
+            unfit = unfit_character(restored or "")
+            if unfit:
+                self.breaker.record(False, "answers hold characters no page can")
+                return None, f"the answer holds a character no page can: {unfit}"
+            self.breaker.record(True)
             if restored is None:
                 reason = "the engine changed the placeholders"
                 continue
-            unfit = unfit_character(restored)
-            if unfit:
-                return None, f"the answer holds a character no page can: {unfit}"
             problem = placeholder_problem(msgid, restored)
             if problem is None:
                 return restored, ""
@@ -425,7 +437,9 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
             sender, breaker, options, to_send, max_chars, progress,
             lambda msgid, result: cache.put(options.engine, settings.source_locale, locale, msgid, result),
             comment, chars_total, flush)
-        if breaker.open:
+        if breaker.tripped:
+            stopped = f"{breaker.tripped}: finished work is saved and cached"
+        elif breaker.open:
             stopped = (f"the engine failed for {breaker.limit} units in a row ({breaker.last}); "
                        "check the engine and rerun: finished work is saved and cached")
         return DraftReport(locale, options.engine, len(needed), from_memory, from_cache, from_engine,

@@ -24,7 +24,11 @@ class TransientError(Exception):
 
 
 class PermanentError(Exception):
-    """Not worth another try: bad key, unsupported language, rejected text."""
+    """Not worth another try: unsupported language, rejected text, an answer that is not a translation."""
+
+
+class KeyRefused(PermanentError):
+    """The engine refused the key (401, 403): no later unit can fare better, the pass stops at once."""
 
 
 class Engine(Protocol):
@@ -77,6 +81,7 @@ class EngineSpec:
     cls: str
     max_chars: int
     keys: tuple[tuple[str, str], ...] = ()        # (constructor argument, environment variable)
+    key_optional: bool = False                    # a server of one's own may need none (LibreTranslate)
     codes: tuple[tuple[str, str], ...] = ()       # BCP 47 tag → engine code, where it differs
     unsupported: tuple[str, ...] = ()
     # A language pair deep-translator's own list accepts; the real codes are set after construction.
@@ -92,7 +97,7 @@ SPECS: dict[str, EngineSpec] = {
                            codes=(("en", "en-GB"), ("fr", "fr-FR"), ("de", "de-DE"), ("ru", "ru-RU"),
                                   ("uk", "uk-UA"), ("sr-Latn", "sr-Latn-RS"), ("kk", "kk-KZ"), ("ar", "ar-SA"),
                                   ("he", "he-IL"), ("tr", "tr-TR"), ("it", "it-IT"), ("es", "es-ES"))),
-    "libre": EngineSpec("libre", "LibreTranslator", 2000, keys=(("api_key", "LIBRE_API_KEY"),),
+    "libre": EngineSpec("libre", "LibreTranslator", 2000, keys=(("api_key", "LIBRE_API_KEY"),), key_optional=True,
                         codes=(("sr-Latn", "sr"), ("zh-Hans", "zh"))),
     "deepl": EngineSpec("deepl", "DeeplTranslator", 4900, keys=(("api_key", "DEEPL_API_KEY"),),
                         codes=(("pt-BR", "pt-br"), ("en", "en-gb"))),
@@ -126,6 +131,7 @@ def engine_code(engine: str, tag: str) -> str:
 # ------------------------------------------------------------------------------------------- adapters
 
 
+_KEY_SERVER_MESSAGES = {"ERR_KEY_INVALID", "ERR_KEY_BLOCKED"}
 _TRANSIENT_SERVER_MESSAGES = {"ERR_TOO_MANY_REQUESTS", "ERR_INTERNAL_SERVER_ERROR", "ERR_SERVICE_NOT_AVAIBLE",
                               "API server error"}
 
@@ -142,8 +148,11 @@ class DeepTranslatorEngine:
         self.max_chars = int(options.get("max_chars", spec.max_chars))  # type: ignore[arg-type]
         self.timeout = timeout
         kwargs: dict[str, object] = {}
+        keyless = False
         for argument, variable in spec.keys:
             value = os.environ.get(variable)
+            if not value and spec.key_optional:
+                value, keyless = "-", True  # deep-translator insists on one; it is removed below, never sent
             if not value:
                 raise WorkflowError(None, None, f"the {name} engine needs {variable} in the environment",
                                     f"export {variable}=… (keys are read from the environment only)")
@@ -162,40 +171,83 @@ class DeepTranslatorEngine:
         self._translator = getattr(module, spec.cls)(source=spec.pair[0], target=spec.pair[1], **kwargs)
         self._translator.source = source_code
         self._translator.target = target_code
+        if keyless:
+            self._translator.api_key = None
 
     def translate(self, text: str) -> str:
+        """The engine's translation of `text`, its whole request bounded by the timeout.
+
+        `requests` bounds each read of the socket, not the request: a server trickling a byte a second never
+        times out. The request runs in a thread of its own, waited for until the deadline; a late one is left
+        to finish (or time out on its next read) in the background, and its answer is dropped.
+        """
+        outcome: list[tuple[str | None, BaseException | None]] = []
+        finished = threading.Event()
+
+        def request() -> None:
+            _local.timeout = self.timeout
+            try:
+                outcome.append((self._request(text), None))
+            except BaseException as exc:  # handed to the waiting thread
+                outcome.append((None, exc))
+            finally:
+                _local.timeout = None
+                finished.set()
+
+        threading.Thread(target=request, name="engine request", daemon=True).start()
+        if not finished.wait(self.timeout):
+            raise TransientError(f"no complete answer within {self.timeout:g} s")
+        result, error = outcome[0]
+        if error is not None:
+            raise error
+        return result  # type: ignore[return-value]
+
+    def _request(self, text: str) -> str:
         import requests
         from deep_translator import exceptions as dt
 
-        _local.timeout = self.timeout
         try:
             result = self._translator.translate(text)
         except requests.exceptions.Timeout:
             raise TransientError(f"no answer within {self.timeout:g} s") from None
         except requests.exceptions.ConnectionError:
             raise TransientError("connection refused or dropped") from None
+        except (requests.exceptions.ChunkedEncodingError, requests.exceptions.ContentDecodingError):
+            raise TransientError("connection dropped mid-answer") from None
         except dt.TooManyRequests:
             raise TransientError("rate limited (429)") from None
         except dt.ServerException as exc:
             message = str(exc.args[0]) if exc.args else "API server error"
             if message in _TRANSIENT_SERVER_MESSAGES:
                 raise TransientError(f"server error ({message})") from None
+            if message in _KEY_SERVER_MESSAGES:
+                raise KeyRefused(f"the engine refused the key ({message}); check its key variable") from None
             raise PermanentError(f"rejected by the server ({message})") from None
-        except dt.RequestError:
-            raise TransientError("request failed") from None
         except (dt.AuthorizationException, dt.ApiKeyException):
             # Their messages contain the key; ours never does.
-            raise PermanentError("the key was refused; check the engine's key variable") from None
+            raise KeyRefused("the engine refused the key (401/403); check its key variable") from None
+        except dt.RequestError:
+            raise TransientError("request failed") from None
         except (dt.TranslationNotFound, dt.NotValidLength, dt.NotValidPayload,
                 dt.LanguageNotSupportedException) as exc:
             raise PermanentError(type(exc).__name__) from None
-        except (ValueError, KeyError) as exc:
-            raise TransientError(f"unreadable answer ({type(exc).__name__})") from None
-        finally:
-            _local.timeout = None
-        if not isinstance(result, str) or not result.strip():
+        except (requests.exceptions.JSONDecodeError, KeyError, TypeError, AttributeError, IndexError) as exc:
+            # Not JSON, or JSON of another shape (a list, a string, no translatedText): not a translation.
+            raise PermanentError(f"the answer is not a translation ({type(exc).__name__})") from None
+        except requests.exceptions.RequestException as exc:
+            raise TransientError(f"request failed ({type(exc).__name__})") from None
+        except ValueError as exc:
+            raise PermanentError(f"the answer is not a translation ({type(exc).__name__})") from None
+        if not isinstance(result, str):
+            raise PermanentError(f"the answer is not a translation (a JSON {_json_kind(result)})")
+        if not result.strip():
             raise PermanentError("empty translation")
         return result
+
+
+def _json_kind(value: object) -> str:
+    names = {type(None): "null", bool: "boolean", int: "number", float: "number", list: "list", dict: "object"}
+    return names.get(type(value), type(value).__name__)
 
 
 # A pseudo-translation shows externalization and layout bugs without a network: accented letters, text
