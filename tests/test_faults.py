@@ -8,11 +8,14 @@ Edits (each a table in the case's `edit` list, applied in order):
   {file, append}          add text at the end              {file, prepend}  add text at the start
   {file, replace=[a, b]}  replace a by b (a must be there) {file, remove}   delete the file or folder
   {folder}                a folder where the path was      {file, entry=[msgid, lines]} an entry's msgstr lines
+  {file, nested=N}        an item with its text N elements deep  {file, bytes}  write these bytes (hex)
 
 Faults of the system, run for real where this machine allows it and skipped with the reason otherwise:
   tmpfs = [folder, size]  the folder on a tmpfs that small (a full disk; needs root)
   fsize = N               the command runs with a file-size limit of N KiB (RLIMIT_FSIZE)
   readonly = [folders]    those folders read-only, the command run as a user they bind (nobody, when root)
+  closed_stdout = true    the command's standard output is a pipe nobody reads from
+  subprocess = true       the command in a process of its own (in this process otherwise: a case costs less)
 """
 
 from __future__ import annotations
@@ -91,6 +94,13 @@ def _apply(root: Path, edit: dict) -> None:
         path.write_text(text.replace(old, new, 1), encoding="utf-8")
     elif "entry" in edit:
         _set_msgstr(path, *edit["entry"])
+    elif "nested" in edit:  # a news item whose one paragraph is inside that many elements
+        depth = edit["nested"]
+        path.write_text('<html lang="en"><head><title>Deep</title></head><body><div data-slot="body">'
+                        + "<div>" * depth + "<p>Deep text here.</p>" + "</div>" * depth + "</div></body></html>",
+                        encoding="utf-8")
+    elif "bytes" in edit:
+        path.write_bytes(bytes.fromhex(edit["bytes"]))
     else:
         raise AssertionError(f"unknown edit {edit}")
 
@@ -115,7 +125,10 @@ def _run_in_process(root: Path, args: list[str], capsys: pytest.CaptureFixture[s
     from workflow.cli import main
 
     capsys.readouterr()
-    code = main(["--root", str(root), *args])
+    try:
+        code = main(["--root", str(root), *args])
+    except SystemExit as exit:  # argparse ends a usage error so
+        code = exit.code  # type: ignore[assignment]
     out, err = capsys.readouterr()
     return code, out, err
 
@@ -137,9 +150,22 @@ def _run_as_the_system_allows(root: Path, case: dict) -> tuple[int, str, str]:
         for folder in case["readonly"]:
             for path in [root / folder, *(root / folder).rglob("*")]:
                 path.chmod(path.stat().st_mode & ~0o222)
-    result = subprocess.run([sys.executable, "-m", "workflow", "--root", str(root), *case["run"]],
-                            capture_output=True, text=True, cwd=root, **kwargs)  # type: ignore[call-overload]
+    command = [sys.executable, "-m", "workflow", "--root", str(root), *_args(root, case)]
+    if case.get("closed_stdout"):  # a reader that went away before the first line: `workflow status | head -0`
+        read, write = os.pipe()
+        os.close(read)
+        try:
+            result = subprocess.run(command, stdout=write, stderr=subprocess.PIPE, text=True, cwd=root, **kwargs)
+        finally:
+            os.close(write)
+        return result.returncode, "", result.stderr
+    result = subprocess.run(command, capture_output=True, text=True, cwd=root, **kwargs)  # type: ignore[call-overload]
     return result.returncode, result.stdout, result.stderr
+
+
+def _args(root: Path, case: dict) -> list[str]:
+    """The case's command line, {root} standing for the project's folder."""
+    return [arg.replace("{root}", str(root)) for arg in case["run"]]
 
 
 @contextmanager
@@ -189,10 +215,10 @@ def _run_case(case: dict, built: Path, root: Path, capsys: pytest.CaptureFixture
 
 def _check_case(case: dict, root: Path, capsys: pytest.CaptureFixture[str]) -> None:
     before = _files(root)
-    if case.get("subprocess") or "fsize" in case or "readonly" in case:
+    if case.get("subprocess") or "fsize" in case or "readonly" in case or "closed_stdout" in case:
         code, out, err = _run_as_the_system_allows(root, case)
     else:
-        code, out, err = _run_in_process(root, case["run"], capsys)
+        code, out, err = _run_in_process(root, _args(root, case), capsys)
     assert "Traceback" not in err and "internal error" not in err, err
     assert code == case.get("exit", 1), (out, err)
     errors = [line for line in err.splitlines() if line.startswith("error:")]

@@ -142,6 +142,8 @@ class _ProgressBar:
 
 
 def _print_draft(report: DraftReport) -> None:
+    for warning in report.warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     if report.dry_run:
         print(f"dry run, {report.locale}: {report.needed} units need a translation; {report.from_memory} from "
               f"translation memory, {report.from_cache} from the cache; {report.engine} would receive "
@@ -256,7 +258,7 @@ def _wait_option(command: argparse.ArgumentParser) -> None:
 
 def _batch_options(command: argparse.ArgumentParser, unit: str) -> None:
     """-j and -v, for the commands that work through many items."""
-    command.add_argument("-j", "--jobs", type=int, default=None, metavar="N",
+    command.add_argument("-j", "--jobs", type=_positive, default=None, metavar="N",
                          help="items processed in parallel (default: one per CPU core)")
     command.add_argument("-v", "--verbose", action="store_true", help=f"a line per {unit} even for large runs")
 
@@ -283,6 +285,22 @@ class _Parser(argparse.ArgumentParser):
     def __init__(self, **kwargs: object) -> None:
         kwargs.setdefault("formatter_class", _HelpFormatter)
         super().__init__(**kwargs)  # type: ignore[arg-type]
+
+    def error(self, message: str) -> NoReturn:
+        """A usage error as every other error is written: one line, with where to look."""
+        self.print_usage(sys.stderr)
+        self.exit(EXIT_USAGE, f"error: {self.prog}: {message}; see `{self.prog} --help`\n")
+
+
+def _positive(text: str) -> int:
+    """A whole number of at least 1 (jobs, characters)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is less than 1")
+    return value
 
 
 def _add_extract(commands: argparse._SubParsersAction) -> None:
@@ -334,7 +352,7 @@ def _add_draft(commands: argparse._SubParsersAction) -> None:
                            help="say how many units and characters the engine would receive; send nothing")
     draft_cmd.add_argument("--refresh-drafts", action="store_true",
                            help="replace earlier machine drafts too (never human translations)")
-    draft_cmd.add_argument("--max-chars", type=int, metavar="N", help="send at most N characters in this pass")
+    draft_cmd.add_argument("--max-chars", type=_positive, metavar="N", help="send at most N characters in this pass")
     _wait_option(draft_cmd)
     draft_cmd.set_defaults(handler=_draft)
 
@@ -462,6 +480,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # A batch job builds many small, acyclic objects; the default collector thresholds make it rescan
     # them over and over (a third of extract's time on 1,000 items).
     gc.set_threshold(100_000, 50, 100)
+    # Pages are walked recursively, a frame or two per level of nesting, and the HTML parser takes up to 2048
+    # levels (deeper sources are refused): Python's default limit of 1000 frames would stop halfway.
+    sys.setrecursionlimit(max(sys.getrecursionlimit(), 10_000))
     parser = build_parser(argv)
     args = parser.parse_args(argv)
     handler: Callable[[argparse.Namespace], int] = args.handler

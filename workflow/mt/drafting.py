@@ -14,6 +14,7 @@ repeated failures. Results are written after every batch, atomically, under the 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 import re
 import sqlite3
@@ -110,6 +111,7 @@ class DraftReport:
     to_send: int = 0               # distinct units the engine would receive (dry run) or was asked for
     chars_to_send: int = 0
     stopped: str = ""              # why the pass stopped early, if it did
+    warnings: tuple[str, ...] = ()
 
     @property
     def not_sent(self) -> int:
@@ -123,13 +125,38 @@ class DraftReport:
 class AnswerCache:
     """Every accepted engine answer, so a rerun sends nothing it already has (SQLite, committed per answer)."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, repair: bool = True) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(path)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("CREATE TABLE IF NOT EXISTS answers (engine TEXT, source TEXT, target TEXT, text TEXT, "
-                         "translation TEXT, created TEXT, PRIMARY KEY (engine, source, target, text))")
-        self._db.commit()
+        self.warning = ""
+        try:
+            self._db = self._open(path)
+        except sqlite3.DatabaseError as exc:
+            if not repair:  # (a dry run changes nothing: it reads an empty cache instead)
+                self.warning = f"{path.name} is damaged ({exc}); the next pass sets it aside and begins anew"
+                self._db = self._open(Path(":memory:"))
+                return
+            # Only answers already written to catalogs are lost with it: set aside, for a look, and begun anew.
+            aside = path.with_name(f"{path.name}.damaged-{dt.datetime.now():%Y%m%d-%H%M%S}")
+            for suffix in ("", "-wal", "-shm"):
+                if Path(f"{path}{suffix}").exists():
+                    os.replace(f"{path}{suffix}", f"{aside}{suffix}")
+            self.warning = (f"{path.name} was damaged ({exc}); set aside as {aside.name}, a new cache was begun "
+                            "(answers already in the catalogs are kept)")
+            self._db = self._open(path)
+
+    @staticmethod
+    def _open(path: Path) -> sqlite3.Connection:
+        db = sqlite3.connect(path)
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("CREATE TABLE IF NOT EXISTS answers (engine TEXT, source TEXT, target TEXT, text TEXT, "
+                       "translation TEXT, created TEXT, PRIMARY KEY (engine, source, target, text))")
+            db.execute("SELECT count(*) FROM answers").fetchone()
+            db.commit()
+        except BaseException:
+            db.close()
+            raise
+        return db
 
     def get(self, engine: str, source: str, target: str, text: str) -> str | None:
         row = self._db.execute("SELECT translation FROM answers WHERE engine=? AND source=? AND target=? AND text=?",
@@ -415,7 +442,8 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
             flush({}, everything=True)
         return DraftReport(locale, options.engine, len(needed), from_memory, 0, 0, (), 0, 0,
                            tuple(_rel(p, settings) for p in written), dry_run)
-    cache = AnswerCache(settings.root / ".workflow" / "mt-cache.sqlite3")
+    cache = AnswerCache(settings.root / ".workflow" / "mt-cache.sqlite3", repair=not dry_run)
+    warnings = (cache.warning,) if cache.warning else ()
     try:
         drafts: dict[str, _Fill] = {}
         comment = f"{MACHINE_DRAFT} {options.engine} {today}"
@@ -428,7 +456,7 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
         chars_total = sum(len(PLACEHOLDER_RE.sub("", m)) for m in to_send)
         if dry_run:
             return DraftReport(locale, options.engine, len(needed), from_memory, from_cache, 0, (), 0, 0, (),
-                               True, len(to_send), chars_total)
+                               True, len(to_send), chars_total, warnings=warnings)
         flush(drafts, everything=True)  # memory and cache first: they cost nothing
         engine = make(options.engine, settings.source_locale, locale, options.engine_options, options.timeout)
         breaker = _Breaker(options.breaker)
@@ -445,7 +473,7 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
         return DraftReport(locale, options.engine, len(needed), from_memory, from_cache, from_engine,
                            tuple(rejected), sender.chars, sender.requests,
                            tuple(_rel(Path(p), settings) for p in written), False, len(to_send), chars_total,
-                           stopped)
+                           stopped, warnings)
     finally:
         cache.close()
 

@@ -376,8 +376,10 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         raise
     for path in plan.withdrawn:
         path.unlink(missing_ok=True)
+    damaged = parts.state.damaged
     return BuildReport(tuple(plan.results), tuple(indexes), relative(sitemap_path, settings.root),
-                       site_fallbacks=_site_fallbacks(parts, chosen_locales))
+                       site_fallbacks=_site_fallbacks(parts, chosen_locales),
+                       warnings=(f"output/{damaged}; every page was built again",) if damaged else ())
 
 
 def _site_fallbacks(parts: _Build, locales: tuple[str, ...]) -> tuple[SiteFallback, ...]:

@@ -143,11 +143,25 @@ def bundle(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, 
     return BundleReport(target.relative_to(settings.root).as_posix(), len(files), digest)
 
 
+def _listed_files(archive: zipfile.ZipFile) -> dict[str, str] | None:
+    """The manifest's member → SHA-256 table, or None when the manifest is not one."""
+    try:
+        manifest = json.loads(archive.read(MANIFEST))
+    except (ValueError, zipfile.BadZipFile, OSError):  # (a damaged member fails its CRC check on reading)
+        return None
+    files = manifest.get("files") if isinstance(manifest, dict) else None
+    if not isinstance(files, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in files.items()):
+        return None
+    return files
+
+
 def verify(path: Path) -> VerifyReport:
     """Check an archive against its manifest: every file present and unchanged, nothing extra, safe names."""
     problems: list[str] = []
     try:
         archive = zipfile.ZipFile(path)
+    except FileNotFoundError:
+        raise WorkflowError(path, None, "no such file", "give the path of a bundle (output/bundles/NAME.zip)") from None
     except (OSError, zipfile.BadZipFile) as exc:
         raise WorkflowError(path, None, f"not a readable ZIP archive ({exc})",
                             "rebuild it with `workflow bundle`") from None
@@ -161,8 +175,10 @@ def verify(path: Path) -> VerifyReport:
                 problems.append(f"{info.filename}: a link, which bundles never contain")
         if MANIFEST not in names:
             return VerifyReport(str(path), len(names), (*problems, f"{MANIFEST} is missing"))
-        manifest = json.loads(archive.read(MANIFEST))
-        expected: dict[str, str] = manifest.get("files", {})
+        expected = _listed_files(archive)
+        if expected is None:
+            return VerifyReport(str(path), len(names), (*problems, f"{MANIFEST} is not a manifest (not JSON with "
+                                                                   "a files table of SHA-256 digests)"))
         for member, digest in sorted(expected.items()):
             if member not in names:
                 problems.append(f"{member}: listed in the manifest but missing")

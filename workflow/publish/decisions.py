@@ -23,6 +23,7 @@ from workflow.segment import (
     segments_of,
     words_in,
 )
+from workflow.errors import WorkflowError
 from workflow.settings import Settings
 
 _tuple_new = tuple.__new__
@@ -132,6 +133,9 @@ def saved_decisions(settings: Settings) -> dict[tuple[str, str], Decision] | Non
     if not path.exists():
         return None
     state = BuildState.load(path)
+    if state.damaged:
+        raise WorkflowError(path, None, f"the build state is damaged ({state.damaged})",
+                            "run `workflow build`, which builds every page again and writes a new one")
     return {tuple(name.split("|", 1)): decision_from_state(row)[0]  # type: ignore[misc]
             for name, row in state.decisions.items()}
 

@@ -93,6 +93,7 @@ class BuildState:
     common: str = ""  # digest of what every page depends on: tool version, settings, layout
     answers: dict[str, str] = field(default_factory=dict)  # CLDR's answers the pages used (see locale_data.recall)
     listed: str = ""  # what the indexes and sitemap were last made for: the items and the publishing locales
+    damaged: str = ""  # why a state file that was there could not be read (the build then does everything)
 
     @classmethod
     def load(cls, path: Path, common: str | None = None) -> BuildState:
@@ -100,10 +101,14 @@ class BuildState:
         `common` inputs (which include Babel's version)."""
         try:
             data = marshal.loads(path.read_bytes())
-        except (OSError, ValueError, EOFError, TypeError):
+        except FileNotFoundError:
             return cls(common=common or "")
-        if not isinstance(data, dict) or data.get("version") != __version__ or data.get("format") != STATE_FORMAT:
-            return cls(common=common or "")
+        except (OSError, ValueError, EOFError, TypeError) as exc:
+            return cls(common=common or "", damaged=f"{path.name} is unreadable ({type(exc).__name__})")
+        if not isinstance(data, dict):
+            return cls(common=common or "", damaged=f"{path.name} is not a build state")
+        if data.get("version") != __version__ or data.get("format") != STATE_FORMAT:
+            return cls(common=common or "")  # made by another version: rebuilt, as expected
         if common is not None and data.get("common") != common:
             return cls(files=data.get("files", {}), common=common)
         return cls(data.get("decisions", {}), data.get("pages", {}), data.get("files", {}), data.get("common", ""),

@@ -66,8 +66,11 @@ def _html_parser() -> etree.HTMLParser:
     parser = getattr(_parsers, "parser", None)
     if parser is None:
         # etree's own HTML parser: lxml.html's element classes cost a lookup per node and are not needed.
+        # huge_tree: no cap on a text's size, and nesting up to libxml2's hard limit (2048, not 256); deeper
+        # sources are refused below rather than parsed with their text missing.
         parser = _parsers.parser = etree.HTMLParser(recover=True, remove_comments=False, remove_pis=False,
-                                                    remove_blank_text=False, default_doctype=False)
+                                                    remove_blank_text=False, default_doctype=False,
+                                                    huge_tree=True)
     return parser
 
 
@@ -79,6 +82,10 @@ def parse_html(text: str, path: Path) -> tuple[etree._ElementTree, tuple[ParseWa
         raise WorkflowError(path, None, "no HTML content", "put an HTML document in the file")
     warnings = []
     for error in parser.error_log:
+        if "Excessive depth" in error.message:
+            raise WorkflowError(path, error.line or None, "elements nested deeper than the parser's limit "
+                                "(2048): the text inside would be lost", "close the elements the file leaves open, "
+                                "or flatten the nesting")
         if _HTML5_NOISE_RE.search(error.message):
             continue
         warnings.append(ParseWarning(str(path), error.line or None,
