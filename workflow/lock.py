@@ -83,8 +83,13 @@ def project_lock(root: Path, command: str, wait: bool = False) -> Iterator[None]
 
 
 def command_name() -> str:
-    """How the running command was started, for the lock's holder text."""
-    words = [os.path.basename(sys.argv[0]) or "workflow", *sys.argv[1:]]
+    """The running command as a user would type it (`workflow draft --locale fr`), for the holder's text."""
+    words, skip = ["workflow"], False
+    for word in sys.argv[1:]:
+        if skip or word == "--root":
+            skip = not skip
+            continue
+        words.append(word)
     return " ".join(words)[:200]
 
 

@@ -391,3 +391,27 @@ def test_a_keyless_local_server_needs_no_key(tmp_path: Path, server: LibreServer
     result = run_cli(project, "draft", "--locale", LOCALE, "--item", ITEM, "--engine", "libre")
     assert result.returncode == 0, result.stderr
     assert server.behaviour.requests > 0 and set(server.behaviour.keys) == {""}
+
+
+@pytest.mark.parametrize("delay", [0.05, 0.3, 0.6, 0.9, 1.3])
+def test_extract_during_a_draft_waits_its_turn_and_loses_no_draft(delay: float, tmp_path: Path,
+                                                                 server: LibreServer) -> None:
+    project = _project(tmp_path, server.url, concurrency=2, batch_size=4)
+    server.behaviour.latency = 0.1
+    env = {**os.environ, "LIBRE_API_KEY": KEY}
+    drafting = subprocess.Popen([sys.executable, "-m", "workflow", "--root", str(project), "draft", "--locale",
+                                 LOCALE, "--item", ITEM], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                                env=env)
+    time.sleep(delay)
+    refused = run_cli(project, "extract")
+    waited = run_cli(project, "extract", "--wait")
+    out, err = drafting.communicate(timeout=60)
+    assert drafting.returncode == 0, err
+    if refused.returncode != 0:  # the draft held the lock: one line naming it, nothing touched
+        assert refused.returncode == 5 and "workflow draft" in refused.stderr and "--wait" in refused.stderr
+    assert waited.returncode == 0, waited.stderr
+    drafted = int(re.search(r"(\d+) from the engine", out).group(1))
+    entries = [e for e in read_po(project / "locales" / LOCALE / f"{ITEM}.po").entries if not e.obsolete]
+    machine = [e for e in entries if any(c.startswith(MACHINE_DRAFT) for c in e.translator_comments)]
+    assert drafted > 0 and len(machine) == drafted
+    assert all(e.msgstr.startswith(f"[{LOCALE}]") for e in machine)
