@@ -44,16 +44,18 @@ class ParseWarning:
 
 
 # errno → (problem, fix) for the failures a person can do something about; {path} is the file or folder.
+_ACCESS = "give your user write access (chmod u+w or chown) or run as its owner"
+_IN_THE_WAY = "move that {} out of the way and rerun"
 _OS_PROBLEMS: dict[int, tuple[str, str]] = {
-    errno.EACCES: ("permission denied", "give your user write access (chmod u+w or chown) or run as its owner"),
-    errno.EPERM: ("operation not permitted", "give your user write access (chmod u+w or chown) or run as its owner"),
+    errno.EACCES: ("permission denied", _ACCESS),
+    errno.EPERM: ("operation not permitted", _ACCESS),
     errno.EROFS: ("the file system is read-only", "work on a copy on a writable disk, or remount it read-write"),
     errno.ENOSPC: ("no space left on the disk", "free some space (df -h shows where) and run the command again"),
     errno.EDQUOT: ("disk quota exceeded", "free some space within your quota and run the command again"),
     errno.EFBIG: ("file too large for this system's file-size limit", "raise the limit (ulimit -f) and rerun"),
-    errno.ENOTDIR: ("a file stands where a folder should be", "move that file out of the way and rerun"),
-    errno.EISDIR: ("a folder stands where a file should be", "move that folder out of the way and rerun"),
-    errno.EEXIST: ("a file stands where a folder should be", "move that file out of the way and rerun"),
+    errno.ENOTDIR: ("a file stands where a folder should be", _IN_THE_WAY.format("file")),
+    errno.EISDIR: ("a folder stands where a file should be", _IN_THE_WAY.format("folder")),
+    errno.EEXIST: ("a file stands where a folder should be", _IN_THE_WAY.format("file")),
     errno.ENOENT: ("no such file or folder", "check the path, or run `workflow extract` first"),
     errno.EMFILE: ("too many open files", "raise the limit (ulimit -n) or run with fewer jobs (-j)"),
     errno.EIO: ("input/output error from the disk", "check the disk, then run the command again"),

@@ -93,9 +93,11 @@ class SettingsChecker:
         self.prefix = prefix  # "tool.workflow." inside pyproject.toml
 
     def line_of(self, table: str, key: str | None = None) -> int | None:
-        """The line where `key` is set in `[table]` (or where the table starts); None when not found."""
+        """The line where `key` is set in `[table]`, or where the table starts (its header, or `name = …` in
+        its parent when it is not a table at all); None when not found."""
         wanted = (self.prefix + table).strip(".")
-        current = self.prefix.strip(".")
+        parent, _, name = wanted.rpartition(".")
+        current = ""
         for number, raw in enumerate(self.lines, 1):
             line = raw.strip()
             header = re.fullmatch(r"\[\[?\s*([^\]]+?)\s*\]\]?(\s*#.*)?", line)
@@ -103,10 +105,10 @@ class SettingsChecker:
                 current = re.sub(r"\s*\.\s*", ".", header.group(1)).replace('"', "")
                 if key is None and current == wanted:
                     return number
-                continue
-            if key is not None and current == wanted and re.match(rf'"?{re.escape(key)}"?\s*=', line):
-                return number
-            if key is None and current == (self.prefix.strip(".")) and re.match(rf"{re.escape(table)}\s*=", line):
+            elif key is not None:
+                if current == wanted and re.match(rf'"?{re.escape(key)}"?\s*=', line):
+                    return number
+            elif current == parent and re.match(rf'"?{re.escape(name)}"?\s*=', line):
                 return number
         return None
 
@@ -138,7 +140,7 @@ class SettingsChecker:
 
     def values(self, table: str, data: Mapping[str, object], keys: Mapping[str, Key]) -> dict[str, object]:
         """Every key of `data` checked against `keys`; the values, with locales and URLs normalised."""
-        where = f"[{table}]" if table else "the settings"
+        where = f"[{self.prefix}{table}]" if table else "the settings"
         self.known(table, data, keys, where)
         return {name: self.value(table, name, value, keys[name]) for name, value in data.items()}
 
