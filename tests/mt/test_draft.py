@@ -393,7 +393,7 @@ def test_a_keyless_local_server_needs_no_key(tmp_path: Path, server: LibreServer
     assert server.behaviour.requests > 0 and set(server.behaviour.keys) == {""}
 
 
-@pytest.mark.parametrize("delay", [0.05, 0.3, 0.6, 0.9, 1.3])
+@pytest.mark.parametrize("delay", [0.05, 0.2, 0.4, 0.6, 0.8, 1.0, 1.3, 1.7])
 def test_extract_during_a_draft_waits_its_turn_and_loses_no_draft(delay: float, tmp_path: Path,
                                                                  server: LibreServer) -> None:
     project = _project(tmp_path, server.url, concurrency=2, batch_size=4)
