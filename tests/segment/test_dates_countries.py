@@ -32,6 +32,11 @@ DATE_CASES = [
     ("31 September is no date", []),
     ("from 12–15 September", []),
     ("Resolution 1325 May 2000", [("May 2000", "2000-05", MONTH_YEAR)]),
+    # No-break and narrow no-break spaces (`12&nbsp;March`) as plain ones.
+    ("on 12\u00a0March the", [("12\u00a0March", "2025-03-12", DAY_MONTH)]),
+    ("on 12\u00a0March\u00a02025,", [("12\u00a0March\u00a02025", "2025-03-12", DAY_MONTH_YEAR)]),
+    ("held March\u202f12, 2025 in", [("March\u202f12, 2025", "2025-03-12", DAY_MONTH_YEAR)]),
+    ("in May\u00a02024.", [("May\u00a02024", "2024-05", MONTH_YEAR)]),
 ]
 
 

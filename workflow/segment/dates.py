@@ -10,12 +10,14 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
           "October", "November", "December")
 _MONTH = "|".join(MONTHS)
 # Longest forms first, so "15 September 2025" is not read as "15 September" followed by a year.
+# A space, a no-break space (`12&nbsp;March`) or a narrow no-break space: editors keep dates on one line so.
+_SP = "[ \u00a0\u202f]"
 _DATE_RE = re.compile(
     rf"(?<![\w–-])(?:"
-    rf"(?P<d1>\d{{1,2}}) (?P<m1>{_MONTH}) (?P<y1>\d{{4}})"
-    rf"|(?P<m2>{_MONTH}) (?P<d2>\d{{1,2}}), (?P<y2>\d{{4}})"
-    rf"|(?P<d3>\d{{1,2}}) (?P<m3>{_MONTH})"
-    rf"|(?P<m4>{_MONTH}) (?P<y4>\d{{4}})"
+    rf"(?P<d1>\d{{1,2}}){_SP}(?P<m1>{_MONTH}){_SP}(?P<y1>\d{{4}})"
+    rf"|(?P<m2>{_MONTH}){_SP}(?P<d2>\d{{1,2}}),{_SP}(?P<y2>\d{{4}})"
+    rf"|(?P<d3>\d{{1,2}}){_SP}(?P<m3>{_MONTH})"
+    rf"|(?P<m4>{_MONTH}){_SP}(?P<y4>\d{{4}})"
     rf")(?![\w–-])"
 )
 
