@@ -61,7 +61,15 @@ ENGINE = {
     "max_chars": Key("count", "max_chars = 2000", minimum=1),
     "region": Key("text", 'region = "westeurope"'),
 }
-SECTIONS = ("project", "publishing", "draft", "country_names")
+SOURCE = {
+    "protected": Key("texts", 'protected = ["pre", ".example"]'),
+    "translate_other_languages": Key("flag", "translate_other_languages = false"),
+}
+LAYOUT = {
+    "require_slots": Key("flag", "require_slots = false"),
+}
+SECTIONS = ("project", "publishing", "draft", "country_names", "source", "layout")
+_PROTECTED_RE = re.compile(r"\.?[A-Za-z][A-Za-z0-9_-]*")
 _TERRITORY_RE = re.compile(r"[A-Z]{2}|[0-9]{3}")
 
 
@@ -204,6 +212,37 @@ def _kind_of(value: object) -> str:
     names = {bool: "true/false", int: "a number", float: "a number", str: "a string", list: "a list",
              dict: "a table"}
     return next((name for kind, name in names.items() if type(value) is kind), type(value).__name__)
+
+
+def check_protected(checker: SettingsChecker, names: list[str]) -> tuple[str, ...]:
+    """[source] protected: tag names and .class names."""
+    for name in names:
+        if not _PROTECTED_RE.fullmatch(name):
+            raise checker.fail("source", "protected", f"{name!r} in source.protected is neither a tag name nor a "
+                               ".class", 'write protected = ["pre", ".example"]')
+    return tuple(name.lower() if not name.startswith(".") else name for name in names)
+
+
+def check_slots(checker: SettingsChecker, slots: dict[str, object]) -> tuple[tuple[str, str], ...]:
+    """[layout.slots]: each slot of the layout and the CSS selector that finds it on an item."""
+    if not slots:
+        return ()
+    from cssselect import SelectorError
+    from lxml.cssselect import CSSSelector
+
+    checked = []
+    for name, selector in slots.items():
+        line = checker.line_of("layout.slots", name)
+        if not isinstance(selector, str) or not selector.strip():
+            raise WorkflowError(checker.path, line, f"layout.slots.{name} must be a CSS selector",
+                                f'write {name} = "article .field--body"')
+        try:
+            CSSSelector(selector)
+        except SelectorError as exc:
+            raise WorkflowError(checker.path, line, f"layout.slots.{name} = {selector!r} is not a CSS selector "
+                                f"({exc})", f'write {name} = "article .field--body"') from None
+        checked.append((name, selector))
+    return tuple(checked)
 
 
 def check_country_names(checker: SettingsChecker, names: dict[str, object]) -> dict[str, dict[str, str]]:

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflow.errors import WorkflowError
-from workflow.schema import (DRAFT, ENGINE, ENGINES, PROJECT, PUBLISHING, SECTIONS, SettingsChecker,
-                             check_country_names)
+from workflow.schema import (DRAFT, ENGINE, ENGINES, LAYOUT, PROJECT, PUBLISHING, SECTIONS, SOURCE,
+                             SettingsChecker, check_country_names, check_protected, check_slots)
 
 ITEM_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
 # The catalog of the site layout; it cannot clash with an item id, which never starts with "_".
@@ -37,6 +37,11 @@ class Settings:
     base_url: str = ""              # absolute URL of output/, for hreflang links and the sitemap
     settings_bytes: bytes = b""     # the settings file as read, so builds notice any change
     draft: dict[str, object] = field(default_factory=dict)  # the [draft] table: engine and its settings
+    # What items keep as they are besides what is never prose (code, script, …): tag names and .classes.
+    protected: tuple[str, ...] = ("pre",)
+    translate_other_languages: bool = False  # True: text marked lang="fr" in an English item is translated too
+    slot_selectors: tuple[tuple[str, str], ...] = ()  # layout slot → CSS selector finding it on an item
+    require_slots: bool = False   # True: an item that fills no slot of the layout is refused
 
     @property
     def source_dir(self) -> Path:
@@ -118,6 +123,10 @@ def load_settings(root: Path) -> Settings:
                              {k: v for k, v in data.items() if k in PROJECT} if flat else checker.table(data, "project"),
                              PROJECT)
     publishing = checker.values("publishing", checker.table(data, "publishing"), PUBLISHING)
+    source_table = checker.values("source", checker.table(data, "source"), SOURCE)
+    layout_table = checker.table(data, "layout")
+    checker.known("layout", layout_table, (*LAYOUT, "slots"), "[layout]")
+    layout = checker.values("layout", {k: v for k, v in layout_table.items() if k != "slots"}, LAYOUT)
     source = str(project.get("source_locale", "en"))
     targets: tuple[str, ...] = project.get("target_locales", ())  # type: ignore[assignment]
     if source in targets:
@@ -139,6 +148,10 @@ def load_settings(root: Path) -> Settings:
         base_url=str(publishing.get("base_url", "")),
         settings_bytes=path.read_bytes(),
         draft=_draft_table(checker, checker.table(data, "draft")),
+        protected=check_protected(checker, source_table.get("protected", ["pre"])),  # type: ignore[arg-type]
+        translate_other_languages=bool(source_table.get("translate_other_languages", False)),
+        slot_selectors=check_slots(checker, checker.table(layout_table, "slots")),
+        require_slots=bool(layout.get("require_slots", False)),
     )
 
 

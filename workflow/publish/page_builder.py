@@ -11,6 +11,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
+from workflow.segment import has_slots
 from workflow.publish.decisions import Decision
 from workflow.publish.inputs import BuildInputs
 from workflow.publish.pages import (
@@ -118,6 +119,12 @@ class PageBuilder:
                 self._skeletons[item] = None  # its pages are rendered as trees
         return self._skeletons[item]
 
+    def in_layout(self, item: str) -> bool:
+        """True when the item's page is the layout with its slots filled; False for a page of its own (no
+        layout, or an item that fills none of its slots)."""
+        return self.inputs.layout_segmentation() is not None and has_slots(self.inputs.item_segmentation(item).page,
+                                                                          True)
+
     def item_page(self, item: str, locale: str, decision: Decision, page: PageContext) -> bytes:
         segmentation = self.inputs.item_segmentation(item)
         source_locale = self.settings.source_locale
@@ -130,7 +137,7 @@ class PageBuilder:
             shape = self.item_skeleton(item) if not page.item_links else None
             values = skeleton_values(segmentation, translate, render_typed, source_locale) if shape else None
             if shape is not None and values is not None:
-                layout = self.folded_layout(locale)
+                layout = self.folded_layout(locale) if self.in_layout(item) else None
                 assembled = self._assembled(fresh_copy(shape.root), item, locale, decision, page,
                                             fresh_copy(layout[0]) if layout is not None else None)
                 html = shape.fill(page_html(assembled), values, layout[1] if layout is not None else ())
@@ -146,7 +153,7 @@ class PageBuilder:
                    page: PageContext, layout: etree._Element | None = None) -> etree._Element:
         """The item's rendered tree in the locale's layout (a copy of it, folded or not, when given), with the
         page's metadata, menus and links."""
-        if self.inputs.layout_segmentation() is not None:
+        if self.in_layout(item):
             root = layout if layout is not None else self.render_layout(locale)
             fill_slots(root, item_root)
             merge_head(root, item_root)

@@ -12,7 +12,8 @@ from pathlib import Path
 from workflow.errors import WorkflowError
 from workflow.segment.records import Segmentation
 from workflow.segment.source import SourcePage, read_source
-from workflow.segment.units import has_slots, segment_page
+from workflow.segment.slots import check_slots_land, layout_slot_names, map_slots
+from workflow.segment.units import PROTECTED_TAGS, Protection, has_slots, segment_page
 from workflow.settings import Settings, check_item_id
 
 
@@ -47,15 +48,34 @@ def item_names(settings: Settings, only: tuple[str, ...] = ()) -> list[str]:
     return names
 
 
+def protection_of(settings: Settings) -> Protection:
+    """What the project's items keep as they are (see `units.Protection`)."""
+    tags = frozenset(name for name in settings.protected if not name.startswith("."))
+    classes = frozenset(name[1:] for name in settings.protected if name.startswith("."))
+    language = None if settings.translate_other_languages else settings.source_locale.split("-")[0].lower()
+    return Protection(PROTECTED_TAGS | tags, classes | {"notranslate"}, language)
+
+
 def segment_source(settings: Settings, path: Path, catalog: str | None = None,
                    slots_only: bool | None = None, with_units: bool = True, data: bytes | None = None
                    ) -> Segmentation:
     """Read and segment one source file with the project's settings (`data`: its content, if already read).
 
-    An item that marks data-slot parts contributes only those (and its head) when the project has a layout.
+    With a site layout, an item's slots (data-slot, or found by the settings' selectors) and its head are
+    its units; an item that fills no slot is a whole page of its own, unless the settings require slots.
     """
     page: SourcePage = read_source(path, catalog, data)
+    in_layout = catalog is None and settings.layout_path.exists()
+    if in_layout and settings.slot_selectors:
+        map_slots(page, settings.slot_selectors)
     if slots_only is None:
-        slots_only = settings.layout_path.exists() and has_slots(page)
-    return segment_page(page, settings.segmentation, frozenset(settings.extra_abbreviations), slots_only,
-                        with_units)
+        slots_only = in_layout and has_slots(page, bool(settings.slot_selectors))
+    if in_layout and not slots_only and settings.require_slots:
+        raise WorkflowError(path, None, "the item fills none of the layout's slots (require_slots = true)",
+                            "mark its parts with data-slot, map them with [layout.slots] selectors, or set "
+                            "require_slots = false to publish it as a page of its own")
+    segmentation = segment_page(page, settings.segmentation, frozenset(settings.extra_abbreviations), slots_only,
+                                with_units, protection_of(settings))
+    if in_layout and slots_only:
+        check_slots_land(segmentation, layout_slot_names(settings.layout_path), path)
+    return segmentation

@@ -55,6 +55,7 @@ VOID = "void"            # <br1/>, <img1/>
 PROTECTED = "protected"  # <code1/>: kept exactly as in the source
 DATE = "date"            # <date1/>: rendered in the target locale
 COUNTRY = "country"      # <country1/>: rendered from CLDR in the target locale
+ADDRESS = "address"      # <email1/>, <url1/>: an address in the text, written as the source has it
 
 
 class Placeholder(NamedTuple):
@@ -86,6 +87,9 @@ class Placeholder(NamedTuple):
             return f"<{name}/> = date {self.value} ({self.precision.replace('-', ', ')}), written for each language"
         if self.kind == COUNTRY:
             return f"<{name}/> = country name ({self.value}), written for each language"
+        if self.kind == ADDRESS:
+            what = "e-mail address" if self.base == "email" else "web address"
+            return f"<{name}/> = {what} {self.text}, kept as it is"
         if self.kind == PROTECTED:
             content = _WS_RE.sub(" ", "".join(self.element.itertext())).strip() if self.element is not None else ""
             if len(content) > 60:

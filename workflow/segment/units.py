@@ -11,13 +11,15 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from lxml import etree
 
+from workflow.segment.addresses import addresses_in, may_mention_address
 from workflow.segment.countries import standalone_country
 from workflow.segment.dates import dates_in, may_mention_date, precision_of_datetime
 from workflow.segment.records import (
+    ADDRESS,
     COUNTRY,
     DATE,
     PAIRED,
@@ -58,11 +60,40 @@ META_UNITS = {("name", "description"), ("property", "og:title"), ("property", "o
               ("name", "twitter:description"), ("property", "twitter:title"), ("property", "twitter:description")}
 _TAG_NAME_RE = re.compile(r"[a-z][a-z0-9]*")
 
-def _protected_by_attributes(element: etree._Element, names: list[str]) -> bool:
-    """translate="no" or class="notranslate"; `names` are the element's attribute names."""
+class Protection(NamedTuple):
+    """What a page keeps as it is, besides translate="no": elements by tag name (the ones that are never prose,
+    and those the settings add, `<pre>` by default), elements by class (`notranslate` and the settings'), and,
+    when `language` is set, elements whose lang names another language than the source's."""
+
+    tags: frozenset[str]
+    classes: frozenset[str]
+    language: str | None
+
+
+DEFAULT_PROTECTION = Protection(PROTECTED_TAGS | {"pre"}, frozenset({"notranslate"}), None)
+# The document's own language declaration is not a quotation in another language.
+_DOCUMENT_TAGS = frozenset({"html", "head", "body"})
+
+
+def _protected_by_attributes(element: etree._Element, names: list[str], protection: Protection) -> bool:
+    """translate="no", a protected class, or a lang of another language; `names` are the attribute names."""
     if "translate" in names and (element.get("translate") or "").strip().lower() == "no":
         return True
-    return "class" in names and "notranslate" in (element.get("class") or "").split()
+    if "class" in names and not protection.classes.isdisjoint((element.get("class") or "").split()):
+        return True
+    if protection.language is not None and ("lang" in names or "xml:lang" in names):
+        lang = (element.get("lang") or element.get("xml:lang") or "").strip()
+        return bool(lang) and lang.split("-")[0].lower() != protection.language and element.tag not in _DOCUMENT_TAGS
+    return False
+
+
+def is_protected(element: etree._Element, protection: Protection) -> bool:
+    """True when the element and everything in it is kept as it is."""
+    tag = element.tag
+    if not isinstance(tag, str):
+        return False
+    names = element.keys()
+    return tag in protection.tags or bool(names) and _protected_by_attributes(element, names, protection)
 
 
 @lru_cache(maxsize=1024)
@@ -95,23 +126,26 @@ def _has_block(element: etree._Element) -> bool:
 class _Segmenter:
     """Walks one page and collects its runs and attribute slots."""
 
-    def __init__(self, page: SourcePage, sentences: bool, abbreviations: frozenset[str]) -> None:
+    def __init__(self, page: SourcePage, sentences: bool, abbreviations: frozenset[str],
+                 protection: Protection) -> None:
         self.page = page
         self.sentences = sentences
         self.abbreviations = abbreviations
+        self.protection = protection
         self.runs: list[Run] = []
         self.attributes: list[AttributeSlot] = []
         self.item_date = _item_date(page.tree)
-        self.tokenizer = _Tokenizer(int(self.item_date[:4]) if self.item_date else None, self.collect_attributes)
+        self.tokenizer = _Tokenizer(int(self.item_date[:4]) if self.item_date else None, self.collect_attributes,
+                                    protection)
 
     def walk(self, element: etree._Element, verbatim: bool = False, active: bool = True) -> None:
         """Collect runs and attributes below `element`; inactive parts are only searched for slots."""
         tag = element.tag
-        if not isinstance(tag, str) or tag in PROTECTED_TAGS:
+        if not isinstance(tag, str) or tag in self.protection.tags:
             return
         # One call for the attribute names; most elements have none, and then no lookup is needed at all.
         names = element.keys()
-        if names and _protected_by_attributes(element, names):
+        if names and _protected_by_attributes(element, names, self.protection):
             return
         if not (active or tag == "head" or "data-slot" in names):
             for child in element:
@@ -195,8 +229,10 @@ class _Tokenizer:
     """Turns a run's text and inline elements into tokens: text, placeholders, typed dates and countries."""
 
     def __init__(self, item_year: int | None,
-                 collect_attributes: Callable[[etree._Element, str, list[str]], None]) -> None:
+                 collect_attributes: Callable[[etree._Element, str, list[str]], None],
+                 protection: Protection = DEFAULT_PROTECTION) -> None:
         self.item_year = item_year  # the year of a bare day and month
+        self.protection = protection
         # Inline elements hold translatable attributes too (a link's title): the segmenter collects them.
         self.collect_attributes = collect_attributes
 
@@ -212,16 +248,24 @@ class _Tokenizer:
     def text_tokens(self, text: str, tokens: list[Token]) -> None:
         if not text:
             return
-        if not may_mention_date(text):  # most text: one token, no date search
+        dated, addressed = may_mention_date(text), may_mention_address(text)
+        if not (dated or addressed):  # most text: one token, no search
             tokens.append(text_token(text))
             return
+        # Addresses first: a date never sits inside one, and "May 2025" in a URL is the URL's.
+        mentions: list[tuple[int, int, Placeholder]] = [
+            (found.start, found.end, _tuple_new(Placeholder, (found.kind, ADDRESS, None, found.text, found.text, "")))
+            for found in (addresses_in(text) if addressed else ())]
+        for mention in dates_in(text, self.item_year) if dated else ():
+            if not any(start < mention.end and mention.start < end for start, end, _ in mentions):
+                mentions.append((mention.start, mention.end, _tuple_new(
+                    Placeholder, ("date", DATE, None, mention.text, mention.iso, mention.precision))))
         position = 0
-        for mention in dates_in(text, self.item_year):
-            if mention.start > position:
-                tokens.append(text_token(text[position: mention.start]))
-            placeholder = _tuple_new(Placeholder, ("date", DATE, None, mention.text, mention.iso, mention.precision))
+        for start, end, placeholder in sorted(mentions, key=lambda mention: mention[0]):
+            if start > position:
+                tokens.append(text_token(text[position:start]))
             tokens.append(placeholder_token("void", placeholder))
-            position = mention.end
+            position = end
         if position < len(text):
             tokens.append(text_token(text[position:]))
 
@@ -229,7 +273,8 @@ class _Tokenizer:
         tag = _tag(node)
         # One call lists the attribute names; most inline elements have one (href) or none.
         names = node.keys()
-        protected = tag in PROTECTED_TAGS or bool(names) and _protected_by_attributes(node, names)
+        protected = tag in self.protection.tags or bool(names) and _protected_by_attributes(node, names,
+                                                                                             self.protection)
         if names:
             if not protected:
                 self.collect_attributes(node, tag, names)
@@ -294,20 +339,22 @@ def _item_date(tree: etree._ElementTree) -> str | None:
     return None
 
 
-def has_slots(page: SourcePage) -> bool:
-    """True when the page marks the parts a site layout takes from it (data-slot)."""
-    return "data-slot" in page.text and any(True for _ in page.tree.iterfind(".//*[@data-slot]"))
+def has_slots(page: SourcePage, mapped: bool = False) -> bool:
+    """True when the page marks the parts a site layout takes from it (data-slot: written, or `mapped` by the
+    settings' selectors, when the text need not say so)."""
+    return (mapped or "data-slot" in page.text) and any(True for _ in page.tree.iterfind(".//*[@data-slot]"))
 
 
 def segment_page(page: SourcePage, segmentation: str = "sentence", abbreviations: frozenset[str] = frozenset(),
-                 slots_only: bool = False, with_units: bool = True) -> Segmentation:
+                 slots_only: bool = False, with_units: bool = True,
+                 protection: Protection = DEFAULT_PROTECTION) -> Segmentation:
     """Find every run, attribute and unit of a page; the tree is only read.
 
     With `slots_only`, only <head> and the data-slot parts count: the rest of an item's file is context for
     its authors, and the site layout supplies what surrounds the slots on the published page. Without
     `with_units`, the catalog's view (units with their notes) is left out: a build reads segments only.
     """
-    walker = _Segmenter(page, segmentation == "sentence", abbreviations)
+    walker = _Segmenter(page, segmentation == "sentence", abbreviations, protection)
     root = page.tree.getroot()
     walker.walk(root, active=not slots_only)
     units = tuple(_units(walker.runs, walker.attributes, page)) if with_units else ()
