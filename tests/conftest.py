@@ -41,12 +41,29 @@ def msgcat(path: Path) -> bytes:
     return subprocess.run(["msgcat", "-w", "79", str(path)], capture_output=True, check=True).stdout
 
 
+def copy_sample(folder: Path, catalogs: bool = True, every_item: bool = False,
+                locales: tuple[str, ...] | None = None) -> Path:
+    """A copy of the sample project in `folder`: settings, sources and (with `catalogs`) the real catalogs of
+    `locales` (all by default). Only the first item, ITEM, unless `every_item`: most tests count its pages."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(ROOT / "workflow.toml", folder / "workflow.toml")
+    others = {path.stem for path in (ROOT / "source").glob("*.html")} - {ITEM, "_layout"} if not every_item else set()
+
+    def left_out(_: str, names: list[str]) -> set[str]:
+        return {name for name in names if name.rsplit(".", 1)[0] in others or name.removesuffix("-data") in others}
+
+    shutil.copytree(ROOT / "source", folder / "source", ignore=left_out)
+    if catalogs:
+        for path in sorted((ROOT / "locales").iterdir()):
+            if locales is None or path.name in locales or path.name == "templates":
+                shutil.copytree(path, folder / "locales" / path.name, ignore=left_out)
+    return folder
+
+
 @pytest.fixture()
 def project(tmp_path: Path) -> Path:
     """A copy of the sample project (settings and source, no catalogs yet)."""
-    shutil.copy(ROOT / "workflow.toml", tmp_path / "workflow.toml")
-    shutil.copytree(ROOT / "source", tmp_path / "source")
-    return tmp_path
+    return copy_sample(tmp_path, catalogs=False)
 
 
 def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -34,7 +34,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-from conftest import DATA, ROOT, run_cli
+from conftest import DATA, ROOT, copy_sample, run_cli
 
 CASES = sorted((DATA / "faults").glob("*.toml"))
 ERROR_LINE = re.compile(r"error: (?P<where>[^\n]+?): (?P<problem>[^\n]+); (?P<fix>[^\n]+)")
@@ -55,10 +55,8 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> Path:
     root = tmp_path_factory.mktemp("built")
     settings = (ROOT / "workflow.toml").read_text(encoding="utf-8")
     settings = re.sub(r"target_locales = \[[^\]]*\]", 'target_locales = ["fr", "de"]', settings)
+    copy_sample(root, locales=LOCALES)
     (root / "workflow.toml").write_text(settings, encoding="utf-8")
-    shutil.copytree(ROOT / "source", root / "source")
-    for locale in LOCALES:
-        shutil.copytree(ROOT / "locales" / locale, root / "locales" / locale)
     assert run_cli(root, "extract").returncode == 0
     assert run_cli(root, "build").returncode == 0
     return root

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ITEM, ROOT, run_cli
+from conftest import ITEM, copy_sample, run_cli
 from libre_server import LibreServer, free_port_url
 
 from workflow.lock import project_lock
@@ -28,10 +28,7 @@ KEY = "local-test-key-7f3a"
 
 
 def _project(tmp_path: Path, url: str, **draft_settings: object) -> Path:
-    tmp_path.mkdir(parents=True, exist_ok=True)
-    for name in ("workflow.toml", "source", "locales"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
+    copy_sample(tmp_path)
     settings = tmp_path / "workflow.toml"
     text = settings.read_text(encoding="utf-8")
     text = text.replace('engine = "pseudo"', 'engine = "libre"')
@@ -298,9 +295,7 @@ def test_engine_codes_and_protection_helpers() -> None:
 
 
 def test_pseudo_engines_work_offline(tmp_path: Path) -> None:
-    shutil.copytree(ROOT / "source", tmp_path / "source")
-    shutil.copytree(ROOT / "locales", tmp_path / "locales")
-    shutil.copy(ROOT / "workflow.toml", tmp_path / "workflow.toml")
+    copy_sample(tmp_path)
     assert run_cli(tmp_path, "draft", "--locale", "he", "--engine", "pseudo-rtl").returncode == 0
     entry = _entries_for(tmp_path, "he")["Issued on:"]
     assert entry.msgstr.startswith("\u202e[") and entry.fuzzy
@@ -314,9 +309,7 @@ def _entries_for(project: Path, locale: str) -> dict[str, object]:
 def test_progress_is_a_bar_on_a_terminal_and_lines_otherwise(tmp_path: Path) -> None:
     import pty
 
-    shutil.copytree(ROOT / "source", tmp_path / "source")
-    shutil.copytree(ROOT / "locales", tmp_path / "locales")
-    shutil.copy(ROOT / "workflow.toml", tmp_path / "workflow.toml")
+    copy_sample(tmp_path)
     plain = run_cli(tmp_path, "draft", "--locale", "tr", "--engine", "pseudo")
     assert plain.returncode == 0
     assert "draft: 121/121 units" in plain.stderr and "units/s, ETA" in plain.stderr and "\r" not in plain.stderr

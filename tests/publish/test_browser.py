@@ -17,7 +17,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ITEM, ROOT, run_cli
+from conftest import ITEM, ROOT, copy_sample, run_cli
 from lxml import etree
 
 from workflow.po.reader import read_po
@@ -61,10 +61,7 @@ def _chromium(*args: str, profile: Path) -> subprocess.CompletedProcess[str]:
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
     """The sample built with a pseudo-Arabic catalog (so the Arabic page publishes), served on 127.0.0.1."""
-    project = tmp_path_factory.mktemp("site")
-    for name in ("workflow.toml", "source", "locales"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, project / name)
+    project = copy_sample(tmp_path_factory.mktemp("site"))
     for catalog in (ITEM, SITE_CATALOG):
         path = project / "locales" / "ar" / f"{catalog}.po"
         po = read_po(path)

@@ -14,7 +14,7 @@ import html5lib
 import pytest
 from babel import Locale
 from babel.dates import format_date, format_skeleton
-from conftest import ITEM, ROOT, corpus_files, need_corpus, run_cli
+from conftest import ITEM, copy_sample, corpus_files, need_corpus, run_cli
 from lxml import etree
 
 from workflow.fsio import STALE_AFTER
@@ -34,14 +34,8 @@ def _parse(path: Path) -> etree._Element:
 
 
 def _copy_project(tmp_path: Path) -> Path:
-    """The sample project with its real catalogs (French, German and Russian are translated)."""
-    for name in ("workflow.toml", "source", "locales"):
-        source = ROOT / name
-        if source.is_dir():
-            shutil.copytree(source, tmp_path / name)
-        else:
-            shutil.copy(source, tmp_path / name)
-    return tmp_path
+    """The sample project's first item with its real catalogs (French, German and Russian are translated)."""
+    return copy_sample(tmp_path)
 
 
 def _fill(project: Path, locale: str, translate, catalogs: tuple[str, ...] = (ITEM, SITE_CATALOG)) -> None:

@@ -13,7 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import ITEM, ROOT, run_cli
+from conftest import ITEM, ROOT, copy_sample, run_cli
 from lxml import etree
 
 from workflow.mt.drafting import MACHINE_DRAFT
@@ -24,10 +24,7 @@ EPOCH = "1759363200"  # 2025-10-02T00:00:00Z
 
 
 def _project(tmp_path: Path) -> Path:
-    for name in ("workflow.toml", "source", "locales"):
-        source = ROOT / name
-        (shutil.copytree if source.is_dir() else shutil.copy)(source, tmp_path / name)
-    return tmp_path
+    return copy_sample(tmp_path)
 
 
 @pytest.fixture()

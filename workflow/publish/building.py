@@ -24,7 +24,8 @@ from workflow.publish.listings import Listings
 from workflow.publish.locale_data import asked, preload, recall
 from workflow.publish.page_builder import PageBuilder, PageContext, context_fingerprint
 from workflow.publish.render import Fallback
-from workflow.publish.staging import existing_pages, remove_stale_build_temps, stage_assets, stage_into
+from workflow.publish.staging import (existing_pages, remove_stale_build_temps, stage_assets, stage_into,
+                                      stage_item_files)
 from workflow.publish.state import STATE_FILE, PageFingerprint, SavedDecision, load_state, read_or_empty
 from workflow.segment import item_names
 from workflow.settings import Settings, relative
@@ -366,6 +367,8 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         indexes, sitemap_path = listings.stage(chosen_locales, every_item, decisions, published, force, staged,
                                                decided.changed_locales, decided.publication_changed)
         stage_assets(settings, parts.output, staged)
+        file_warnings, unreferenced = stage_item_files(settings, parts.state, parts.output,
+                                                       _file_references(parts, decisions), staged)
         answers.update(asked())  # the indexes' dates, and what the pages made in this process asked
         parts.state.answers = answers
         stage_into(staged, parts.state_path, parts.state.dump())
@@ -374,12 +377,27 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     except BaseException:
         discard(staged)
         raise
-    for path in plan.withdrawn:
+    for path in (*plan.withdrawn, *unreferenced):
         path.unlink(missing_ok=True)
     damaged = parts.state.damaged
     return BuildReport(tuple(plan.results), tuple(indexes), relative(sitemap_path, settings.root),
                        site_fallbacks=_site_fallbacks(parts, chosen_locales),
-                       warnings=(f"output/{damaged}; every page was built again",) if damaged else ())
+                       warnings=(*((f"output/{damaged}; every page was built again",) if damaged else ()),
+                                 *file_warnings))
+
+
+def _file_references(parts: _Build, decisions: dict[tuple[str, str], tuple[Decision, str]]
+                     ) -> dict[str, tuple[str, int]]:
+    """Every project file a published page or the layout refers to, with the first source and line."""
+    found: dict[str, tuple[str, int]] = {}
+    layout = relative(parts.settings.layout_path, parts.settings.root)
+    for path, line in parts.inputs.layout_files():
+        found.setdefault(path, (layout, line))
+    for (item, _), (decision, _) in sorted(decisions.items()):
+        if decision.published:
+            for path, line in decision.files:
+                found.setdefault(path, (f"source/{item}.html", line))
+    return found
 
 
 def _site_fallbacks(parts: _Build, locales: tuple[str, ...]) -> tuple[SiteFallback, ...]:

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from workflow import __version__
 from workflow.errors import WorkflowError
-from workflow.fsio import write_atomic
+from workflow.fsio import is_temp_name, write_atomic
+from workflow.publish.item_files import FILES
 from workflow.lock import writes_project
 from workflow.publish.decisions import saved_decisions
 from workflow.settings import Settings
@@ -110,10 +111,10 @@ def bundle(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, 
     for extra in ("sitemap.xml",):
         if (output / extra).exists():
             files[extra] = (output / extra).read_bytes()
-    assets = output / "assets"
-    for path in sorted(assets.rglob("*")) if assets.is_dir() else ():
-        if path.is_file() and not path.is_symlink():
-            files[path.relative_to(output).as_posix()] = path.read_bytes()
+    for folder in (output / "assets", output / FILES):  # the site's assets and the items' own files
+        for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
+            if path.is_file() and not path.is_symlink() and not is_temp_name(path.name):
+                files[path.relative_to(output).as_posix()] = path.read_bytes()
     moment = build_time()
     manifest = {
         "tool": f"newsroom-workflow {__version__}",

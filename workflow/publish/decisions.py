@@ -44,6 +44,7 @@ class Decision(NamedTuple):
     fallbacks: tuple[Fallback, ...] = ()
     date: str | None = None      # the item's date, for the locale's index
     links: tuple[str, ...] = ()  # names the page links to that may be news items (its own and the layout's links)
+    files: tuple[tuple[str, int], ...] = ()  # files of the project the item's page refers to: (path, line)
 
 
 def _is_title(segment_kind: str) -> bool:
@@ -124,7 +125,8 @@ def decision_from_state(row: SavedDecision) -> tuple[Decision, str]:
 
 def decision_to_state(decision: Decision, key: str) -> SavedDecision:
     return (key, decision.published, decision.reason, decision.share, decision.drafts, decision.title,
-            tuple((f.msgid, f.line, f.reason) for f in decision.fallbacks), decision.date, tuple(decision.links))
+            tuple((f.msgid, f.line, f.reason) for f in decision.fallbacks), decision.date, tuple(decision.links),
+            tuple(decision.files))
 
 
 def saved_decisions(settings: Settings) -> dict[tuple[str, str], Decision] | None:
@@ -200,6 +202,6 @@ class Decider:
         key = self.decision_key(item, locale)
         inputs = self.inputs
         decision = assess(inputs.item_segmentation(item), inputs.item_translations(item, locale), self.settings,
-                          locale, inputs.page_links(item))
+                          locale, inputs.page_links(item))._replace(files=inputs.item_files(item))
         self.state.decisions[f"{item}|{locale}"] = decision_to_state(decision, key)
         return decision, key

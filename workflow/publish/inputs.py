@@ -10,8 +10,9 @@ from pathlib import Path
 from typing import NamedTuple
 
 from workflow.po import read_translation_table, translation_table
+from workflow.publish.item_files import file_references
 from workflow.publish.pages import item_links
-from workflow.segment import Segment, Segmentation, segment_source
+from workflow.segment import Segment, Segmentation, has_slots, segment_source
 from workflow.settings import SITE_CATALOG, Settings
 
 
@@ -103,6 +104,25 @@ class BuildInputs:
             own = item_links(self.item_segmentation(item).page.tree.getroot())
             self._links[item] = tuple(sorted(own.union(self._layout_links)))
         return self._links[item]
+
+    def item_files(self, item: str) -> tuple[tuple[str, int], ...]:
+        """The project files the item's page refers to: from its slots and head when it fills the layout's
+        slots, from the whole page otherwise (see `item_files`)."""
+        root = self.item_segmentation(item).page.tree.getroot()
+        if self.layout_segmentation() is not None and has_slots(self.item_segmentation(item).page, True):
+            parts = [*root.iterfind("head"), *(e for e in root.iterfind(".//*[@data-slot]"))]
+        else:
+            parts = [root]
+        found: dict[str, tuple[str, int]] = {}
+        for part in parts:
+            for reference in file_references(part):
+                found.setdefault(reference.path, tuple(reference))  # type: ignore[arg-type]
+        return tuple(found.values())
+
+    def layout_files(self) -> tuple[tuple[str, int], ...]:
+        """The project files the layout refers to (every page and index shows them)."""
+        layout = self.layout_segmentation()
+        return tuple(tuple(r) for r in file_references(layout.page.tree.getroot())) if layout else ()  # type: ignore[misc]
 
     def is_item(self, name: str) -> bool:
         """True when `name` is a news item of the project (a source file that is not the layout or a partial)."""

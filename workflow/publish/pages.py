@@ -10,6 +10,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
+from workflow.publish.item_files import relocate_files
 from workflow.publish.locale_data import direction, format_date_value, native_name, og_locale, sorted_names
 from workflow.segment import COUNTRY, DATE, Placeholder, country_name
 from workflow.settings import Settings
@@ -192,14 +193,10 @@ def localize_links(root: etree._Element, published: set[str], all_items: set[str
             link.set("hreflang", source_locale)
 
 
-_ASSET_REFERENCES = etree.XPath("(descendant-or-self::*/@src | descendant-or-self::*/@href "
-                                "| descendant-or-self::*/@poster)[starts-with(., 'assets/')]")
-
-
 def relocate_assets(root: etree._Element) -> None:
-    """Sources point at assets/ next to them; published pages sit one folder deeper (output/<locale>/)."""
-    for value in _ASSET_REFERENCES(root):
-        value.getparent().set(value.attrname, "../" + value)  # type: ignore[union-attr]
+    """Sources point at assets/ and their own files next to them; published pages sit one folder deeper
+    (output/<locale>/), and an item's files are in output/files/ (see `item_files`)."""
+    relocate_files(root)
 
 
 def clean_source_markers(root: etree._Element) -> None:

@@ -11,6 +11,8 @@ import os
 from pathlib import Path
 
 from workflow.fsio import Staged, is_temp_name, remove_if_stale, remove_stale_temps, stage
+from workflow.publish.item_files import FILES
+from workflow.publish.state import BuildState
 from workflow.settings import Settings
 
 
@@ -29,6 +31,32 @@ def stage_assets(settings: Settings, output: Path, staged: list[Staged]) -> None
     for path in sorted(source.rglob("*")):
         if path.is_file():
             stage_into(staged, output / "assets" / path.relative_to(source), path.read_bytes())
+
+
+def stage_item_files(settings: Settings, state: BuildState, output: Path,
+                     references: dict[str, tuple[str, int]], staged: list[Staged]) -> tuple[list[str], list[Path]]:
+    """The files published pages refer to (path under source/ → the source that refers to it first, and the
+    line), copied to output/files/ when new or changed (assets are copied whole by `stage_assets`). The
+    warnings for files that are missing, and the copies no published page refers to any more."""
+    warnings = []
+    for path, (source, line) in sorted(references.items()):
+        origin = settings.source_dir / path
+        if not origin.is_file():
+            warnings.append(f"{source}:{line}: {path} is referenced but missing from source/; add the file or "
+                            "fix the reference (the page links to it as it is)")
+            continue
+        if path.startswith("assets/"):
+            continue
+        key = f"{FILES}/{path}"
+        digest = state.digest_of(origin)
+        target = output / key
+        if state.pages.get(key) != digest or not target.is_file():
+            stage_into(staged, target, origin.read_bytes())
+            state.pages[key] = digest
+    stale = [key for key in state.pages if key.startswith(f"{FILES}/") and key[len(FILES) + 1:] not in references]
+    for key in stale:
+        del state.pages[key]
+    return warnings, [output / key for key in stale]
 
 
 def remove_stale_build_temps(output: Path, existing: set[str]) -> None:

@@ -27,7 +27,7 @@ from workflow.settings import Settings
 
 STATE_FILE = ".build-state"
 # Bumped when the state's layout changes, so an older state is ignored rather than misread.
-STATE_FORMAT = 7
+STATE_FORMAT = 8
 
 # Digests in the state are BLAKE2b of 128 bits: ample to tell changed inputs apart, and the state file (a
 # few per page) stays small enough to read and write quickly on every build.
