@@ -66,6 +66,7 @@ class BuildInputs:
         self._segmentations: dict[str, Segmentation] = {}
         self._translations: dict[tuple[str, str], Translations] = {}
         self._links: dict[str, tuple[str, ...]] = {}
+        self._files: dict[str, tuple[tuple[str, int], ...]] = {}
         self._source_dir = str(settings.source_dir)
         self._locales_dir = str(settings.locales_dir)
         # A worker's build digests an item's source and catalogs and then parses them: the bytes read for
@@ -108,6 +109,8 @@ class BuildInputs:
     def item_files(self, item: str) -> tuple[tuple[str, int], ...]:
         """The project files the item's page refers to: from its slots and head when it fills the layout's
         slots, from the whole page otherwise (see `item_files`)."""
+        if item in self._files:  # asked once per locale
+            return self._files[item]
         root = self.item_segmentation(item).page.tree.getroot()
         if self.layout_segmentation() is not None and has_slots(self.item_segmentation(item).page, True):
             parts = [*root.iterfind("head"), *(e for e in root.iterfind(".//*[@data-slot]"))]
@@ -117,7 +120,8 @@ class BuildInputs:
         for part in parts:
             for reference in file_references(part):
                 found.setdefault(reference.path, tuple(reference))  # type: ignore[arg-type]
-        return tuple(found.values())
+        self._files[item] = tuple(found.values())
+        return self._files[item]
 
     def layout_files(self) -> tuple[tuple[str, int], ...]:
         """The project files the layout refers to (every page and index shows them)."""
@@ -155,6 +159,7 @@ class BuildInputs:
         """Drop an item's parsed source and catalogs once its work is done, so a worker's memory stays flat."""
         self._segmentations.pop(item, None)
         self._links.pop(item, None)
+        self._files.pop(item, None)
         for key in [key for key in self._translations if key[0] == item]:
             del self._translations[key]
         if self.just_read:

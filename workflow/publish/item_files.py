@@ -17,8 +17,12 @@ from lxml import etree
 
 FILES = "files"  # output/files/: the items' own files
 _SCHEME_RE = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-_REFERENCES = etree.XPath("descendant-or-self::*/@src | descendant-or-self::*/@href | descendant-or-self::*/@poster "
-                          "| descendant-or-self::*/@srcset")
+# Only values that can be relative file references reach Python: a page's menus hold a hundred links, nearly all
+# absolute, fragments or pages. (`source_file` decides; this only leaves out what it would refuse.)
+_REFERENCES = etree.XPath("(descendant-or-self::*/@src | descendant-or-self::*/@href | descendant-or-self::*/@poster "
+                          "| descendant-or-self::*/@srcset)[contains(., '.') and not(starts-with(., '/')) "
+                          "and not(starts-with(., '#')) and not(starts-with(., '../')) "
+                          "and not(starts-with(., 'http:')) and not(starts-with(., 'https:')) and not(starts-with(., 'mailto:'))]")
 
 
 class FileReference(NamedTuple):

@@ -64,6 +64,7 @@ class PageBuilder:
         self._layouts: dict[str, etree._Element] = {}
         self._folded_layouts: dict[str, tuple[etree._Element, tuple[tuple[str | int, ...], ...]] | None] = {}
         self._skeletons: dict[str, Skeleton | None] = {}
+        self._in_layout: dict[str, bool] = {}
         self._alternates: dict[tuple[str, tuple[str, ...]], tuple[Alternate, ...]] = {}
 
     def alternates_in(self, item: str, locales: tuple[str, ...]) -> tuple[Alternate, ...]:
@@ -121,9 +122,11 @@ class PageBuilder:
 
     def in_layout(self, item: str) -> bool:
         """True when the item's page is the layout with its slots filled; False for a page of its own (no
-        layout, or an item that fills none of its slots)."""
-        return self.inputs.layout_segmentation() is not None and has_slots(self.inputs.item_segmentation(item).page,
-                                                                          True)
+        layout, or an item that fills none of its slots). Asked for every page: answered once per item."""
+        if item not in self._in_layout:
+            self._in_layout[item] = self.inputs.layout_segmentation() is not None and has_slots(
+                self.inputs.item_segmentation(item).page, True)
+        return self._in_layout[item]
 
     def item_page(self, item: str, locale: str, decision: Decision, page: PageContext) -> bytes:
         segmentation = self.inputs.item_segmentation(item)
@@ -173,4 +176,5 @@ class PageBuilder:
     def forget(self, item: str) -> None:
         """Drop what was made of an item once its pages are done, so a worker's memory stays flat."""
         self._skeletons.pop(item, None)
+        self._in_layout.pop(item, None)
         self._alternates.clear()

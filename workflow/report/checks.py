@@ -11,8 +11,8 @@ from babel.numbers import NumberFormatError, parse_decimal
 from workflow.errors import WorkflowError
 from workflow.po import Catalog, Entry, read_po
 from workflow.publish import babel_locale
-from workflow.segment import (PLACEHOLDER_RE, PROTECTED_TAGS, placeholder_problem, read_source, source_items,
-                              unfit_character)
+from workflow.segment import (PLACEHOLDER_RE, is_protected, placeholder_problem, protection_of, read_source,
+                              source_items, unfit_character)
 from workflow.settings import SITE_CATALOG, Settings
 
 ERROR = "error"
@@ -126,10 +126,10 @@ def _protected_texts(settings: Settings, catalog: str) -> set[str]:
     if not path.exists():
         return set()
     page = read_source(path, catalog if catalog == SITE_CATALOG else None)
+    protection = protection_of(settings)  # the rules extraction applies: <pre>, classes, other languages, …
     texts = set()
     for node in page.tree.getroot().iter():
-        if isinstance(node.tag, str) and (node.tag in PROTECTED_TAGS or node.get("translate", "").lower() == "no"
-                                          or "notranslate" in (node.get("class") or "").split()):
+        if is_protected(node, protection):
             text = " ".join("".join(node.itertext()).split())
             if text:
                 texts.add(text)

@@ -13,7 +13,7 @@ _HOMES = {
     "Placeholder": "records", "PlaceholderMismatch": "placeholders", "Run": "records", "Segment": "records",
     "Segmentation": "records", "SourcePage": "source", "Token": "records", "Unit": "records",
     "boundaries": "sentences", "context_of": "units", "countries_in": "countries", "country_name": "countries",
-    "has_slots": "units", "item_names": "items", "parse_translation": "placeholders", "placeholder_problem": "placeholders",
+    "has_slots": "units", "is_protected": "units", "item_names": "items", "protection_of": "items", "parse_translation": "placeholders", "placeholder_problem": "placeholders",
     "read_source": "source", "segment_source": "items", "segments_of": "units", "source_items": "items",
     "unfit_character": "placeholders", "words_in": "records",
 }
