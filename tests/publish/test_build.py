@@ -817,3 +817,32 @@ def test_characters_no_page_can_hold_fall_back_alike_on_both_render_paths(tmp_pa
         reasons = [f.reason for f in french.fallbacks] + [f.reason for f in report.site_fallbacks if f.locale == "fr"]
         named = {chr(int(code, 16)) for reason in reasons for code in re.findall(r"U\+([0-9A-F]{4,6}) is a control", reason)}
         assert named == set(UNFIT)
+
+
+def test_times_of_day_year_less_dates_and_weeks_build_in_every_locale(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    source = project / "source" / f"{ITEM}.html"
+    extra = ('<p>Doors open at <time datetime="2025-09-12T10:00+02:00">10:00 CEST on 12 September 2025</time>, '
+             'as every year on <time datetime="--09-12">12 September</time>, in '
+             '<time datetime="2025-W37">week 37</time>, for <time datetime="PT2H">two hours</time>.</p>')
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace('<div class="body" data-slot="body">',
+                                   '<div class="body" data-slot="body">' + extra, 1), encoding="utf-8")
+    assert run_cli(project, "extract").returncode == 0
+    template = (project / "locales" / "templates" / f"{ITEM}.pot").read_text(encoding="utf-8")
+    assert "<date1/> = date and time 2025-09-12T10:00+02:00" in template
+    assert "<date2/> = date --09-12" not in template and "<date2/> = date 09-12 (day, month)" in template
+    assert "week 37" in template and "two hours" in template  # not dates: text for the translator
+    catalog = project / "locales" / "fr" / f"{ITEM}.po"
+    po = read_po(catalog)
+    catalog.write_bytes(serialize(replace(po, entries=tuple(
+        replace(e, msgstr=e.msgid.replace("Doors open at", "Ouverture des portes :"))
+        if e.msgid.startswith("Doors open") else e for e in po.entries))))
+    result = run_cli(project, "build", "--force")
+    assert result.returncode == 0, result.stderr
+    french = (project / "output" / "fr" / f"{ITEM}.html").read_text(encoding="utf-8")
+    english = (project / "output" / "en" / f"{ITEM}.html").read_text(encoding="utf-8")
+    assert "10:00 CEST on 12 September 2025" in english
+    assert '<time datetime="2025-09-12T10:00+02:00">12 septembre 2025, 10:00 UTC+02:00</time>' in french
+    assert '<time datetime="--09-12">12 septembre</time>' in french
+    assert '<time datetime="2025-W37">week 37</time>' in french

@@ -14,6 +14,7 @@ from babel import Locale
 from workflow.segment.countries import cldr_territories, countries_in, country_name, standalone_country
 from workflow.segment.dates import (
     _DATE_RE,
+    DATE_TIME,
     DAY_MONTH,
     DAY_MONTH_YEAR,
     MONTH_YEAR,
@@ -66,7 +67,7 @@ def test_bare_day_month_needs_the_item_year() -> None:
 
 def test_precision_of_datetime_attribute() -> None:
     assert precision_of_datetime("2025-09-15") == DAY_MONTH_YEAR
-    assert precision_of_datetime("2025-09-15T10:00:00Z") == DAY_MONTH_YEAR
+    assert precision_of_datetime("2025-09-15T10:00:00Z") == DATE_TIME  # the time of day is kept
     assert precision_of_datetime("2025-09") == MONTH_YEAR
     assert precision_of_datetime("--09-15") == DAY_MONTH
     assert precision_of_datetime("yesterday") is None

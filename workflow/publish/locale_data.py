@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from typing import Any
@@ -10,7 +11,7 @@ from typing import Any
 from babel import Locale
 from babel.core import get_global
 
-from workflow.segment import DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR
+from workflow.segment import DATE_TIME, DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR
 
 
 @lru_cache(maxsize=128)
@@ -109,12 +110,28 @@ def _format_date(value: str, precision: str, tag: str) -> str:
     if precision == MONTH_YEAR:
         year, month = value.split("-")[:2]
         return format_skeleton("yMMMM", dt.date(int(year), int(month), 1), locale=locale)
-    date = dt.date.fromisoformat(value[:10])
+    if precision == DATE_TIME:
+        return _format_date_time(value, tag)
     if precision == DAY_MONTH:
-        return format_skeleton("MMMMd", date, locale=locale)
-    if precision == DAY_MONTH_YEAR:
-        return format_date(date, "long", locale=locale)
-    return format_date(date, "long", locale=locale)
+        month, day = value[-5:].split("-")  # "09-12" (a year-less --09-12) or the day and month of a full date
+        return format_skeleton("MMMMd", dt.date(2000, int(month), int(day)), locale=locale)
+    return format_date(dt.date.fromisoformat(value[:10]), "long", locale=locale)
+
+
+def _format_date_time(value: str, tag: str) -> str:
+    """A date with its time of day at the source's precision (minutes, or seconds when it gives them), joined as
+    the locale joins them, and the zone as an offset when the source names one."""
+    from babel.dates import format_date, format_time
+
+    locale = babel_locale(tag)
+    moment = dt.datetime.fromisoformat(value.replace("Z", "+00:00"))
+    with_seconds = re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}", value) is not None
+    time = format_time(moment.time(), "medium" if with_seconds else "short", locale=locale)
+    if moment.tzinfo is not None:
+        time = f"{time} {format_time(moment.timetz(), 'ZZZZ', locale=locale)}"
+    pattern = str(locale.datetime_formats.get("long", "{1} {0}"))
+    joined = re.sub(r"'([^']*)'", lambda literal: literal.group(1) or "'", pattern)  # CLDR quotes literal text
+    return joined.replace("{1}", format_date(moment.date(), "long", locale=locale)).replace("{0}", time)
 
 
 @lru_cache(maxsize=64)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from typing import NamedTuple
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -35,6 +36,8 @@ _tuple_new = tuple.__new__  # builds a named tuple without its keyword handling
 DAY_MONTH = "day-month"
 DAY_MONTH_YEAR = "day-month-year"
 MONTH_YEAR = "month-year"
+DATE_TIME = "date-time"  # a <time datetime> with a time of day (and perhaps a zone): the value is kept whole
+_DATE_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d+)?)?(?:Z|[+-]\d{2}:?\d{2})?")
 
 
 class DateMention(NamedTuple):
@@ -107,11 +110,23 @@ def dates_in(text: str, item_year: int | None) -> list[DateMention]:
 
 
 def precision_of_datetime(value: str) -> str | None:
-    """Precision of a `<time datetime>` value: 2025-09-15 → day-month-year, 2025-09 → month-year."""
-    if re.fullmatch(r"\d{4}-\d{2}-\d{2}(?:[T ].*)?", value):
+    """Precision of a `<time datetime>` value: 2025-09-15 → day-month-year, 2025-09 → month-year, --09-15 →
+    day-month, 2025-09-15T10:00+02:00 → date-time; None for what is not a real date (weeks, durations,
+    30 February, …), which then stays text as the source has it."""
+    if _DATE_TIME_RE.fullmatch(value) and _valid(lambda: dt.datetime.fromisoformat(value.replace("Z", "+00:00"))):
+        return DATE_TIME
+    if re.match(r"\d{4}-\d{2}-\d{2}(?:[T ]|$)", value) and _valid(lambda: dt.date.fromisoformat(value[:10])):
         return DAY_MONTH_YEAR
-    if re.fullmatch(r"\d{4}-\d{2}", value):
+    if re.fullmatch(r"\d{4}-\d{2}", value) and 1 <= int(value[5:]) <= 12:
         return MONTH_YEAR
-    if re.fullmatch(r"--\d{2}-\d{2}", value):
-        return DAY_MONTH
+    if re.fullmatch(r"--\d{2}-\d{2}", value) and _valid(lambda: dt.date(2000, int(value[2:4]), int(value[5:]))):
+        return DAY_MONTH  # (2000: a leap year, so --02-29 is a date)
     return None
+
+
+def _valid(make: Callable[[], object]) -> bool:
+    try:
+        make()
+    except ValueError:
+        return False
+    return True

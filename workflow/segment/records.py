@@ -83,6 +83,8 @@ class Placeholder(NamedTuple):
         if self.kind == PAIRED:
             what = PLACEHOLDER_NAMES.get(self.base, f"<{self.base}> element")
             return f"<{name}>…</{name}> = {what}"
+        if self.kind == DATE and self.precision == "date-time":
+            return f"<{name}/> = date and time {self.value}, written for each language"
         if self.kind == DATE:
             return f"<{name}/> = date {self.value} ({self.precision.replace('-', ', ')}), written for each language"
         if self.kind == COUNTRY:

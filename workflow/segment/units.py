@@ -17,7 +17,7 @@ from lxml import etree
 
 from workflow.segment.addresses import addresses_in, may_mention_address
 from workflow.segment.countries import standalone_country
-from workflow.segment.dates import dates_in, may_mention_date, precision_of_datetime
+from workflow.segment.dates import DATE_TIME, dates_in, may_mention_date, precision_of_datetime
 from workflow.segment.records import (
     ADDRESS,
     COUNTRY,
@@ -281,8 +281,8 @@ class _Tokenizer:
             datetime = (node.get("datetime") or "") if tag == "time" and "datetime" in names else ""
             precision = precision_of_datetime(datetime) if datetime else None
             if precision:
-                placeholder = Placeholder("date", DATE, element=node, value=datetime[:10].lstrip("-"),
-                                          precision=precision)
+                value = datetime if precision == DATE_TIME else datetime[:10].lstrip("-")
+                placeholder = Placeholder("date", DATE, element=node, value=value, precision=precision)
                 tokens.append(placeholder_token("void", placeholder))
                 return
             if "data-country" in names and node.get("data-country"):
