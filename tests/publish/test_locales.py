@@ -51,3 +51,22 @@ def test_every_date_form_in_every_locale(tag: str) -> None:
 ])
 def test_what_a_time_element_holds(value: str, precision: str | None) -> None:
     assert precision_of_datetime(value) == precision
+
+
+# Names in a language menu as CLDR's context transforms say (uiListOrMenu): capitalised where the language
+# does so in menus, left as they are where it does not; Georgian never in Mtavruli (U+1C90–U+1CBF).
+MENU_NAMES = {"fr": "Français", "es": "Español", "it": "Italiano", "ru": "Русский", "uk": "Українська",
+              "de": "Deutsch", "fi": "Suomi", "da": "Dansk", "sv": "Svenska", "cs": "Čeština", "pl": "polski",
+              "sq": "shqip", "lv": "latviešu", "hu": "magyar", "ka": "ქართული", "ar": "العربية", "he": "עברית"}
+
+
+@pytest.mark.parametrize("tag", OSCE_LOCALES)
+def test_language_names_in_menus_follow_cldr(tag: str) -> None:
+    from workflow.publish.locale_data import native_name
+
+    name = native_name(tag)
+    standalone = _cldr(tag).get_display_name(_cldr(tag))
+    assert name and name[1:] == standalone[1:]  # only the first letter's case may differ from CLDR's name
+    assert not any("\u1c90" <= char <= "\u1cbf" for char in name)
+    if tag in MENU_NAMES:
+        assert name == MENU_NAMES[tag]

@@ -87,8 +87,14 @@ def native_name(tag: str) -> str:
 
 
 def _native_name(tag: str) -> str:
-    name = babel_locale(tag).get_display_name(babel_locale(tag)) or tag
-    return name[:1].upper() + name[1:]
+    # ICU applies CLDR's context transforms for names in a list or menu: titlecase where the language writes
+    # it so (Français, Русский), as it is otherwise (polski, shqip, ქართული; Georgian has no capitals to
+    # spare: Mtavruli would be wrong). Babel has the names but not the transforms.
+    import icu
+
+    locale = icu.Locale(tag.replace("-", "_"))
+    names = icu.LocaleDisplayNames.createInstance(locale, [icu.UDisplayContext.CAPITALIZATION_FOR_UI_LIST_OR_MENU])
+    return names.localeDisplayName(locale) or tag
 
 
 @lru_cache(maxsize=4096)  # a site repeats its dates across pages and locales; Babel's formatting is slow
