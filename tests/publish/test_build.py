@@ -421,7 +421,7 @@ def test_uk_and_sr_latn_dates_are_the_expected_words(tmp_path: Path) -> None:
 def test_arabic_page_is_right_to_left(tmp_path: Path) -> None:
     project = _copy_project(tmp_path)
     _fill(project, "ar", _pseudo)
-    run_cli(project, "build", "--locale", "ar")
+    run_cli(project, "build", "--locale", "en", "--locale", "ar")
     root = _parse(project / "output" / "ar" / f"{ITEM}.html")
     assert root.get("lang") == "ar" and root.get("dir") == "rtl"
     links = {a.get("hreflang"): a for a in root.iterfind(".//nav[@class='languages']//a")}
@@ -846,3 +846,42 @@ def test_times_of_day_year_less_dates_and_weeks_build_in_every_locale(tmp_path: 
     assert '<time datetime="2025-09-12T10:00+02:00">12 septembre 2025, 10:00 UTC+02:00</time>' in french
     assert '<time datetime="--09-12">12 septembre</time>' in french
     assert '<time datetime="2025-W37">week 37</time>' in french
+
+
+def test_a_partial_build_links_only_to_pages_that_exist(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    assert run_cli(project, "build", "--locale", "fr").returncode == 0  # en, de, ru would publish: not built
+    output = project / "output"
+    page = _parse(output / "fr" / f"{ITEM}.html")
+    hreflangs = {link.get("hreflang") for link in page.iter("link") if link.get("rel") == "alternate"}
+    assert hreflangs == {"fr", "x-default"} or hreflangs == {"fr"}
+    assert not [a for a in page.iterfind(".//nav[@class='languages']//a")]
+    sitemap = (output / "sitemap.xml").read_text(encoding="utf-8")
+    for url in re.findall(r'href="https://news\.example\.org/([^"]+)"|<loc>https://news\.example\.org/([^<]+)</loc>',
+                          sitemap):
+        name = url[0] or url[1]
+        if name.endswith(".html"):
+            assert (output / name).is_file(), name
+    # A later build of German links to the French page kept from before; a build of every locale links all.
+    assert run_cli(project, "build", "--locale", "de").returncode == 0
+    german = _parse(output / "de" / f"{ITEM}.html")
+    assert {a.get("hreflang") for a in german.iterfind(".//nav[@class='languages']//a")} == {"fr"}
+    assert run_cli(project, "build").returncode == 0
+    french = _parse(output / "fr" / f"{ITEM}.html")
+    assert {a.get("hreflang") for a in french.iterfind(".//nav[@class='languages']//a")} == {"de", "en", "ru"}
+
+
+def test_open_graph_alternates_are_unique(tmp_path: Path) -> None:
+    project = _copy_project(tmp_path)
+    settings = project / "workflow.toml"
+    settings.write_text(settings.read_text(encoding="utf-8").replace('"sr-Latn",', '"sr-Latn", "sr",'),
+                        encoding="utf-8")
+    assert run_cli(project, "extract").returncode == 0
+    for locale in ("sr-Latn", "sr", "fr"):
+        _fill(project, locale, _pseudo)
+    assert run_cli(project, "build").returncode == 0
+    for locale in ("sr", "sr-Latn", "fr"):
+        page = _parse(project / "output" / locale / f"{ITEM}.html")
+        values = [m.get("content") for m in page.iter("meta") if m.get("property") == "og:locale:alternate"]
+        own = next(m.get("content") for m in page.iter("meta") if m.get("property") == "og:locale")
+        assert len(values) == len(set(values)) and own not in values

@@ -9,7 +9,7 @@ end, all at once: a failed build leaves the last output as it was.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
@@ -132,9 +132,11 @@ def _page_fingerprint(key: str, context: str) -> PageFingerprint:
 PageToWrite = tuple[str, Decision, PageFingerprint, PageContext]
 # A page written: its name in the state and output/ ("fr/item.html") and its fingerprint.
 PageWritten = tuple[str, PageFingerprint]
-# An item to decide: its name, every locale, the saved decisions that still hold, and the locales whose page
-# may be written with the fingerprint of the page there now.
-ItemToDecide = tuple[str, tuple[str, ...], dict[str, SavedDecision], tuple[tuple[str, PageFingerprint | None], ...]]
+# An item to decide: its name, every locale, the saved decisions that still hold, the locales whose page
+# may be written with the fingerprint of the page there now, and the locales whose page will be there after
+# the build if published (built now, or kept from before): the only ones its links may name.
+ItemToDecide = tuple[str, tuple[str, ...], dict[str, SavedDecision], tuple[tuple[str, PageFingerprint | None], ...],
+                     frozenset[str]]
 
 
 def _decide_item(settings: Settings, build_id: int, task: ItemToDecide
@@ -149,7 +151,7 @@ def _decide_item(settings: Settings, build_id: int, task: ItemToDecide
     digests of the files read (so the build does not read them again), (state key, fingerprint) per page
     written, the CLDR answers its pages asked for, and the pages staged for the build to commit.
     """
-    item, locales, known, render_locales = task
+    item, locales, known, render_locales, shown = task
     parts = _worker_build(settings, build_id)
     try:
         decided = {locale: decision_from_state(known[locale]) if locale in known
@@ -157,7 +159,8 @@ def _decide_item(settings: Settings, build_id: int, task: ItemToDecide
         links = next(iter(decided.values()))[0].links if decided else ()
         pages = []
         if render_locales and not any(parts.inputs.is_item(name) for name in links):
-            context = PageContext(tuple(locale for locale in locales if decided[locale][0].published))
+            context = PageContext(tuple(locale for locale in locales if decided[locale][0].published
+                                        and locale in shown))
             for locale, old in render_locales:
                 decision, key = decided[locale]
                 fingerprint = _page_fingerprint(key, context.fingerprint())
@@ -334,10 +337,11 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     chosen_set = set(chosen_items)
     existing = existing_pages(parts.output, chosen_locales)
     remove_stale_build_temps(parts.output, existing)
+    shown = _shown_locales(parts, existing, chosen_set, all_locales)
     build_id = next(_build_ids)
     tasks = [(item, all_locales, known,
               tuple((locale, _current_page(parts, existing, locale, item, force)) for locale in chosen_locales)
-              if item in chosen_set else ())
+              if item in chosen_set else (), shown(item))
              for item, known in undecided.items()]
     # Pages are staged by the workers and committed at the end all at once, with the indexes, the sitemap and
     # the state last: one flush to disk for the whole build, and a failure leaves the last build's output as
@@ -354,8 +358,9 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
             for locale in all_locales:
                 decisions[(item, locale)] = decision_from_state(parts.state.decisions[f"{item}|{locale}"])
         published: dict[str, set[str]] = {locale: set() for locale in all_locales}
+        shown_by_item = {item: shown(item) for item in every_item}
         for (item, locale), (decision, _) in decisions.items():
-            if decision.published:
+            if decision.published and locale in shown_by_item[item]:
                 published[locale].add(item)
         plan = _plan_pages(parts, every_item, chosen_items, decisions, published, existing, decided.written, force)
         render_tasks = [(item, tuple(pages)) for item, pages in plan.to_render.items()]
@@ -398,6 +403,20 @@ def _file_references(parts: _Build, decisions: dict[tuple[str, str], tuple[Decis
             for path, line in decision.files:
                 found.setdefault(path, (f"source/{item}.html", line))
     return found
+
+
+def _shown_locales(parts: _Build, existing: set[str], chosen_items: set[str], all_locales: tuple[str, ...]
+                   ) -> Callable[[str], frozenset[str]]:
+    """For an item, the locales whose page will be there after this build if published: built now, or kept
+    from before (the pages of locales and items not built now stay as they are). Links name only those."""
+    others = tuple(locale for locale in all_locales if locale not in parts.locales)
+    present = existing | existing_pages(parts.output, others)
+
+    def shown(item: str) -> frozenset[str]:
+        return frozenset(locale for locale in all_locales if (item in chosen_items and locale in parts.locales)
+                         or f"{locale}/{item}.html" in present)
+
+    return shown
 
 
 def _site_fallbacks(parts: _Build, locales: tuple[str, ...]) -> tuple[SiteFallback, ...]:

@@ -65,7 +65,8 @@ def index_page(pages: PageBuilder, locale: str, entries: list[IndexEntry], publi
     _index_title(root)
     alternates = [Alternate(other, href(settings, other, "index.html"))
                   for other in settings.chosen_locales(with_source=True) if published.get(other)]
-    page_metadata(root, locale, alternates, href(settings, settings.source_locale, "index.html"))
+    page_metadata(root, locale, alternates, href(settings, settings.source_locale, "index.html")
+                  if published.get(settings.source_locale) else None)
     language_menu(root, locale, alternates)
     relocate_assets(root)
     clean_source_markers(root)
@@ -109,7 +110,8 @@ def sitemap(settings: Settings, items: list[str], published: dict[str, set[str]]
         name = f"{item}.html"
         links = "".join(f'    <xhtml:link rel="alternate" hreflang="{hreflang}" href="{in_attribute}{name}"/>\n'
                         for _, hreflang, _, in_attribute in there)
-        links += f'    <xhtml:link rel="alternate" hreflang="x-default" href="{x_default}{name}"/>\n'
+        if item in published.get(settings.source_locale, ()):  # x-default is the source's page, when it is there
+            links += f'    <xhtml:link rel="alternate" hreflang="x-default" href="{x_default}{name}"/>\n'
         for _, _, in_text, _ in there:
             lines.append(f"  <url>\n    <loc>{in_text}{name}</loc>\n{links}  </url>\n")
     if not lines:

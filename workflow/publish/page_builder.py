@@ -166,7 +166,9 @@ class PageBuilder:
         draft_notice(root, decision.drafts > 0)
         country_lists(root, locale, self.settings)
         alternates = self.alternates_in(item, page.locales)
-        page_metadata(root, locale, alternates, href(self.settings, self.settings.source_locale, f"{item}.html"))
+        source_locale = self.settings.source_locale
+        x_default = href(self.settings, source_locale, f"{item}.html") if source_locale in page.locales else None
+        page_metadata(root, locale, alternates, x_default)
         language_menu(root, locale, alternates)
         localize_links(root, set(page.published_links), set(page.item_links), self.settings.source_locale)
         relocate_assets(root)

@@ -142,9 +142,12 @@ def page_metadata(root: etree._Element, locale: str, alternates: Sequence[Altern
             head.remove(element)
     etree.SubElement(head, "meta", {"http-equiv": "Content-Language", "content": locale})
     etree.SubElement(head, "meta", property="og:locale", content=og_locale(locale))
+    written = {og_locale(locale)}  # sr and sr-Latn are both sr_RS to Open Graph: each value once
     for alternate in alternates:
-        if alternate.locale != locale:
-            etree.SubElement(head, "meta", property="og:locale:alternate", content=og_locale(alternate.locale))
+        value = og_locale(alternate.locale)
+        if value not in written:
+            written.add(value)
+            etree.SubElement(head, "meta", property="og:locale:alternate", content=value)
     for alternate in alternates:
         etree.SubElement(head, "link", rel="alternate", hreflang=alternate.locale, href=alternate.href)
     if x_default:
