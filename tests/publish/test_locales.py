@@ -4,6 +4,8 @@ locale, never a crash; forms that are not dates stay as the source has them."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+from pathlib import Path
 
 import pytest
 from babel import Locale
@@ -70,3 +72,59 @@ def test_language_names_in_menus_follow_cldr(tag: str) -> None:
     assert not any("\u1c90" <= char <= "\u1cbf" for char in name)
     if tag in MENU_NAMES:
         assert name == MENU_NAMES[tag]
+
+
+# Hand-written translations that write the dates out, inflected as each language needs ("in September 2025":
+# Russian prepositional, Polish and Finnish locative forms, Latvian locative, Hungarian inessive).
+WRITTEN_OUT = {
+    "ru": ("Форум", "Форум прошёл в сентябре 2025 г.", "Он открылся 12 сентября 2025 г."),
+    "pl": ("Forum", "Forum odbyło się we wrześniu 2025 r.", "Otwarto je 12 września 2025 r."),
+    "fi": ("Foorumi", "Foorumi pidettiin syyskuussa 2025.", "Se avattiin 12. syyskuuta 2025."),
+    "lv": ("Forums", "Forums notika 2025. gada septembrī.", "Tas tika atklāts 2025. gada 12. septembrī."),
+    "hu": ("Fórum", "A fórumot 2025 szeptemberében tartották.", "2025. szeptember 12-én nyílt meg."),
+}
+SOURCE = ('<html lang="en"><head><meta charset="utf-8"><title>Forum</title></head><body><h1>Forum</h1>'
+          '<p>The forum was held in {month}.</p><p>It opened on <time datetime="{iso}">{day}</time>.</p></body></html>')
+
+
+def test_dates_written_out_are_published_until_the_source_date_changes(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from conftest import run_cli
+
+    from workflow.po.reader import read_po
+    from workflow.po.writer import serialize
+
+    (tmp_path / "workflow.toml").write_text('[project]\ntarget_locales = ["ru", "pl", "fi", "lv", "hu"]\n',
+                                            encoding="utf-8")
+    (tmp_path / "source").mkdir()
+    item = tmp_path / "source" / "forum.html"
+    item.write_text(SOURCE.format(month="September 2025", iso="2025-09-12", day="12 September 2025"), encoding="utf-8")
+    assert run_cli(tmp_path, "extract").returncode == 0
+    for locale, (title, held, opened) in WRITTEN_OUT.items():
+        path = tmp_path / "locales" / locale / "forum.po"
+        po = read_po(path)
+        texts = {"Forum": title, "The forum was held in <date1/>.": held, "It opened on <date1/>.": opened}
+        path.write_bytes(serialize(replace(po, entries=tuple(replace(e, msgstr=texts.get(e.msgid, e.msgstr))
+                                                              for e in po.entries))))
+    note = (tmp_path / "locales" / "templates" / "forum.pot").read_text(encoding="utf-8")
+    assert "you may write it out instead, to inflect it" in note
+    built = run_cli(tmp_path, "build")
+    assert built.returncode == 0 and "fallback" not in built.stdout, built.stdout
+    for locale, (_, held, opened) in WRITTEN_OUT.items():
+        page = (tmp_path / "output" / locale / "forum.html").read_text(encoding="utf-8")
+        assert held in page and opened in page
+    assert run_cli(tmp_path, "check").returncode == 0
+    # The source's dates change; the msgids do not (the dates are placeholders), so nothing asks the
+    # translators again: the written-out dates now say something else, and fall back with the reason.
+    item.write_text(SOURCE.format(month="October 2025", iso="2025-09-13", day="13 September 2025"), encoding="utf-8")
+    assert run_cli(tmp_path, "extract").returncode == 0
+    rebuilt = run_cli(tmp_path, "build")
+    assert rebuilt.returncode == 0
+    for locale in WRITTEN_OUT:
+        assert re.search(rf"fallback {locale} line \d+: the date written out does not say the source's date 2025-10 "
+                         r"\(the month October missing\)", rebuilt.stdout), rebuilt.stdout
+        assert re.search(rf"fallback {locale} line \d+: the date written out does not say the source's date "
+                         r"2025-09-13 \(the day 13 missing\)", rebuilt.stdout), rebuilt.stdout
+    checked = run_cli(tmp_path, "check")
+    assert checked.returncode == 1 and checked.stdout.count("E101") == 2 * len(WRITTEN_OUT)

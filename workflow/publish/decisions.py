@@ -78,7 +78,7 @@ def assess(segmentation: Segmentation, translations: Translations, settings: Set
         ok = translation is not None
         if ok and translation != segment.msgid:
             try:
-                parse_translation(translation, segment)
+                parse_translation(translation, segment, locale)
             except PlaceholderMismatch as exc:
                 fallbacks.append(Fallback(segment.msgid, segment.line, str(exc)))
                 ok = False

@@ -107,7 +107,7 @@ class PageBuilder:
         if locale == self.settings.source_locale:
             return root  # rendering the source with its own text gives the source back
         render(rebind(layout, root), self.inputs.site_translations(locale).lookup,
-               typed_renderer(locale, self.settings), self.settings.source_locale)
+               typed_renderer(locale, self.settings), self.settings.source_locale, locale)
         return root
 
     def item_skeleton(self, item: str) -> Skeleton | None:
@@ -138,7 +138,7 @@ class PageBuilder:
             # serialized like a page. The others (and the rare page the skeleton cannot take) are rendered.
             # Folded content keeps its links as they are: a page linking to other items is rendered.
             shape = self.item_skeleton(item) if not page.item_links else None
-            values = skeleton_values(segmentation, translate, render_typed, source_locale) if shape else None
+            values = skeleton_values(segmentation, translate, render_typed, source_locale, locale) if shape else None
             if shape is not None and values is not None:
                 layout = self.folded_layout(locale) if self.in_layout(item) else None
                 assembled = self._assembled(fresh_copy(shape.root), item, locale, decision, page,
@@ -147,7 +147,7 @@ class PageBuilder:
                 if html is not None:
                     return html.encode("utf-8")
             item_root = fresh_copy(segmentation.page.tree.getroot())
-            render(rebind(segmentation, item_root), translate, render_typed, source_locale)
+            render(rebind(segmentation, item_root), translate, render_typed, source_locale, locale)
         else:
             item_root = fresh_copy(segmentation.page.tree.getroot())
         return serialize_page(self._assembled(item_root, item, locale, decision, page))

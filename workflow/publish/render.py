@@ -145,7 +145,7 @@ def _fill(parent: etree._Element, nodes: list[str | etree._Element]) -> None:
             last = node
 
 
-def _segment_tokens(segment: Segment, translation: str | None, fallbacks: list[Fallback]
+def _segment_tokens(segment: Segment, translation: str | None, fallbacks: list[Fallback], locale: str | None = None
                     ) -> tuple[tuple[Token, ...], bool]:
     """The tokens to write for one segment and whether they are its translation.
 
@@ -156,7 +156,7 @@ def _segment_tokens(segment: Segment, translation: str | None, fallbacks: list[F
     used = translation is not None or not segment.translatable
     if translation is not None and translation != segment.msgid:
         try:
-            return parse_translation(translation, segment), used
+            return parse_translation(translation, segment, locale), used
         except PlaceholderMismatch as exc:
             fallbacks.append(Fallback(segment.msgid, segment.line, str(exc)))
             return segment.tokens, False
@@ -250,7 +250,8 @@ def _render_in_place(run: Run, chosen: list[Choice], render_typed: RenderTyped,
             _set_content(target, text)
 
 
-def _choose(run: Run, translate: Translate, context: str | None, fallbacks: list[Fallback]) -> list[Choice]:
+def _choose(run: Run, translate: Translate, context: str | None, fallbacks: list[Fallback],
+            locale: str | None = None) -> list[Choice]:
     """Each piece of a run with the tokens to write for it (see `_segment_tokens`)."""
     chosen: list[Choice] = []
     for piece in run.pieces:
@@ -258,7 +259,7 @@ def _choose(run: Run, translate: Translate, context: str | None, fallbacks: list
             chosen.append((piece, (), True))
         else:
             translation = translate(piece, context) if piece.translatable else None
-            chosen.append((piece, *_segment_tokens(piece, translation, fallbacks)))
+            chosen.append((piece, *_segment_tokens(piece, translation, fallbacks, locale)))
     return chosen
 
 
@@ -275,9 +276,9 @@ def _in_place(chosen: list[Choice], source_lang: str | None) -> bool:
 
 def _render_run(run: Run, translate: Translate, context: str | None, render_typed: RenderTyped,
                 fallbacks: list[Fallback], source_lang: str | None,
-                twins: dict[etree._Element, etree._Element]) -> None:
+                twins: dict[etree._Element, etree._Element], locale: str | None = None) -> None:
     parent = run.parent
-    chosen = _choose(run, translate, context, fallbacks)
+    chosen = _choose(run, translate, context, fallbacks, locale)
     if _in_place(chosen, source_lang):
         _render_in_place(run, chosen, render_typed, twins)
         return
@@ -347,12 +348,13 @@ class Rendered(NamedTuple):
 
 
 def render(segmentation: Segmentation, translate: Translate, render_typed: RenderTyped = _source_typed,
-           source_lang: str | None = None) -> Rendered:
+           source_lang: str | None = None, locale: str | None = None) -> Rendered:
     """Replace every unit in the segmentation's tree by its translation.
 
     Attributes go first, because rebuilt inline elements copy the attributes of their source elements.
     With `source_lang`, text left in the source language (untranslated or fallen back) is marked with
-    lang, on the element when all of it is, otherwise on a span around the sentence.
+    lang, on the element when all of it is, otherwise on a span around the sentence. With the target
+    `locale`, a date a translation writes out in its own words stands while it says the source's date.
     """
     fallbacks: list[Fallback] = []
     contexts = "data-msgctxt" in segmentation.page.text
@@ -360,7 +362,7 @@ def render(segmentation: Segmentation, translate: Translate, render_typed: Rende
         _render_attribute(slot, translate, context_of(slot.element) if contexts else None)
     for run in segmentation.runs:
         _render_run(run, translate, context_of(run.parent) if contexts else None, render_typed, fallbacks,
-                    source_lang, segmentation.twins)
+                    source_lang, segmentation.twins, locale)
     return Rendered(tuple(fallbacks))
 
 
@@ -561,7 +563,7 @@ def skeleton(segmentation: Segmentation) -> Skeleton | None:
 
 
 def skeleton_values(segmentation: Segmentation, translate: Translate, render_typed: RenderTyped,
-                    source_lang: str) -> list[str | None] | None:
+                    source_lang: str, locale: str | None = None) -> list[str | None] | None:
     """The texts a locale writes into the page's skeleton, slot by slot; None when a translation needs other
     elements than the source's (placeholders reordered, a sentence falling back or left in the source
     language), and the page must be rendered the tree way (`render`)."""
@@ -570,7 +572,7 @@ def skeleton_values(segmentation: Segmentation, translate: Translate, render_typ
                                 for slot in segmentation.attributes]
     unused: list[Fallback] = []  # a fallback leaves its sentence in the source language: never in place
     for run in segmentation.runs:
-        chosen = _choose(run, translate, context_of(run.parent) if contexts else None, unused)
+        chosen = _choose(run, translate, context_of(run.parent) if contexts else None, unused, locale)
         if not _in_place(chosen, source_lang):
             return None
         values.extend(_run_texts(chosen, render_typed))

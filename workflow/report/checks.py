@@ -147,7 +147,7 @@ def check_entry(entry: Entry, locale: str, path: str, protected: set[str] = froz
         found.append(Finding(code, severity, path, line, message, fix))
 
     unfit = unfit_character(msgstr)
-    problem = None if unfit else placeholder_problem(msgid, msgstr)
+    problem = None if unfit else placeholder_problem(msgid, msgstr, locale, entry.extracted_comments)
     if unfit:
         add("E104", ERROR, unfit.split(";")[0], "delete the character; the page shows the source text until then")
     elif problem:

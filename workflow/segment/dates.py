@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
+import unicodedata
 from collections.abc import Callable
+from functools import lru_cache
 from typing import NamedTuple
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -130,3 +133,66 @@ def _valid(make: Callable[[], object]) -> bool:
     except ValueError:
         return False
     return True
+
+
+# ---------------------------------------------------------------------------------------- dates written out
+
+# A translation may write a date in its own words instead of <date1/>, to inflect it ("в сентябре 2025 г.",
+# "we wrześniu 2025", "syyskuussa 2025", "12. septembrī"). It stands only while it says what the source says:
+# the day and the year as numbers, the month in a form CLDR knows for the locale or a word that starts with
+# the month's stem (what its format and stand-alone forms share: "wrze" for wrzesień/września → wrześniu).
+
+def date_written_problem(text: str, value: str, precision: str, locale: str) -> str | None:
+    """Why `text` does not write out the date `value` (at `precision`) in `locale`, or None when it does."""
+    if precision == DATE_TIME:
+        return "a date with a time of day cannot be written out; keep its placeholder"
+    parts = value.lstrip("-").split("-")
+    if precision == DAY_MONTH:
+        year, month, day = None, int(parts[-2]), int(parts[-1])
+    elif precision == MONTH_YEAR:
+        year, month, day = int(parts[0]), int(parts[1]), None
+    else:
+        year, month, day = int(parts[0]), int(parts[1]), int(parts[2])
+    numbers = {int(found) for found in re.findall(r"\d+", _ascii_digits(text))}
+    missing = []
+    if day is not None and day not in numbers:
+        missing.append(f"the day {day}")
+    if year is not None and year not in numbers:
+        missing.append(f"the year {year}")
+    if not _mentions_month(text, month, locale):
+        missing.append(f"the month {MONTHS[month - 1]}")
+    if not missing:
+        return None
+    shown = "-".join(part for part in (str(year) if year else "", f"{month:02d}", f"{day:02d}" if day else "") if part)
+    return (f"the date written out does not say the source's date {shown} ({', '.join(missing)} missing); "
+            "write the placeholder, or the date as the source has it now")
+
+
+def _ascii_digits(text: str) -> str:
+    return "".join(str(unicodedata.digit(c)) if c.isdigit() and not c.isascii() else c for c in text)
+
+
+def _mentions_month(text: str, month: int, locale: str) -> bool:
+    folded = text.casefold()
+    words = re.findall(r"\w+", folded)
+    return any(any(word.startswith(stem) for word in words) for stem in _month_stems(locale, month))
+
+
+@lru_cache(maxsize=256)
+def _month_stems(locale: str, month: int) -> tuple[str, ...]:
+    """The beginnings a word naming `month` in `locale` may have: every wide and abbreviated form, and the
+    stem the wide format and stand-alone forms share (at least three letters)."""
+    from babel import Locale
+
+    data = Locale.parse(locale, sep="-").months
+    forms = {str(data[context][width][month]).casefold().rstrip(".")
+             for context in ("format", "stand-alone") for width in ("wide", "abbreviated")
+             if month in data.get(context, {}).get(width, {})}
+    wide = [str(data[context]["wide"][month]).casefold() for context in ("format", "stand-alone")
+            if month in data.get(context, {}).get("wide", {})]
+    stems = set(form for form in forms if len(form) >= 3)
+    if len(wide) == 2:
+        shared = os.path.commonprefix(wide)
+        if len(shared) >= 3:
+            stems.add(shared)
+    return tuple(sorted(stems))

@@ -11,7 +11,8 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from workflow.segment.records import PAIRED, Placeholder, Segment, Token, text_token
+from workflow.segment.dates import date_written_problem
+from workflow.segment.records import DATE, PAIRED, Placeholder, Segment, Token, text_token
 
 _PLACEHOLDER_RE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
 _tuple_new = tuple.__new__
@@ -54,27 +55,40 @@ def placeholders_in(msgid: str) -> dict[str, Placeholder]:
     return names
 
 
-def placeholder_problem(msgid: str, translation: str) -> str | None:
-    """Why `translation` cannot stand for `msgid` (placeholders missing, extra, unbalanced, crossed), or None."""
+_LEGEND_DATE_RE = re.compile(r"<([a-z]+\d+)/> = date (\S+) \(([a-z, ]+)\)")
+
+
+def placeholder_problem(msgid: str, translation: str, locale: str | None = None,
+                        notes: tuple[str, ...] = ()) -> str | None:
+    """Why `translation` cannot stand for `msgid` (placeholders missing, extra, unbalanced, crossed), or None.
+
+    With the `locale` and the unit's notes (which give each date's value), a date written out in the
+    translation's own words stands for its placeholder while it says the same date."""
+    names = placeholders_in(msgid)
+    for note in notes if locale else ():
+        found = _LEGEND_DATE_RE.match(note)
+        if found and found.group(1) in names:
+            names[found.group(1)] = Placeholder("date", DATE, None, "", found.group(2),
+                                                found.group(3).replace(", ", "-"))
     try:
-        _parse(translation, placeholders_in(msgid))
+        _parse(translation, names, locale)
     except PlaceholderMismatch as exc:
         return str(exc)
     return None
 
 
 @lru_cache(maxsize=4096)
-def parse_translation(text: str, segment: Segment) -> tuple[Token, ...]:
+def parse_translation(text: str, segment: Segment, locale: str | None = None) -> tuple[Token, ...]:
     """Tokens of a translation, checked against the segment's placeholders.
 
     Raises PlaceholderMismatch naming the first problem: unknown form, missing, extra, unbalanced or crossed.
     Cached: a build checks each translation when it decides publication and again when it renders the page
     (segments hash by identity, so an entry never answers for another page's segment).
     """
-    return tuple(_parse(text, segment.names))
+    return tuple(_parse(text, segment.names, locale))
 
 
-def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
+def _parse(text: str, names: dict[str, Placeholder], locale: str | None = None) -> list[Token]:
     unfit = unfit_character(text)
     if unfit:
         raise PlaceholderMismatch(unfit)
@@ -122,7 +136,13 @@ def _parse(text: str, names: dict[str, Placeholder]) -> list[Token]:
         append(_tuple_new(Token, ("text", text[position:], None)))
     if stack:
         raise PlaceholderMismatch(f"<{stack[-1]}> is not closed; add </{stack[-1]}>")
-    if len(seen) < len(names):
-        missing = next(name for name in names if name not in seen)
-        raise PlaceholderMismatch(f"<{missing}> is missing; keep every placeholder of the source")
+    for name, placeholder in names.items() if len(seen) < len(names) else ():
+        if name in seen:
+            continue
+        if locale is not None and placeholder.kind == DATE and placeholder.value:
+            problem = date_written_problem(text, placeholder.value, placeholder.precision, locale)
+            if problem is None:
+                continue  # the translator wrote the date out (to inflect it): the page shows their words
+            raise PlaceholderMismatch(problem)
+        raise PlaceholderMismatch(f"<{name}> is missing; keep every placeholder of the source")
     return tokens

@@ -86,7 +86,8 @@ class Placeholder(NamedTuple):
         if self.kind == DATE and self.precision == "date-time":
             return f"<{name}/> = date and time {self.value}, written for each language"
         if self.kind == DATE:
-            return f"<{name}/> = date {self.value} ({self.precision.replace('-', ', ')}), written for each language"
+            return (f"<{name}/> = date {self.value} ({self.precision.replace('-', ', ')}), written for each language; "
+                    "you may write it out instead, to inflect it")
         if self.kind == COUNTRY:
             return f"<{name}/> = country name ({self.value}), written for each language"
         if self.kind == ADDRESS:
