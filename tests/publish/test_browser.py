@@ -9,6 +9,7 @@ import functools
 import http.server
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -101,4 +102,70 @@ def test_page_renders_with_its_direction_and_title(locale: str, direction: str, 
     shot = SCREENSHOTS / f"{locale}-{ITEM}.png"
     _chromium("--window-size=1280,1600", "--hide-scrollbars", f"--screenshot={shot}",
               f"{base}/{locale}/{ITEM}.html", profile=tmp_path / "profile-shot")
+    assert shot.exists() and shot.stat().st_size > 10_000
+
+
+# Real sentences for the islands test (written here): "The ministry published the report today."
+RTL_SENTENCES = {"ar": "نشرت الوزارة التقرير اليوم", "he": "המשרד פרסם את הדוח היום"}
+ISLANDS = ('<p>Run <code>git commit -m "fix"</code> to save the work.</p>'
+           '<pre>&lt;p&gt;Click the Resume button.&lt;/p&gt;</pre>'
+           '<p>Questions go to press@osce.org today.</p>'
+           '<p>This sentence stays in English.</p>')
+ISLAND_HARNESS = """<!DOCTYPE html><html><body><iframe id="f" src="{page}" width="1200" height="800"></iframe>
+<pre id="out">pending</pre>
+<script>
+document.getElementById('f').addEventListener('load', function () {{
+  var d = this.contentDocument, w = d.defaultView;
+  function dir(selector) {{ var e = d.querySelector(selector); return e ? w.getComputedStyle(e).direction : null; }}
+  document.getElementById('out').textContent = JSON.stringify({{
+    body: dir('body'), code: dir('.body code'), pre: dir('.body pre'), address: dir('.body bdi'),
+    fallback: dir('.body [lang="en"]'), fallbackText: (d.querySelector('.body [lang="en"]') || {{}}).textContent
+  }});
+}});
+</script></body></html>"""
+
+
+def _rtl_translation(msgid: str, sentence: str) -> str:
+    """The sentence in place of each text between placeholders, the placeholders kept as they are."""
+    parts = re.split(r"(</?[a-z]+\d+/?>)", msgid)
+    return "".join(part if re.fullmatch(r"</?[a-z]+\d+/?>", part) or not part.strip() else
+                   part[: len(part) - len(part.lstrip())] + sentence + part[len(part.rstrip()):] for part in parts)
+
+
+@pytest.mark.parametrize("locale", ["ar", "he"])
+def test_islands_keep_their_direction_on_right_to_left_pages(locale: str, tmp_path: Path) -> None:
+    project = copy_sample(tmp_path / "project")
+    source = project / "source" / f"{ITEM}.html"
+    text = source.read_text(encoding="utf-8")
+    source.write_text(text.replace('<div class="body" data-slot="body">',
+                                   '<div class="body" data-slot="body">' + ISLANDS, 1), encoding="utf-8")
+    assert run_cli(project, "extract").returncode == 0
+    for catalog in (ITEM, SITE_CATALOG):
+        path = project / "locales" / locale / f"{catalog}.po"
+        po = read_po(path)
+        path.write_bytes(serialize(replace(po, entries=tuple(
+            e if e.obsolete or e.msgid == "This sentence stays in English." else
+            replace(e, msgstr=_rtl_translation(e.msgid, RTL_SENTENCES[locale])) for e in po.entries))))
+    assert run_cli(project, "build", "--locale", locale).returncode == 0
+    output = project / "output"
+    page = (output / locale / f"{ITEM}.html").read_text(encoding="utf-8")
+    assert '<bdi dir="ltr">press@osce.org</bdi>' in page and 'dir="ltr"' in page
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        (output / "islands.html").write_text(ISLAND_HARNESS.format(page=f"{locale}/{ITEM}.html"), encoding="utf-8")
+        result = _chromium("--virtual-time-budget=10000", "--dump-dom", f"{base}/islands.html",
+                           profile=tmp_path / "profile")
+        seen = json.loads(etree.fromstring(result.stdout, etree.HTMLParser()).findtext(".//pre"))
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        shot = SCREENSHOTS / f"{locale}-islands.png"
+        _chromium("--window-size=1280,2400", "--hide-scrollbars", f"--screenshot={shot}",
+                  f"{base}/{locale}/{ITEM}.html", profile=tmp_path / "profile-shot")
+    finally:
+        server.shutdown()
+    assert seen["body"] == "rtl"
+    assert seen["code"] == seen["pre"] == seen["address"] == seen["fallback"] == "ltr", seen
+    assert seen["fallbackText"].strip() == "This sentence stays in English."
     assert shot.exists() and shot.stat().st_size > 10_000

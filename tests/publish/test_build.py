@@ -630,7 +630,8 @@ def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, mon
                                                              layout: bool) -> None:
     projects = [_skeleton_project(tmp_path / name, layout) for name in ("skeleton", "rendered")]
     filled, outputs = _built_both_ways(projects, monkeypatch)
-    assert filled["fr"] and not filled["ar"] and filled["kk"] is not layout
+    # (ar: a right-to-left page of a left-to-right source is always rendered, its islands marked in the tree)
+    assert filled["fr"] and not filled.get("ar") and filled["kk"] is not layout
     assert len(outputs[0]) > 5 and outputs[0] == outputs[1]
     page = outputs[0][Path("output/fr") / f"{ITEM}.html"].decode("utf-8")
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "&amp;#13;" in page and "<zz9>" not in page

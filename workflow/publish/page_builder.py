@@ -11,7 +11,9 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from workflow.segment import has_slots
+from workflow.publish.islands import mark_islands
+from workflow.publish.locale_data import direction
+from workflow.segment import has_slots, protection_of
 from workflow.publish.decisions import Decision
 from workflow.publish.inputs import BuildInputs
 from workflow.publish.pages import (
@@ -137,7 +139,9 @@ class PageBuilder:
             # Most pages keep the source's elements: their texts go into the item's skeleton, assembled and
             # serialized like a page. The others (and the rare page the skeleton cannot take) are rendered.
             # Folded content keeps its links as they are: a page linking to other items is rendered.
-            shape = self.item_skeleton(item) if not page.item_links else None
+            # A page of the other direction than the source's marks its islands (see `islands`) in the tree.
+            crossing = direction(locale) != direction(source_locale)
+            shape = self.item_skeleton(item) if not page.item_links and not crossing else None
             values = skeleton_values(segmentation, translate, render_typed, source_locale, locale) if shape else None
             if shape is not None and values is not None:
                 layout = self.folded_layout(locale) if self.in_layout(item) else None
@@ -173,6 +177,8 @@ class PageBuilder:
         localize_links(root, set(page.published_links), set(page.item_links), self.settings.source_locale)
         relocate_assets(root)
         clean_source_markers(root)
+        if direction(locale) != direction(self.settings.source_locale):
+            mark_islands(root, direction(locale), self.settings.source_locale, protection_of(self.settings))
         return root
 
     def forget(self, item: str) -> None:

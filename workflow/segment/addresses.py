@@ -10,11 +10,12 @@ from __future__ import annotations
 import re
 from typing import NamedTuple
 
-# A URL with a scheme, or starting with www.; an e-mail address with a dotted domain. Trailing punctuation
-# (a full stop, a closing bracket or quote) is left to the sentence.
+# A URL with a scheme, or starting with www.; an e-mail address with a dotted domain (ASCII: the letters of the
+# text around it, Arabic or Cyrillic, are not part of it). Trailing punctuation (a full stop, a closing bracket
+# or quote) is left to the sentence.
 _ADDRESS_RE = re.compile(
     r"(?P<url>\b(?:https?|ftp)://[^\s<>\"]+|\bwww\.[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+[^\s<>\"]*)"
-    r"|(?P<email>(?<![\w.+-])[\w.+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
+    r"|(?P<email>(?<![A-Za-z0-9._%+-])[A-Za-z0-9._%+-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)+)"
 )
 _TRAILING = ".,;:!?)]}»”’'\""
 
