@@ -11,7 +11,7 @@ from typing import Any
 from babel import Locale
 from babel.core import get_global
 
-from workflow.segment import DATE_TIME, DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR
+from workflow.segment import DATE_TIME, DAY_MONTH, MONTH_YEAR
 
 
 @lru_cache(maxsize=128)
