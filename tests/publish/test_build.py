@@ -598,6 +598,8 @@ def _skeleton_project(folder: Path, layout: bool) -> Path:
     # when the layout's chrome, rendered as a tree, holds the marker characters: those pages are rendered.
     _fill(project, "ar", lambda msgid: f'"{ESCAPED}"{msgid}')
     _fill(project, "kk", lambda msgid: f"\ue000\ue0010\ue001\ue002{msgid}")
+    # A right-to-left page of an item with no islands (see `islands`) is filled into the skeleton too.
+    _fill(project, "he", lambda msgid: f"עברית {msgid}")
     return project
 
 
@@ -631,7 +633,7 @@ def test_pages_filled_into_the_skeleton_equal_rendered_pages(tmp_path: Path, mon
     projects = [_skeleton_project(tmp_path / name, layout) for name in ("skeleton", "rendered")]
     filled, outputs = _built_both_ways(projects, monkeypatch)
     # (ar: a right-to-left page of a left-to-right source is always rendered, its islands marked in the tree)
-    assert filled["fr"] and not filled.get("ar") and filled["kk"] is not layout
+    assert filled["fr"] and not filled.get("ar") and filled["kk"] is not layout and filled["he"]
     assert len(outputs[0]) > 5 and outputs[0] == outputs[1]
     page = outputs[0][Path("output/fr") / f"{ITEM}.html"].decode("utf-8")
     assert "&lt;script&gt;x&lt;/script&gt;" in page and "&amp;#13;" in page and "<zz9>" not in page

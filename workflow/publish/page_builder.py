@@ -13,7 +13,7 @@ from lxml import etree
 
 from workflow.publish.islands import mark_islands
 from workflow.publish.locale_data import direction
-from workflow.segment import has_slots, protection_of
+from workflow.segment import ADDRESS, Segment, has_slots, is_protected, protection_of
 from workflow.publish.decisions import Decision
 from workflow.publish.inputs import BuildInputs
 from workflow.publish.pages import (
@@ -67,6 +67,7 @@ class PageBuilder:
         self._folded_layouts: dict[str, tuple[etree._Element, tuple[tuple[str | int, ...], ...]] | None] = {}
         self._skeletons: dict[str, Skeleton | None] = {}
         self._in_layout: dict[str, bool] = {}
+        self._islands: dict[str, bool] = {}
         self._alternates: dict[tuple[str, tuple[str, ...]], tuple[Alternate, ...]] = {}
 
     def alternates_in(self, item: str, locales: tuple[str, ...]) -> tuple[Alternate, ...]:
@@ -130,6 +131,23 @@ class PageBuilder:
                 self.inputs.item_segmentation(item).page, True)
         return self._in_layout[item]
 
+    def has_islands(self, item: str) -> bool:
+        """True when the item's content holds what a page of the other direction must mark (see `islands`):
+        protected content, an element with a lang, or an address in its units. A page without
+        any can still be filled into the skeleton: marking its chrome gives the bytes the tree would."""
+        if item not in self._islands:
+            segmentation = self.inputs.item_segmentation(item)
+            page = segmentation.page
+            protection = protection_of(self.settings)
+            body = page.tree.getroot().find("body")
+            addresses = any(token.placeholder is not None and token.placeholder.kind == ADDRESS
+                            for run in segmentation.runs for piece in run.pieces if isinstance(piece, Segment)
+                            for token in piece.tokens)
+            self._islands[item] = body is not None and (
+                addresses or "lang=" in page.text.split("<body", 1)[-1]
+                or any(is_protected(element, protection) for element in body.iter()))
+        return self._islands[item]
+
     def item_page(self, item: str, locale: str, decision: Decision, page: PageContext) -> bytes:
         segmentation = self.inputs.item_segmentation(item)
         source_locale = self.settings.source_locale
@@ -140,7 +158,7 @@ class PageBuilder:
             # serialized like a page. The others (and the rare page the skeleton cannot take) are rendered.
             # Folded content keeps its links as they are: a page linking to other items is rendered.
             # A page of the other direction than the source's marks its islands (see `islands`) in the tree.
-            crossing = direction(locale) != direction(source_locale)
+            crossing = direction(locale) != direction(source_locale) and self.has_islands(item)
             shape = self.item_skeleton(item) if not page.item_links and not crossing else None
             values = skeleton_values(segmentation, translate, render_typed, source_locale, locale) if shape else None
             if shape is not None and values is not None:
@@ -185,4 +203,5 @@ class PageBuilder:
         """Drop what was made of an item once its pages are done, so a worker's memory stays flat."""
         self._skeletons.pop(item, None)
         self._in_layout.pop(item, None)
+        self._islands.pop(item, None)
         self._alternates.clear()
