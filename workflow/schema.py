@@ -16,6 +16,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 
 from workflow.errors import WorkflowError
+from workflow.segment.naming import PROFILES, wrong_script
 
 # The engines `workflow draft` knows; `workflow.mt.engines` builds one for each (a test keeps the two equal).
 ENGINES = ("google", "mymemory", "libre", "deepl", "microsoft", "yandex", "papago", "qcri", "baidu",
@@ -40,6 +41,7 @@ PROJECT = {
     "bugs_address": Key("text", 'bugs_address = "translations@example.org"'),
     "team_address": Key("text", 'team_address = "fr@example.org"'),
     "abbreviations": Key("texts", 'abbreviations = ["Sec.-Gen.", "Amb."]'),
+    "naming": Key("choice", 'naming = "osce"', PROFILES),
 }
 PUBLISHING = {
     "allow_drafts": Key("flag", "allow_drafts = false"),
@@ -262,6 +264,12 @@ def check_country_names(checker: SettingsChecker, names: dict[str, object]) -> d
             if not isinstance(name, str) or not name.strip():
                 raise WorkflowError(checker.path, line, f"country_names.{locale}.{code} must be a name",
                                     f'write {code} = "…" with the name in quotes')
+            letters = wrong_script(name, locale)
+            if letters:  # a Cyrillic name under sr-Latn would show Cyrillic on Latin pages
+                raise WorkflowError(checker.path, line, f"country_names.{locale}.{code} is written in {letters} "
+                                    f"letters, but {locale} pages are not",
+                                    f"write the name in the script of {locale}, or move it to the table of a "
+                                    "locale written in that script (e.g. sr for Cyrillic Serbian, sr-Latn for Latin)")
             entries[code.upper()] = name
         result[locale] = entries
     return result

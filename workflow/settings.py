@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflow.errors import WorkflowError
+from workflow.segment.naming import CountryNaming
 from workflow.schema import (DRAFT, ENGINE, ENGINES, LAYOUT, PROJECT, PUBLISHING, SECTIONS, SOURCE,
                              SettingsChecker, check_country_names, check_protected, check_slots)
 
@@ -28,8 +29,9 @@ class Settings:
     segmentation: str = "sentence"
     bugs_address: str = ""
     team_address: str = ""
-    # country_names[locale][ISO code] = name used instead of CLDR's (e.g. VA "Holy See" in OSCE usage).
-    country_names: dict[str, dict[str, str]] = field(default_factory=dict)
+    # Country names: [country_names.<locale>] first, then the naming profile (OSCE unless naming = "cldr"),
+    # then CLDR.
+    names: CountryNaming = field(default_factory=CountryNaming)
     extra_abbreviations: tuple[str, ...] = ()
     # Publishing: machine drafts (fuzzy entries) are shown only when allowed, with a notice on the page.
     allow_drafts: bool = False
@@ -141,7 +143,8 @@ def load_settings(root: Path) -> Settings:
         segmentation=str(project.get("segmentation", "sentence")),
         bugs_address=str(project.get("bugs_address", "")),
         team_address=str(project.get("team_address", "")),
-        country_names=check_country_names(checker, checker.table(data, "country_names")),
+        names=CountryNaming(str(project.get("naming", "osce")),
+                            check_country_names(checker, checker.table(data, "country_names"))),
         extra_abbreviations=tuple(project.get("abbreviations", ())),  # type: ignore[arg-type]
         allow_drafts=bool(publishing.get("allow_drafts", False)),
         min_translated=float(publishing.get("min_translated", 0.8)),  # type: ignore[arg-type]

@@ -23,7 +23,6 @@ from workflow.po.writer import serialize
 from workflow.publish.locale_data import sorted_names
 from workflow.publish.pages import href
 from workflow.publish.state import STATE_FILE
-from workflow.segment.countries import country_name
 from workflow.settings import SITE_CATALOG, load_settings
 
 TEN_LOCALES = ["fr", "de", "ru", "uk", "sr-Latn", "tr", "kk", "ar", "he", "mk"]
@@ -98,7 +97,7 @@ def test_site_chrome_is_translated_once_and_states_come_from_cldr(built: Path) -
         states = [a.text for a in root.iterfind(".//ul[@class='participating-states']/li/a")]
         assert len(states) == 57
         assert states == sorted_names(states, locale)
-        assert country_name("VA", locale, settings.country_names) in states
+        assert settings.names.list_name("VA", locale) in states
         assert Locale.parse(locale).territories["UA"] in states
     russian = _parse(built / "output" / "ru" / f"{ITEM}.html")
     assert "Святой Престол" in [a.text for a in russian.iterfind(".//ul[@class='participating-states']/li/a")]
@@ -126,7 +125,7 @@ def test_states_follow_the_locales_own_alphabet(built: Path, locale: str) -> Non
     states = [a.text for a in root.iterfind(".//ul[@class='participating-states']/li/a")]
     assert len(states) == 57
     for earlier, later in ALPHABET_ORDER[locale]:
-        first, second = (country_name(code, locale, settings.country_names) for code in (earlier, later))
+        first, second = (settings.names.list_name(code, locale) for code in (earlier, later))
         assert states.index(first) < states.index(second), (first, second)
 
 
@@ -400,7 +399,7 @@ def test_dates_and_country_names_follow_cldr(locale: str, tmp_path: Path) -> Non
     assert format_date(dt.date(2025, 10, 2), "long", locale=babel_locale) in body
     states = [a.text for a in root.iterfind(".//ul[@class='participating-states']/li/a")]
     settings = load_settings(project)
-    expected = [country_name(code, locale, settings.country_names) for code in
+    expected = [settings.names.list_name(code, locale) for code in
                 "AL AD AM AT AZ BE BY BA BG CA HR CY CZ DK EE FI FR GE DE GR VA HU IS IE IT KZ KG LV LI LT LU MT "
                 "MD MC MN ME NL MK NO PL PT RO RU SM RS SK SI ES SE CH TJ TR TM UA GB US UZ".split()]
     assert sorted(states) == sorted(expected)

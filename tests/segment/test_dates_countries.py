@@ -11,7 +11,8 @@ import babel
 import pytest
 from babel import Locale
 
-from workflow.segment.countries import cldr_territories, countries_in, country_name, standalone_country
+from workflow.segment.countries import cldr_territories, countries_in, standalone_country
+from workflow.segment.naming import CountryNaming
 from workflow.segment.dates import (
     _DATE_RE,
     DATE_TIME,
@@ -99,19 +100,20 @@ LOCALES = ["fr", "de", "ru", "uk", "sr-Latn", "tr", "kk", "ar", "he", "mk", "sq"
 
 
 @pytest.mark.parametrize("locale", LOCALES)
-def test_country_names_come_from_cldr(locale: str) -> None:
+def test_country_names_come_from_cldr_without_a_profile(locale: str) -> None:
     cldr = Locale.parse(locale, sep="-").territories
-    for code in ("UA", "KZ", "MK", "DE", "TR"):
-        assert country_name(code, locale) == cldr[code]
-        assert country_name(code, locale) != code
+    for code in ("UA", "KZ", "MK", "DE", "TR", "VA"):
+        assert CountryNaming("cldr").name(code, locale) == cldr[code]
+        assert CountryNaming("cldr").name(code, locale) != code
 
 
 def test_overrides_win_over_cldr() -> None:
     overrides = {"en": {"VA": "Holy See"}, "ru": {"VA": "Святой Престол"}}
     assert Locale("en").territories["VA"] == "Vatican City"
-    assert country_name("VA", "en", overrides) == "Holy See"
-    assert country_name("VA", "ru", overrides) == "Святой Престол"
-    assert country_name("VA", "fr", overrides) == Locale("fr").territories["VA"]
+    naming = CountryNaming("cldr", overrides)
+    assert naming.name("VA", "en") == "Holy See"
+    assert naming.name("VA", "ru") == "Святой Престол"
+    assert naming.name("VA", "fr") == Locale("fr").territories["VA"]
 
 
 @pytest.fixture()

@@ -10,7 +10,7 @@ from babel import Locale
 
 from workflow import __version__
 from workflow.po.entries import Catalog, Entry
-from workflow.segment import PLACEHOLDER_RE, Unit, countries_in, country_name
+from workflow.segment import PLACEHOLDER_RE, Unit, countries_in
 from workflow.settings import Settings
 
 GENERATOR = f"newsroom-workflow {__version__}"
@@ -85,11 +85,15 @@ def countries_by_key(entries: tuple[Entry, ...]) -> dict[tuple[str | None, str],
 
 
 def glossary_notes(codes: tuple[str, ...], locale: str, settings: Settings) -> tuple[str, ...]:
-    """`#.` glossary hints: each country's English name and its name in the target language."""
-    return tuple(
-        f"glossary: {country_name(code, settings.source_locale, settings.country_names)} = "
-        f"{country_name(code, locale, settings.country_names)}"
-        for code in codes)
+    """`#.` glossary hints: each country's English name and its name in the target language (with what the
+    naming policy says of it, such as Kosovo's status-neutral wording)."""
+    names = settings.names
+    notes = []
+    for code in codes:
+        notes.append(f"glossary: {names.name(code, settings.source_locale)} = {names.name(code, locale)}")
+        if names.note(code):
+            notes.append(f"naming: {names.name(code, settings.source_locale)}: {names.note(code)}")
+    return tuple(notes)
 
 
 def template_header(settings: Settings, item: str, created: str) -> tuple[tuple[str, str], ...]:

@@ -6,12 +6,14 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from babel import Locale
 from babel.core import get_global
 
 from workflow.segment import DATE_TIME, DAY_MONTH, MONTH_YEAR
+
+T = TypeVar("T")
 
 
 @lru_cache(maxsize=128)
@@ -148,8 +150,12 @@ def _collator(tag: str) -> Any:
     return icu.Collator.createInstance(icu.Locale(tag.replace("-", "_")))
 
 
-def sorted_names(names: list[str], locale: str) -> list[str]:
-    """Names in the locale's alphabetical order: CLDR collation through ICU, with the locale's tailoring
-    (Serbian č after c, Albanian gj after g, Uzbek sh and ch at the end, Kazakh і after ы); a locale ICU
-    does not know sorts by the CLDR root order."""
-    return sorted(names, key=_collator(locale).getSortKey)
+def sorted_names(items: list[T], locale: str, texts: Callable[[T], tuple[str, ...]] | None = None) -> list[T]:
+    """Items in the locale's alphabetical order of their texts (the item itself when it is a text; else
+    `texts` gives the texts compared one after the other, such as a sort key then the name): CLDR
+    collation through ICU, with the locale's tailoring (Serbian č after c, Albanian gj after g, Uzbek sh and
+    ch at the end, Kazakh і after ы); a locale ICU does not know sorts by the CLDR root order."""
+    key = _collator(locale).getSortKey
+    if texts is None:
+        return sorted(items, key=key)  # type: ignore[arg-type]
+    return sorted(items, key=lambda item: tuple(key(text) for text in texts(item)))

@@ -12,7 +12,7 @@ from lxml import etree
 
 from workflow.publish.item_files import relocate_files
 from workflow.publish.locale_data import direction, format_date_value, native_name, og_locale, sorted_names
-from workflow.segment import COUNTRY, DATE, Placeholder, country_name
+from workflow.segment import COUNTRY, DATE, Placeholder
 from workflow.settings import Settings
 
 DOCTYPE = "<!DOCTYPE html>"
@@ -42,7 +42,7 @@ def typed_renderer(locale: str, settings: Settings) -> Callable[[Placeholder], s
         if placeholder.kind == DATE and placeholder.value:
             return format_date_value(placeholder.value, placeholder.precision, locale)
         if placeholder.kind == COUNTRY and placeholder.value:
-            return country_name(placeholder.value, locale, settings.country_names)
+            return settings.names.name(placeholder.value, locale)
         return None
 
     return render_typed
@@ -99,20 +99,20 @@ def draft_notice(root: etree._Element, show: bool) -> None:
 
 
 def country_lists(root: etree._Element, locale: str, settings: Settings) -> None:
-    """Fill data-country-list elements with CLDR names in the locale, alphabetically for its readers."""
+    """Fill data-country-list elements with the policy's names in the locale, in its readers' order: by each
+    name's sort key (without a leading article), then the name, in the locale's collation."""
+    naming = settings.names
     for element in marked(root, "data-country-list"):
-        codes = element.get("data-country-list", "").split()
+        codes = list(dict.fromkeys(element.get("data-country-list", "").split()))
         href = element.get("data-href") or ""
-        names = {code: country_name(code, locale, settings.country_names) for code in codes}
-        by_name = {name: code for code, name in names.items()}
         for child in list(element):
             element.remove(child)
         element.text = None
-        for name in sorted_names(list(by_name), locale):
+        keys = {code: (naming.sort_key(code, locale), naming.list_name(code, locale)) for code in codes}
+        for code in sorted_names(codes, locale, keys.__getitem__):
             item = etree.SubElement(element, "li")
-            link = etree.SubElement(item, "a", href=href.replace("{code}", by_name[name].lower())) if href \
-                else item
-            link.text = name
+            link = etree.SubElement(item, "a", href=href.replace("{code}", code.lower())) if href else item
+            link.text = keys[code][1]
         del element.attrib["data-country-list"]
         if "data-href" in element.attrib:
             del element.attrib["data-href"]

@@ -11,8 +11,10 @@ from babel.numbers import NumberFormatError, parse_decimal
 from workflow.errors import WorkflowError
 from workflow.po import Catalog, Entry, read_po
 from workflow.publish import babel_locale
-from workflow.segment import (PLACEHOLDER_RE, is_protected, placeholder_problem, protection_of, read_source,
-                              source_items, unfit_character)
+from workflow.segment import (PLACEHOLDER_RE, countries_in, is_protected, placeholder_problem, protection_of,
+                              read_source, source_items, unfit_character)
+from workflow.segment.naming import mentions_name
+from workflow.segment.placeholders import COUNTRY_LEGEND_RE
 from workflow.settings import SITE_CATALOG, Settings
 
 ERROR = "error"
@@ -105,21 +107,6 @@ def _country_glossary(entry: Entry) -> list[tuple[str, str]]:
     return names
 
 
-def _fold(text: str) -> str:
-    return "".join(c for c in unicodedata.normalize("NFKD", text.casefold()) if not unicodedata.combining(c))
-
-
-def _mentions(name: str, text: str) -> bool:
-    """True when the text names the country, allowing case endings and derived adjectives.
-
-    A stem of each significant word is enough ("Украин" in "Украины", "niederla" in "niederländischen");
-    for a multi-word name ("Republik Moldau") one significant word will do.
-    """
-    folded = _fold(text)
-    words = [w for w in _fold(name).split() if len(w) > 3] or _fold(name).split()
-    return any(word[: max(4, len(word) - 3)] in folded for word in words)
-
-
 def _protected_texts(settings: Settings, catalog: str) -> set[str]:
     """Texts the source marks as not to be translated (translate="no", notranslate, code, ...)."""
     path = settings.layout_path if catalog == SITE_CATALOG else settings.source_dir / f"{catalog}.html"
@@ -202,9 +189,43 @@ def check_entry(entry: Entry, locale: str, path: str, protected: set[str] = froz
                 "check for a truncated, doubled or untranslated text")
     for english, local in _country_glossary(entry):
         # A name kept in English inside a proper noun ("Heritage Malta") is the translator's call.
-        if _mentions(english, msgid) and not _mentions(local, msgstr) and english not in msgstr:
+        if mentions_name(english, msgid) and not mentions_name(local, msgstr) and english not in msgstr:
             add("W207", WARNING, f"the source mentions {english}, the translation does not name {local}",
                 f"use the glossary name {local!r} (inflected as the sentence needs)")
+    return found
+
+
+def _countries_used(settings: Settings, catalog: str, entries: list[Entry]) -> dict[str, tuple[str, int]]:
+    """Each country a catalog's units name (a country placeholder or a name in the text), or its layout's
+    country lists, with the file and line that first does."""
+    used: dict[str, tuple[str, int]] = {}
+    for entry in entries:
+        if entry.obsolete or not entry.msgid:
+            continue
+        codes = [match.group(2) for note in entry.extracted_comments if (match := COUNTRY_LEGEND_RE.match(note))]
+        for code in (*codes, *countries_in(PLACEHOLDER_RE.sub(" ", entry.msgid))):
+            used.setdefault(code, ("", entry.line))
+    if catalog == SITE_CATALOG and settings.layout_path.exists():
+        layout = read_source(settings.layout_path, SITE_CATALOG).tree.getroot()
+        shown = settings.layout_path.relative_to(settings.root).as_posix()
+        for element in layout.iterfind(".//*[@data-country-list]"):
+            for code in element.get("data-country-list", "").split():
+                used.setdefault(code.upper(), (shown, element.sourceline or 0))
+    return used
+
+
+def naming_gaps(settings: Settings, locale: str, catalog: str, entries: list[Entry], path: str) -> list[Finding]:
+    """W208: a country the naming policy names elsewhere has no policy name in this locale, so its pages
+    show CLDR's name (which may be the very name the policy replaces, such as Vatican City for the Holy See)."""
+    naming = settings.names
+    found = []
+    for code, (where, line) in _countries_used(settings, catalog, entries).items():
+        if naming.covers(code) and naming.policy(code, locale) is None:
+            english = naming.name(code, settings.source_locale)
+            found.append(Finding("W208", WARNING, where or path, line,
+                                 f"no policy name for {english} ({code}) in {locale}: pages show CLDR's "
+                                 f"{naming.name(code, locale)!r}",
+                                 f"add {code} = \"…\" under [country_names.{locale}] in the settings"))
     return found
 
 
@@ -231,4 +252,5 @@ def check(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, .
                 protected_cache[name] = _protected_texts(settings, name)
             for entry in catalog.entries:
                 findings.extend(check_entry(entry, locale, shown, protected_cache[name]))
+            findings.extend(naming_gaps(settings, locale, name, list(catalog.entries), shown))
     return CheckReport(tuple(findings), files)

@@ -125,12 +125,3 @@ def standalone_country(text: str) -> str | None:
 @lru_cache(maxsize=1)
 def _most_words() -> int:
     return max(len(name.split()) for name in english_names())
-
-
-def country_name(code: str, locale: str, overrides: dict[str, dict[str, str]] | None = None) -> str:
-    """The country's name in `locale`: the project's override first, then CLDR."""
-    for key in (locale, locale.split("-")[0]):
-        override = (overrides or {}).get(key, {}).get(code)
-        if override:
-            return override
-    return cldr_territories(locale).get(code, code)

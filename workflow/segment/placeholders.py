@@ -12,7 +12,8 @@ import re
 from functools import lru_cache
 
 from workflow.segment.dates import date_written_problem
-from workflow.segment.records import DATE, PAIRED, Placeholder, Segment, Token, text_token
+from workflow.segment.naming import country_written_problem
+from workflow.segment.records import COUNTRY, DATE, PAIRED, Placeholder, Segment, Token, text_token
 
 _PLACEHOLDER_RE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
 _tuple_new = tuple.__new__
@@ -56,20 +57,26 @@ def placeholders_in(msgid: str) -> dict[str, Placeholder]:
 
 
 _LEGEND_DATE_RE = re.compile(r"<([a-z]+\d+)/> = date (\S+) \(([a-z, ]+)\)")
+# The legend line Placeholder.legend writes for a country: its name and its code.
+COUNTRY_LEGEND_RE = re.compile(r"<([a-z]+\d+)/> = country name \(([A-Z]{2})\)")
 
 
 def placeholder_problem(msgid: str, translation: str, locale: str | None = None,
                         notes: tuple[str, ...] = ()) -> str | None:
     """Why `translation` cannot stand for `msgid` (placeholders missing, extra, unbalanced, crossed), or None.
 
-    With the `locale` and the unit's notes (which give each date's value), a date written out in the
-    translation's own words stands for its placeholder while it says the same date."""
+    With the `locale` and the unit's notes (which give each date's and country's value), a date or a country
+    written out in the translation's own words stands for its placeholder while it says the same date or
+    names the same country."""
     names = placeholders_in(msgid)
     for note in notes if locale else ():
         found = _LEGEND_DATE_RE.match(note)
         if found and found.group(1) in names:
             names[found.group(1)] = Placeholder("date", DATE, None, "", found.group(2),
                                                 found.group(3).replace(", ", "-"))
+        country = COUNTRY_LEGEND_RE.match(note)
+        if country and country.group(1) in names:
+            names[country.group(1)] = Placeholder("country", COUNTRY, None, "", country.group(2), "")
     try:
         _parse(translation, names, locale)
     except PlaceholderMismatch as exc:
@@ -139,10 +146,11 @@ def _parse(text: str, names: dict[str, Placeholder], locale: str | None = None) 
     for name, placeholder in names.items() if len(seen) < len(names) else ():
         if name in seen:
             continue
-        if locale is not None and placeholder.kind == DATE and placeholder.value:
-            problem = date_written_problem(text, placeholder.value, placeholder.precision, locale)
+        if locale is not None and placeholder.kind in (DATE, COUNTRY) and placeholder.value:
+            problem = (date_written_problem(text, placeholder.value, placeholder.precision, locale)
+                       if placeholder.kind == DATE else country_written_problem(text, placeholder.value, locale))
             if problem is None:
-                continue  # the translator wrote the date out (to inflect it): the page shows their words
+                continue  # the translator wrote it out (to inflect it): the page shows their words
             raise PlaceholderMismatch(problem)
         raise PlaceholderMismatch(f"<{name}> is missing; keep every placeholder of the source")
     return tokens

@@ -89,7 +89,8 @@ class Placeholder(NamedTuple):
             return (f"<{name}/> = date {self.value} ({self.precision.replace('-', ', ')}), written for each language; "
                     "you may write it out instead, to inflect it")
         if self.kind == COUNTRY:
-            return f"<{name}/> = country name ({self.value}), written for each language"
+            return (f"<{name}/> = country name ({self.value}), written for each language; "
+                    "you may write it out instead, to inflect it")
         if self.kind == ADDRESS:
             what = "e-mail address" if self.base == "email" else "web address"
             return f"<{name}/> = {what} {self.text}, kept as it is"
