@@ -16,7 +16,7 @@ from pathlib import Path
 from babel import Locale, UnknownLocaleError
 
 from workflow.errors import WorkflowError
-from workflow.segment.naming import PROFILES, wrong_script
+from workflow.naming import PROFILES, wrong_script
 
 # The engines `workflow draft` knows; `workflow.mt.engines` builds one for each (a test keeps the two equal).
 ENGINES = ("google", "mymemory", "libre", "deepl", "microsoft", "yandex", "papago", "qcri", "baidu",

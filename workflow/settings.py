@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflow.errors import WorkflowError
-from workflow.segment.naming import CountryNaming
+from workflow.naming import CountryNaming
 from workflow.schema import (DRAFT, ENGINE, ENGINES, LAYOUT, PROJECT, PUBLISHING, SECTIONS, SOURCE,
                              SettingsChecker, check_country_names, check_protected, check_slots)
 

@@ -110,7 +110,8 @@ RTL_SENTENCES = {"ar": "نشرت الوزارة التقرير اليوم", "he"
 ISLANDS = ('<p>Run <code>git commit -m "fix"</code> to save the work.</p>'
            '<pre>&lt;p&gt;Click the Resume button.&lt;/p&gt;</pre>'
            '<p>Questions go to press@osce.org today.</p>'
-           '<p>This sentence stays in English.</p>')
+           '<p>This sentence stays in English.</p>'
+           f'<blockquote lang="ar">{RTL_SENTENCES["ar"]}.</blockquote>')
 ISLAND_HARNESS = """<!DOCTYPE html><html><body><iframe id="f" src="{page}" width="1200" height="800"></iframe>
 <pre id="out">pending</pre>
 <script>
@@ -119,6 +120,7 @@ document.getElementById('f').addEventListener('load', function () {{
   function dir(selector) {{ var e = d.querySelector(selector); return e ? w.getComputedStyle(e).direction : null; }}
   document.getElementById('out').textContent = JSON.stringify({{
     body: dir('body'), code: dir('.body code'), pre: dir('.body pre'), address: dir('.body bdi'),
+    quote: dir('.body blockquote'),
     fallback: dir('.body [lang="en"]'), fallbackText: (d.querySelector('.body [lang="en"]') || {{}}).textContent
   }});
 }});
@@ -132,15 +134,17 @@ def _rtl_translation(msgid: str, sentence: str) -> str:
                    part[: len(part) - len(part.lstrip())] + sentence + part[len(part.rstrip()):] for part in parts)
 
 
-@pytest.mark.parametrize("locale", ["ar", "he"])
-def test_islands_keep_their_direction_on_right_to_left_pages(locale: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("locale", ["ar", "he", "fr"])
+def test_islands_keep_their_direction_on_pages_of_either_direction(locale: str, tmp_path: Path) -> None:
+    """Left-to-right islands on Arabic and Hebrew pages, and an Arabic quotation (kept, as text in another
+    language) on the same pages and on a French one."""
     project = copy_sample(tmp_path / "project")
     source = project / "source" / f"{ITEM}.html"
     text = source.read_text(encoding="utf-8")
     source.write_text(text.replace('<div class="body" data-slot="body">',
                                    '<div class="body" data-slot="body">' + ISLANDS, 1), encoding="utf-8")
     assert run_cli(project, "extract").returncode == 0
-    for catalog in (ITEM, SITE_CATALOG):
+    for catalog in (ITEM, SITE_CATALOG) if locale in RTL_SENTENCES else ():
         path = project / "locales" / locale / f"{catalog}.po"
         po = read_po(path)
         path.write_bytes(serialize(replace(po, entries=tuple(
@@ -149,7 +153,11 @@ def test_islands_keep_their_direction_on_right_to_left_pages(locale: str, tmp_pa
     assert run_cli(project, "build", "--locale", locale).returncode == 0
     output = project / "output"
     page = (output / locale / f"{ITEM}.html").read_text(encoding="utf-8")
-    assert '<bdi dir="ltr">press@osce.org</bdi>' in page and 'dir="ltr"' in page
+    # The quotation says its direction where it differs from the page's; on an Arabic page it need not.
+    quote_dir = "" if locale in RTL_SENTENCES else ' dir="rtl"'
+    assert f'<blockquote lang="ar"{quote_dir}>{RTL_SENTENCES["ar"]}.</blockquote>' in page
+    if locale in RTL_SENTENCES:
+        assert '<bdi dir="ltr">press@osce.org</bdi>' in page and 'dir="ltr"' in page
     handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(output))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -165,7 +173,11 @@ def test_islands_keep_their_direction_on_right_to_left_pages(locale: str, tmp_pa
                   f"{base}/{locale}/{ITEM}.html", profile=tmp_path / "profile-shot")
     finally:
         server.shutdown()
+    assert shot.exists() and shot.stat().st_size > 10_000
+    assert seen["quote"] == "rtl", seen
+    if locale not in RTL_SENTENCES:
+        assert seen["body"] == seen["code"] == seen["pre"] == seen["fallback"] == "ltr", seen
+        return
     assert seen["body"] == "rtl"
     assert seen["code"] == seen["pre"] == seen["address"] == seen["fallback"] == "ltr", seen
     assert seen["fallbackText"].strip() == "This sentence stays in English."
-    assert shot.exists() and shot.stat().st_size > 10_000

@@ -128,3 +128,57 @@ def test_dates_written_out_are_published_until_the_source_date_changes(tmp_path:
                          r"2025-09-13 \(the day 13 missing\)", rebuilt.stdout), rebuilt.stdout
     checked = run_cli(tmp_path, "check")
     assert checked.returncode == 1 and checked.stdout.count("E101") == 2 * len(WRITTEN_OUT)
+
+
+# Hand-written translations that name the Holy See themselves, inflected (Russian and Polish genitive,
+# German genitive, Finnish genitive), instead of the country placeholder.
+COUNTRY_WRITTEN_OUT = {
+    "ru": "Посланник выступил от имени Святого Престола.",
+    "pl": "Wysłannik przemawiał w imieniu Stolicy Apostolskiej.",
+    "de": "Der Gesandte sprach im Namen des Heiligen Stuhls.",
+    "fi": "Lähettiläs puhui Pyhän istuimen puolesta.",
+}
+COUNTRY_SOURCE = ('<html lang="en"><head><meta charset="utf-8"><title>Envoy</title></head><body><h1>Envoy</h1>'
+                  '<p>The envoy spoke for the <span data-country="{code}">{name}</span>.</p></body></html>')
+
+
+def test_countries_written_out_are_published_until_the_source_country_changes(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from conftest import run_cli
+
+    from workflow.po.reader import read_po
+    from workflow.po.writer import serialize
+
+    (tmp_path / "workflow.toml").write_text('[project]\ntarget_locales = ["ru", "pl", "de", "fi"]\n',
+                                            encoding="utf-8")
+    (tmp_path / "source").mkdir()
+    item = tmp_path / "source" / "envoy.html"
+    item.write_text(COUNTRY_SOURCE.format(code="VA", name="Holy See"), encoding="utf-8")
+    assert run_cli(tmp_path, "extract").returncode == 0
+    template = (tmp_path / "locales" / "templates" / "envoy.pot").read_text(encoding="utf-8")
+    assert "The envoy spoke for the <country1/>." in template
+    assert "<country1/> = country name (VA), written for each language; you may write it out" in template
+    for locale, sentence in COUNTRY_WRITTEN_OUT.items():
+        path = tmp_path / "locales" / locale / "envoy.po"
+        po = read_po(path)
+        texts = {"Envoy": sentence.split()[0], "The envoy spoke for the <country1/>.": sentence}
+        path.write_bytes(serialize(replace(po, entries=tuple(replace(e, msgstr=texts.get(e.msgid, e.msgstr))
+                                                              for e in po.entries))))
+    built = run_cli(tmp_path, "build")
+    assert built.returncode == 0 and "fallback" not in built.stdout, built.stdout
+    for locale, sentence in COUNTRY_WRITTEN_OUT.items():
+        assert sentence in (tmp_path / "output" / locale / "envoy.html").read_text(encoding="utf-8")
+    assert run_cli(tmp_path, "check").returncode == 0
+    # The source now names another country under the same placeholder: the translations fall back.
+    item.write_text(COUNTRY_SOURCE.format(code="RU", name="Russian Federation"), encoding="utf-8")
+    assert run_cli(tmp_path, "extract").returncode == 0
+    rebuilt = run_cli(tmp_path, "build")
+    for locale in COUNTRY_WRITTEN_OUT:
+        assert re.search(rf"fallback {locale} line \d+: the country written out does not name the source's "
+                         r"country .*\(RU\)", rebuilt.stdout), rebuilt.stdout
+        # Most of the item's words now fall back, so its page is held back, not published stale.
+        assert re.search(rf"held back +output/{locale}/envoy.html: .*the country written out", rebuilt.stdout)
+        assert not (tmp_path / "output" / locale / "envoy.html").exists()
+    checked = run_cli(tmp_path, "check")
+    assert checked.returncode == 1 and checked.stdout.count("E101") == len(COUNTRY_WRITTEN_OUT)

@@ -85,3 +85,27 @@ def test_broken_po_is_an_error_not_a_crash(tmp_path: Path) -> None:
     result = run_cli(project, "check", "--locale", "de")
     assert result.returncode == 1
     assert f"locales/de/{ITEM}.po:" in result.stdout and "E100" in result.stdout
+
+
+def test_a_locale_without_policy_names_is_warned_of(tmp_path: Path) -> None:
+    project = copy_sample(tmp_path, locales=("fr",))
+    settings_file = project / "workflow.toml"
+    settings_file.write_text(settings_file.read_text(encoding="utf-8").replace(
+        'target_locales = ["fr",', 'target_locales = ["fr", "zh", "en-GB",'), encoding="utf-8")
+    assert run_cli(project, "extract").returncode == 0
+    report = check(load_settings(project))
+    gaps = [f for f in report.findings if f.code == "W208"]
+    # The layout lists the participating States: Chinese has no policy name for the Holy See and the others
+    # the profile names; British English takes the English names; French has its own.
+    chinese = {f.message.split("(")[1].split(")")[0] for f in gaps if " in zh:" in f.message}
+    assert {"VA", "RU", "US", "CZ", "NL", "MK", "BA"} <= chinese and "FR" not in chinese
+    assert not [f for f in gaps if " in fr:" in f.message or " in en-GB:" in f.message]
+    holy_see = next(f for f in gaps if "(VA) in zh" in f.message)
+    assert holy_see.path == "source/_layout.html" and holy_see.line > 1
+    assert "Holy See" in holy_see.message and "[country_names.zh]" in holy_see.fix
+    assert holy_see.severity == "warning"
+    # A project name for the gap closes it.
+    settings_file.write_text(settings_file.read_text(encoding="utf-8") + '\n[country_names.zh]\nVA = "教廷"\n',
+                             encoding="utf-8")
+    again = check(load_settings(project))
+    assert not [f for f in again.findings if "(VA) in zh" in f.message]

@@ -12,7 +12,7 @@ import pytest
 from babel import Locale
 
 from workflow.segment.countries import cldr_territories, countries_in, standalone_country
-from workflow.segment.naming import CountryNaming
+from workflow.naming import CountryNaming
 from workflow.segment.dates import (
     _DATE_RE,
     DATE_TIME,

@@ -10,7 +10,7 @@ import pytest
 from workflow.errors import WorkflowError
 from workflow.publish.locale_data import sorted_names
 from workflow.segment.countries import cldr_territories
-from workflow.segment.naming import CountryNaming, osce_profile, script_of, wrong_script
+from workflow.naming import CountryNaming, osce_profile, script_of, wrong_script
 from workflow.settings import load_settings
 
 # The languages of the OSCE participating States and Partners for Co-operation that the profile covers.
@@ -162,3 +162,21 @@ def test_every_locale_lists_its_states_in_its_collation_of_keys() -> None:
         by_name = {naming.list_name(code, locale): naming.sort_key(code, locale) for code in PARTICIPATING_STATES}
         assert [by_name[name] for name in names] == ordered_keys, locale
         assert len(set(names)) == len(PARTICIPATING_STATES), locale
+
+
+def test_glossary_notes_give_policy_names_and_what_the_policy_says(tmp_path: Path) -> None:
+    from workflow.po.templates import glossary_notes
+
+    (tmp_path / "workflow.toml").write_text('[project]\ntarget_locales = ["sr-Latn", "pl"]\n', encoding="utf-8")
+    settings = load_settings(tmp_path)
+    notes = glossary_notes(("VA", "XK", "FR"), "pl", settings)
+    assert "glossary: Holy See = Stolica Apostolska" in notes
+    assert "glossary: Kosovo = Kosowo" in notes
+    assert "glossary: France = " + cldr_territories("pl")["FR"] in notes
+    assert any(note.startswith("naming: Kosovo: status-neutral") and "1244" in note for note in notes)
+    assert "glossary: Holy See = Sveta Stolica" in glossary_notes(("VA",), "sr-Latn", settings)
+
+
+def test_naming_is_hashable_by_value() -> None:
+    assert hash(CountryNaming("osce", {"fr": {"VA": "x"}})) == hash(CountryNaming("osce", {"fr": {"VA": "x"}}))
+    assert CountryNaming("osce", {"fr": {"VA": "x"}}) != CountryNaming("osce", {"fr": {"VA": "y"}})

@@ -29,7 +29,7 @@ def mark_islands(root: etree._Element, page_direction: str, source_language: str
             continue
         lang = element.get("lang")
         if lang:
-            own = direction(lang) if _known(lang) else page_direction
+            own = known_direction(lang) or page_direction
             if own != page_direction:
                 element.set("dir", own)
             continue
@@ -39,12 +39,12 @@ def mark_islands(root: etree._Element, page_direction: str, source_language: str
         _isolate_addresses(body)
 
 
-def _known(tag: str) -> bool:
+def known_direction(tag: str) -> str | None:
+    """The direction of a lang value's script, or None for a value CLDR does not know (not ours to say)."""
     try:
-        direction(tag)
-    except Exception:  # a lang value CLDR does not know: its direction is not ours to say
-        return False
-    return True
+        return direction(tag)
+    except Exception:
+        return None
 
 
 def _isolate_addresses(body: etree._Element) -> None:

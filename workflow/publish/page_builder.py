@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from lxml import etree
 
-from workflow.publish.islands import mark_islands
+from workflow.publish.islands import known_direction, mark_islands
 from workflow.publish.locale_data import direction
 from workflow.segment import ADDRESS, Segment, has_slots, is_protected, protection_of
 from workflow.publish.decisions import Decision
@@ -67,7 +67,7 @@ class PageBuilder:
         self._folded_layouts: dict[str, tuple[etree._Element, tuple[tuple[str | int, ...], ...]] | None] = {}
         self._skeletons: dict[str, Skeleton | None] = {}
         self._in_layout: dict[str, bool] = {}
-        self._islands: dict[str, bool] = {}
+        self._islands: dict[str, tuple[bool, frozenset[str]]] = {}
         self._alternates: dict[tuple[str, tuple[str, ...]], tuple[Alternate, ...]] = {}
 
     def alternates_in(self, item: str, locales: tuple[str, ...]) -> tuple[Alternate, ...]:
@@ -131,10 +131,10 @@ class PageBuilder:
                 self.inputs.item_segmentation(item).page, True)
         return self._in_layout[item]
 
-    def has_islands(self, item: str) -> bool:
-        """True when the item's content holds what a page of the other direction must mark (see `islands`):
-        protected content, an element with a lang, or an address in its units. A page without
-        any can still be filled into the skeleton: marking its chrome gives the bytes the tree would."""
+    def _island_facts(self, item: str) -> tuple[bool, frozenset[str]]:
+        """Whether the item's content holds what a page of the other direction than the source's must mark
+        (see `islands`: protected content, an element with a lang, an address in its units), and the
+        directions of its elements that carry a lang. Asked for every page: answered once per item."""
         if item not in self._islands:
             segmentation = self.inputs.item_segmentation(item)
             page = segmentation.page
@@ -143,10 +143,24 @@ class PageBuilder:
             addresses = any(token.placeholder is not None and token.placeholder.kind == ADDRESS
                             for run in segmentation.runs for piece in run.pieces if isinstance(piece, Segment)
                             for token in piece.tokens)
-            self._islands[item] = body is not None and (
-                addresses or "lang=" in page.text.split("<body", 1)[-1]
-                or any(is_protected(element, protection) for element in body.iter()))
+            langs = body is not None and "lang=" in page.text.split("<body", 1)[-1]
+            directions = frozenset(filter(None, (known_direction(element.get("lang", ""))
+                                                 for element in body.iter() if isinstance(element.tag, str)
+                                                 and element.get("lang")))) if langs else frozenset()
+            self._islands[item] = (body is not None and (
+                addresses or langs or any(is_protected(element, protection) for element in body.iter())),
+                directions)
         return self._islands[item]
+
+    def marks_islands(self, item: str, locale: str) -> bool:
+        """True when the item's page in `locale` has islands to mark: it is of the other direction than the
+        source and the item has any, or the item has an element in a language of the other direction than
+        the page's (an Arabic quotation on a French page). A page without any can still be filled into the
+        skeleton: marking its chrome gives the bytes the tree would."""
+        islands, directions = self._island_facts(item)
+        page_direction = direction(locale)
+        return (islands and page_direction != direction(self.settings.source_locale)) or bool(
+            directions - {page_direction})
 
     def item_page(self, item: str, locale: str, decision: Decision, page: PageContext) -> bytes:
         segmentation = self.inputs.item_segmentation(item)
@@ -157,8 +171,8 @@ class PageBuilder:
             # Most pages keep the source's elements: their texts go into the item's skeleton, assembled and
             # serialized like a page. The others (and the rare page the skeleton cannot take) are rendered.
             # Folded content keeps its links as they are: a page linking to other items is rendered.
-            # A page of the other direction than the source's marks its islands (see `islands`) in the tree.
-            crossing = direction(locale) != direction(source_locale) and self.has_islands(item)
+            # A page with islands of the other direction marks them (see `islands`) in the tree.
+            crossing = self.marks_islands(item, locale)
             shape = self.item_skeleton(item) if not page.item_links and not crossing else None
             values = skeleton_values(segmentation, translate, render_typed, source_locale, locale) if shape else None
             if shape is not None and values is not None:
@@ -195,7 +209,7 @@ class PageBuilder:
         localize_links(root, set(page.published_links), set(page.item_links), self.settings.source_locale)
         relocate_assets(root)
         clean_source_markers(root)
-        if direction(locale) != direction(self.settings.source_locale):
+        if direction(locale) != direction(self.settings.source_locale) or self.marks_islands(item, locale):
             mark_islands(root, direction(locale), self.settings.source_locale, protection_of(self.settings))
         return root
 

@@ -12,6 +12,7 @@ from lxml import etree
 
 from workflow.publish.item_files import relocate_files
 from workflow.publish.locale_data import direction, format_date_value, native_name, og_locale, sorted_names
+from workflow.naming import CountryNaming
 from workflow.segment import COUNTRY, DATE, Placeholder
 from workflow.settings import Settings
 
@@ -101,21 +102,26 @@ def draft_notice(root: etree._Element, show: bool) -> None:
 def country_lists(root: etree._Element, locale: str, settings: Settings) -> None:
     """Fill data-country-list elements with the policy's names in the locale, in its readers' order: by each
     name's sort key (without a leading article), then the name, in the locale's collation."""
-    naming = settings.names
     for element in marked(root, "data-country-list"):
-        codes = list(dict.fromkeys(element.get("data-country-list", "").split()))
         href = element.get("data-href") or ""
         for child in list(element):
             element.remove(child)
         element.text = None
-        keys = {code: (naming.sort_key(code, locale), naming.list_name(code, locale)) for code in codes}
-        for code in sorted_names(codes, locale, keys.__getitem__):
+        for code, name in _country_list(tuple(element.get("data-country-list", "").split()), locale, settings.names):
             item = etree.SubElement(element, "li")
             link = etree.SubElement(item, "a", href=href.replace("{code}", code.lower())) if href else item
-            link.text = keys[code][1]
+            link.text = name
         del element.attrib["data-country-list"]
         if "data-href" in element.attrib:
             del element.attrib["data-href"]
+
+
+@lru_cache(maxsize=256)
+def _country_list(codes: tuple[str, ...], locale: str, naming: CountryNaming) -> tuple[tuple[str, str], ...]:
+    """Each listed country's code and list name, in order: the same list is on every page of a locale."""
+    unique = list(dict.fromkeys(codes))
+    keys = {code: (naming.sort_key(code, locale), naming.list_name(code, locale)) for code in unique}
+    return tuple((code, keys[code][1]) for code in sorted_names(unique, locale, keys.__getitem__))
 
 
 class Alternate(NamedTuple):

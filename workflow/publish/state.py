@@ -50,7 +50,7 @@ def tool_digest() -> str:
     CLDR dates and names, lxml's and libxml2's serializer): pages made by other code are rebuilt, even when
     the version number did not change (an install from a newer checkout).
 
-    The code is known by each module's size and modification time, as Python's own bytecode cache knows it:
+    The code (and the package's data files) is known by each module's size and modification time, as Python's own bytecode cache knows it:
     reading and hashing every module would take a millisecond of every build; a reinstall of the same code
     costs one full rebuild."""
     package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -59,7 +59,7 @@ def tool_digest() -> str:
         subfolders[:] = [name for name in subfolders if name != "__pycache__"]
         place = os.path.relpath(folder, package)
         modules.extend((os.path.normpath(os.path.join(place, name)), os.stat(os.path.join(folder, name)))
-                       for name in names if name.endswith(".py"))
+                       for name in names if name.endswith((".py", ".toml")))  # code, and data such as names
     modules.sort()
     return digest(__version__, babel.__version__, repr(etree.LXML_VERSION), repr(etree.LIBXML_VERSION),
                   *(f"{name} {status.st_size} {status.st_mtime_ns}" for name, status in modules))

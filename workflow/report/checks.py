@@ -13,7 +13,7 @@ from workflow.po import Catalog, Entry, read_po
 from workflow.publish import babel_locale
 from workflow.segment import (PLACEHOLDER_RE, countries_in, is_protected, placeholder_problem, protection_of,
                               read_source, source_items, unfit_character)
-from workflow.segment.naming import mentions_name
+from workflow.naming import mentions_name
 from workflow.segment.placeholders import COUNTRY_LEGEND_RE
 from workflow.settings import SITE_CATALOG, Settings
 

@@ -2,16 +2,10 @@
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from functools import lru_cache
-from pathlib import Path
 
-import babel
-from babel import Locale
-
-from workflow.fsio import write_atomic
+from workflow.naming import cldr_territories
 
 # English names that news sites use but CLDR does not list as the territory's name. OSCE usage
 # (Holy See, Russian Federation, United States of America, the Netherlands) is the reason for most.
@@ -27,39 +21,6 @@ ENGLISH_ALIASES = {
 
 # Codes that are countries (ISO 3166-1 alpha-2 plus XK); CLDR also names regions like "Europe" (150).
 _NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "ZZ", "XA", "XB"}
-
-
-def cache_folder() -> Path | None:
-    """Where computed data that only changes with a library's version is kept between runs (None when there
-    is no home folder to keep it in)."""
-    try:
-        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsroom-workflow"
-    except RuntimeError:
-        return None
-
-
-@lru_cache(maxsize=64)
-def cldr_territories(locale: str) -> dict[str, str]:
-    """CLDR's territory names in `locale` (a BCP 47 tag) by code, kept in a small file per Babel version and
-    locale: loading all of a locale's CLDR data to get them takes 30 to 50 ms, and extracting one item
-    names countries in every target locale."""
-    folder = cache_folder()
-    path = folder / f"territories-{locale}-babel-{babel.__version__}.json" if folder else None
-    cacheable = path is not None and re.fullmatch(r"[A-Za-z0-9_-]+", locale) is not None
-    if cacheable:
-        try:
-            cached = json.loads(path.read_text(encoding="utf-8"))
-            if isinstance(cached, dict) and cached:
-                return cached
-        except (OSError, ValueError):
-            pass
-    territories = dict(Locale.parse(locale, sep="-").territories)
-    if cacheable:
-        try:
-            write_atomic(path, json.dumps(territories, ensure_ascii=False, sort_keys=True).encode("utf-8"))
-        except OSError:
-            pass  # no writable cache folder: computed again next time
-    return territories
 
 
 @lru_cache(maxsize=1)

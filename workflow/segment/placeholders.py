@@ -12,7 +12,7 @@ import re
 from functools import lru_cache
 
 from workflow.segment.dates import date_written_problem
-from workflow.segment.naming import country_written_problem
+from workflow.naming import country_written_problem
 from workflow.segment.records import COUNTRY, DATE, PAIRED, Placeholder, Segment, Token, text_token
 
 _PLACEHOLDER_RE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")

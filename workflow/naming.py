@@ -8,6 +8,8 @@ never show on `sr-Latn` pages, Latin `uz` ones never on `uz-Cyrl` pages.
 
 from __future__ import annotations
 
+import json
+import os
 import re
 import tomllib
 import unicodedata
@@ -17,19 +19,53 @@ from functools import lru_cache
 from pathlib import Path
 from types import MappingProxyType
 
+import babel
 from babel import Locale, UnknownLocaleError
 from babel.core import get_global
 
-from workflow.segment.countries import cldr_territories
+from workflow.fsio import write_atomic
 
 PROFILES = ("osce", "cldr")  # `naming` in [project]: "cldr" turns the profile off
-_PROFILE_FILE = Path(__file__).resolve().parent.parent / "data" / "naming-osce.toml"
+_PROFILE_FILE = Path(__file__).resolve().parent / "data" / "naming-osce.toml"
 _EMPTY: Mapping[str, Mapping[str, str]] = MappingProxyType({})
 
 # The Unicode character-name prefix of each script whose letters are checked (ISO 15924 code → prefix).
 _SCRIPT_LETTERS = {"Latn": "LATIN", "Cyrl": "CYRILLIC", "Grek": "GREEK", "Arab": "ARABIC", "Hebr": "HEBREW",
                    "Armn": "ARMENIAN", "Geor": "GEORGIAN", "Mong": "MONGOLIAN", "Thai": "THAI",
                    "Deva": "DEVANAGARI", "Hang": "HANGUL"}
+
+
+def cache_folder() -> Path | None:
+    """Where computed data that only changes with a library's version is kept between runs (None when there
+    is no home folder to keep it in)."""
+    try:
+        return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsroom-workflow"
+    except RuntimeError:
+        return None
+
+
+@lru_cache(maxsize=64)
+def cldr_territories(locale: str) -> dict[str, str]:
+    """CLDR's territory names in `locale` (a BCP 47 tag) by code, kept in a small file per Babel version and
+    locale: loading all of a locale's CLDR data to get them takes 30 to 50 ms, and extracting one item
+    names countries in every target locale."""
+    folder = cache_folder()
+    path = folder / f"territories-{locale}-babel-{babel.__version__}.json" if folder else None
+    cacheable = path is not None and re.fullmatch(r"[A-Za-z0-9_-]+", locale) is not None
+    if cacheable:
+        try:
+            cached = json.loads(path.read_text(encoding="utf-8"))
+            if isinstance(cached, dict) and cached:
+                return cached
+        except (OSError, ValueError):
+            pass
+    territories = dict(Locale.parse(locale, sep="-").territories)
+    if cacheable:
+        try:
+            write_atomic(path, json.dumps(territories, ensure_ascii=False, sort_keys=True).encode("utf-8"))
+        except OSError:
+            pass  # no writable cache folder: computed again next time
+    return territories
 
 
 @dataclass(frozen=True, slots=True)
@@ -164,6 +200,10 @@ class CountryNaming:
 
     profile: str = "osce"
     overrides: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _EMPTY)
+
+    def __hash__(self) -> int:  # the overrides are a mapping: hashed by value, so pages can cache lists
+        return hash((self.profile, tuple(sorted((locale, tuple(sorted(names.items())))
+                                                for locale, names in self.overrides.items()))))
 
     def _profile(self) -> Profile | None:
         return osce_profile() if self.profile == "osce" else None
