@@ -71,7 +71,7 @@ def _extract(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.root)
     report = extract(settings, tuple(args.item or ()), tuple(args.locale or ()), workers=args.jobs,
-                     wait_for_lock=args.wait)
+                     force=args.force, wait_for_lock=args.wait)
     _print_extract(report, args.verbose)
     return EXIT_OK
 
@@ -310,8 +310,12 @@ def _add_extract(commands: argparse._SubParsersAction) -> None:
                     "locales/templates/<item>.pot and create or update locales/<locale>/<item>.po for each "
                     "target locale. Translations are never lost: moved sentences keep theirs, changed ones "
                     "get the closest old translation as fuzzy, removed ones become obsolete (#~). Files are "
-                    "written atomically and only when their content changes.")
+                    "written atomically and only when their content changes. Only items whose source, template "
+                    "or catalogs changed since the last extract are read (a translator's saved catalog counts: "
+                    "it is merged, never overwritten); a change of settings, layout or tool redoes every item.")
     _filters(extract_cmd, "target locale")
+    extract_cmd.add_argument("--force", action="store_true",
+                             help="read and merge every item, changed or not (the result is the same)")
     _batch_options(extract_cmd, "item and catalog")
     _wait_option(extract_cmd)
     extract_cmd.set_defaults(handler=_extract)

@@ -6,13 +6,17 @@ run with every existing file untouched.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 
+from workflow.digests import digest, tool_digest
 from workflow.errors import ParseWarning
-from workflow.lock import writes_project
+from workflow.extract_state import STATE_FILE, ExtractState, ItemRecord
 from workflow.fsio import Staged, commit, discard, gather_staged, remove_stale_temps, stage
+from workflow.lock import writes_project
 from workflow.parallel import map_settled
 from workflow.po import (
     Catalog,
@@ -139,18 +143,92 @@ def _stage_item(settings: Settings, targets: tuple[str, ...], shared: frozenset[
     return result, segmentation.page.warnings, staged
 
 
+# Left in .workflow/ while an extract runs: one that is there when the next starts was killed, and may have
+# left temp files in locales/ to remove (looking for them in every locale folder would cost an extract with
+# nothing to do more than the rest of its work).
+RUNNING_MARKER = Path(".workflow") / "extract-running"
+
+
+@contextmanager
+def _running(settings: Settings) -> Iterator[None]:
+    marker = settings.root / RUNNING_MARKER
+    if marker.exists() or not (settings.root / STATE_FILE).exists():
+        remove_stale_temps(settings.locales_dir)
+    try:
+        marker.parent.mkdir(parents=True, exist_ok=True)
+        marker.touch()
+    except OSError:
+        pass  # a folder we cannot write to fails at the first catalog, with its own message
+    try:
+        yield
+    finally:
+        try:
+            marker.unlink()
+        except OSError:
+            pass
+
+
+def _files_of(settings: Settings, targets: tuple[str, ...], task: CatalogTask) -> dict[str, Path]:
+    return {"": settings.pot_path(task.catalog), **{locale: settings.po_path(locale, task.catalog)
+                                                    for locale in targets}}
+
+
+def _from_record(settings: Settings, targets: tuple[str, ...], task: CatalogTask,
+                 record: ItemRecord) -> tuple[ItemResult, tuple[ParseWarning, ...]]:
+    """The report of an item left as it was: what its last extract said, nothing written."""
+    files = _files_of(settings, targets, task)
+    locales = tuple(LocaleResult(locale, relative(files[locale], settings.root), MergeStats(*record.files[locale][3]),
+                                 False) for locale in targets)
+    return (ItemResult(task.catalog, record.units, record.entries, relative(files[""], settings.root), False, locales),
+            tuple(ParseWarning(*warning) for warning in record.warnings))
+
+
 @writes_project
 def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, ...] = (),
-            workers: int | None = None) -> ExtractReport:
+            workers: int | None = None, force: bool = False) -> ExtractReport:
     """Write templates and update every target locale's catalog for the chosen items.
 
-    Items are independent, so they are processed in parallel on every core. Each item's new files are
-    staged first; only when every item succeeded are they renamed into place, so one bad source or PO
-    file leaves every existing file as it was.
+    Only items whose source, template or catalogs changed since the last extract are read and merged (see
+    `extract_state`); `force` does every item. Items are independent, so they are processed in parallel on
+    every core. Each item's new files are staged first; only when every item succeeded are they renamed into
+    place, so one bad source or PO file leaves every existing file as it was.
     """
     targets = settings.chosen_locales(locales)
     tasks = extract_tasks(settings, items)
-    remove_stale_temps(settings.locales_dir)
+    layout = settings.layout_path.read_bytes() if settings.layout_path.exists() else b""
+    common = digest(tool_digest(), settings.settings_bytes, layout)
+    state_path = settings.root / STATE_FILE
+    state = ExtractState(common) if force else ExtractState.load(state_path, common)
+    with _running(settings):
+        sources = {task.catalog: state.source_digest(task.path) for task in tasks}
+        known = {task.catalog: record for task in tasks
+                 if (record := state.up_to_date(task.catalog, sources[task.catalog],
+                                                _files_of(settings, targets, task))) is not None}
+        pending = [task for task in tasks if task.catalog not in known]
+        done = _extract_pending(settings, targets, pending, workers) if pending else []
+        for task, (result, warnings, _) in zip(pending, done):
+            state.record(task.catalog, sources[task.catalog], result.units, result.entries,
+                         tuple((w.path, w.line, w.message) for w in warnings),
+                         {"": (settings.pot_path(task.catalog), ()),
+                          **{r.locale: (settings.po_path(r.locale, task.catalog), _counts(r.stats))
+                             for r in result.locales}})
+        if not items:
+            state.keep_only({task.catalog for task in tasks})
+        state.save(state_path)
+    made = {task.catalog: (result, warnings) for task, (result, warnings, _) in zip(pending, done)}
+    ordered = [made[task.catalog] if task.catalog in made else _from_record(settings, targets, task, known[task.catalog])
+               for task in tasks]
+    return ExtractReport(tuple(result for result, _ in ordered),
+                         tuple(warning for _, item_warnings in ordered for warning in item_warnings))
+
+
+def _counts(stats: MergeStats) -> tuple[int, ...]:
+    return (stats.kept, stats.invisible, stats.fuzzy, stats.new, stats.obsolete)
+
+
+def _extract_pending(settings: Settings, targets: tuple[str, ...], tasks: list[CatalogTask],
+                     workers: int | None) -> list[tuple]:
+    """Stage every task's files in parallel, then commit them all, or none when any task failed."""
     # A failure (a bad source or PO file, but also a full disk) comes back as a value, so that every other
     # item's staged files are discarded before it is raised.
     staged: list[Staged] = []
@@ -163,5 +241,4 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
     except BaseException:
         discard(staged)
         raise
-    return ExtractReport(tuple(result for result, _, _ in done),
-                         tuple(warning for _, item_warnings, _ in done for warning in item_warnings))
+    return done

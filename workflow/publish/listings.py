@@ -30,7 +30,8 @@ from workflow.publish.pages import (
     serialize_page,
 )
 from workflow.publish.staging import stage_into
-from workflow.publish.state import BuildState, digest, tool_digest
+from workflow.digests import digest, tool_digest
+from workflow.publish.state import BuildState
 from workflow.segment import DAY_MONTH_YEAR
 from workflow.settings import Settings, relative
 

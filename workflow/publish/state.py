@@ -10,59 +10,16 @@ from __future__ import annotations
 import marshal
 import os
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
-import babel
-from lxml import etree
-
-try:  # Python's own BLAKE2, not hashlib's: importing hashlib loads OpenSSL, ~3.5 ms of every build's start
-    from _blake2 import blake2b
-except ImportError:  # a Python built without it
-    from hashlib import blake2b
-
 from workflow import __version__
+from workflow.digests import DIGEST_BYTES, blake2b, digest, tool_digest
 from workflow.fsio import read_file
 from workflow.settings import Settings
 
 STATE_FILE = ".build-state"
 # Bumped when the state's layout changes, so an older state is ignored rather than misread.
 STATE_FORMAT = 8
-
-# Digests in the state are BLAKE2b of 128 bits: ample to tell changed inputs apart, and the state file (a
-# few per page) stays small enough to read and write quickly on every build.
-DIGEST_BYTES = 16
-
-
-def digest(*parts: bytes | str) -> str:
-    """A digest of the parts, each length-prefixed (so no two lists of parts feed the same bytes)."""
-    hasher = blake2b(digest_size=DIGEST_BYTES)
-    for part in parts:
-        data = part.encode("utf-8") if isinstance(part, str) else part
-        hasher.update(len(data).to_bytes(8, "big"))
-        hasher.update(data)
-    return hasher.hexdigest()
-
-
-@lru_cache(maxsize=1)
-def tool_digest() -> str:
-    """The tool's version and code, and the versions of the libraries whose output the pages hold (Babel's
-    CLDR dates and names, lxml's and libxml2's serializer): pages made by other code are rebuilt, even when
-    the version number did not change (an install from a newer checkout).
-
-    The code (and the package's data files) is known by each module's size and modification time, as Python's own bytecode cache knows it:
-    reading and hashing every module would take a millisecond of every build; a reinstall of the same code
-    costs one full rebuild."""
-    package = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    modules = []
-    for folder, subfolders, names in os.walk(package):
-        subfolders[:] = [name for name in subfolders if name != "__pycache__"]
-        place = os.path.relpath(folder, package)
-        modules.extend((os.path.normpath(os.path.join(place, name)), os.stat(os.path.join(folder, name)))
-                       for name in names if name.endswith((".py", ".toml")))  # code, and data such as names
-    modules.sort()
-    return digest(__version__, babel.__version__, repr(etree.LXML_VERSION), repr(etree.LIBXML_VERSION),
-                  *(f"{name} {status.st_size} {status.st_mtime_ns}" for name, status in modules))
 
 
 def read_or_empty(path: Path) -> bytes:

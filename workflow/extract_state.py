@@ -1,0 +1,129 @@
+"""The extract's incremental state (`.workflow/extract-state`): which template and catalogs the last extract left,
+made from which source, so that an extract does only the work of what changed.
+
+An item is extracted again when its source's bytes changed, when its template or any chosen locale's catalog
+is not as the last extract left it (a translator saved it, it was deleted, a locale was added), or when the
+tool, the settings or the layout changed (they are in the state's `common` digest). Otherwise its files are
+left alone and its report line comes from the state, so an extract with nothing changed costs the stats of
+the files. The result is the same as `--force`'s: an item extracted again is merged exactly as a forced run
+merges it, and a translator's edit is never overwritten, only merged.
+
+Like the build's state it is stored with marshal and is only a cache: a state that does not load, or one
+left behind by an extract that was killed before saving it, only means more work (a catalog that changed
+since is seen by its status). It is written after the files are in place.
+"""
+
+from __future__ import annotations
+
+import marshal
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from workflow import __version__
+from workflow.digests import DIGEST_BYTES, blake2b
+from workflow.fsio import read_file, write_atomic
+
+STATE_FILE = Path(".workflow") / "extract-state"  # beside the project lock, relative to the content root
+STATE_FORMAT = 1
+
+# What the state keeps of a file the extract left: (mtime_ns, size, digest of the source it was made from,
+# its merge counts: kept, invisible, fuzzy, new, obsolete; empty for a template).
+FileMark = tuple[int, int, str, tuple[int, ...]]
+
+
+@dataclass
+class ItemRecord:
+    """One catalog's item as the last extract left it: what its report said, and each file it wrote."""
+
+    units: int
+    entries: int
+    warnings: tuple[tuple[str, int | None, str], ...]
+    files: dict[str, FileMark]  # "" for the template, else the locale
+
+    def to_saved(self) -> tuple:
+        return (self.units, self.entries, self.warnings, self.files)
+
+
+@dataclass
+class ExtractState:
+    """What the last extract made, and the digests of the sources it read."""
+
+    common: str
+    items: dict[str, ItemRecord] = field(default_factory=dict)
+    sources: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path → (mtime_ns, size, digest)
+
+    @classmethod
+    def load(cls, path: Path, common: str) -> ExtractState:
+        """The saved state when it was made with the same `common` inputs; else an empty one."""
+        try:
+            data = marshal.loads(path.read_bytes())
+        except (OSError, ValueError, EOFError, TypeError):
+            return cls(common)
+        if not isinstance(data, dict) or data.get("format") != STATE_FORMAT or data.get("version") != __version__ \
+                or data.get("common") != common:
+            return cls(common, sources=data.get("sources", {}) if isinstance(data, dict) else {})
+        items = {name: ItemRecord(*saved) for name, saved in data.get("items", {}).items()}
+        return cls(common, items, data.get("sources", {}))
+
+    def source_digest(self, path: Path) -> str:
+        """The digest of a source's bytes, read again only when its size or modification time changed."""
+        name = str(path)
+        known = self.sources.get(name)
+        if known:
+            status = os.stat(name)
+            if known[0] == status.st_mtime_ns and known[1] == status.st_size:
+                return known[2]
+        data, status = read_file(name)
+        found = blake2b(data, digest_size=DIGEST_BYTES).hexdigest()
+        self.sources[name] = (status.st_mtime_ns, status.st_size, found)
+        return found
+
+    def up_to_date(self, catalog: str, source: str, files: dict[str, Path]) -> ItemRecord | None:
+        """The record of an item whose files (by locale, "" for the template) are all as the last extract
+        left them from this `source` digest; None when any is not, or the item was never extracted."""
+        record = self.items.get(catalog)
+        if record is None:
+            return None
+        for key, path in files.items():
+            mark = record.files.get(key)
+            if mark is None or mark[2] != source:
+                return None
+            try:
+                status = os.stat(path)
+            except FileNotFoundError:
+                return None
+            if status.st_mtime_ns != mark[0] or status.st_size != mark[1]:
+                return None
+        return record
+
+    def record(self, catalog: str, source: str, units: int, entries: int,
+               warnings: tuple[tuple[str, int | None, str], ...], files: dict[str, tuple[Path, tuple[int, ...]]]
+               ) -> None:
+        """Remember an item just extracted: each of its files as it now is on disk."""
+        previous = self.items.get(catalog)
+        marks = dict(previous.files) if previous is not None else {}
+        for key, (path, counts) in files.items():
+            try:
+                status = os.stat(path)
+            except FileNotFoundError:
+                marks.pop(key, None)
+                continue
+            marks[key] = (status.st_mtime_ns, status.st_size, source, counts)
+        self.items[catalog] = ItemRecord(units, entries, warnings, marks)
+
+    def keep_only(self, catalogs: set[str]) -> None:
+        """Forget items that are no longer sources (their files stay where they are, as extract leaves them)."""
+        for name in set(self.items) - catalogs:
+            del self.items[name]
+
+    def save(self, path: Path) -> None:
+        """Write the state; a state that cannot be written only means more work next time, so a full disk or
+        a read-only folder here does not fail an extract whose files are already in place."""
+        data = marshal.dumps({"format": STATE_FORMAT, "version": __version__, "common": self.common,
+                              "items": {name: record.to_saved() for name, record in self.items.items()},
+                              "sources": self.sources})
+        try:
+            write_atomic(path, data)
+        except OSError:
+            pass  # an older state left in place is safe: the files written since no longer match it
