@@ -6,6 +6,7 @@
     python3 run.py bench         # install Translate Toolkit beside us; time extract against html2po
     python3 run.py bench-build   # time build against po2html, and an incremental rebuild
     python3 run.py bench-draft   # time a draft pass against deep-translator's translate_batch
+    python3 run.py bench-scale   # how extract and build grow with the number of items, against Translate Toolkit
 
 Each command creates .venv on first use and reinstalls only when pyproject.toml changes.
 """
@@ -88,9 +89,10 @@ def main(argv: list[str]) -> int:
             say("pytest collected no tests")
             return 1
         return code
-    if command in ("bench", "bench-build", "bench-draft"):
+    if command in ("bench", "bench-build", "bench-draft", "bench-scale"):
         ensure_venv("bench")
-        script = {"bench": "bench_extract.py", "bench-build": "bench_build.py", "bench-draft": "bench_draft.py"}[command]
+        script = {"bench": "bench_extract.py", "bench-build": "bench_build.py", "bench-draft": "bench_draft.py",
+                  "bench-scale": "bench_scale.py"}[command]
         return subprocess.run([str(PYTHON), str(ROOT / "bench" / script), *rest], cwd=ROOT).returncode
     print(__doc__)
     return 2

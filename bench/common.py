@@ -6,6 +6,7 @@ import os
 import random
 import shutil
 import subprocess
+import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -80,17 +81,18 @@ def generate(folder: Path, count: int) -> Path:
 
 
 
+PEAK = Path(__file__).resolve().parent / "peak.py"
+
+
 def measure(command: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one process."""
-    start = time.perf_counter()
-    process = subprocess.Popen(command, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(process.pid, 0)
-    elapsed = time.perf_counter() - start
-    process.returncode = os.waitstatus_to_exitcode(status)
+    """Wall time and peak RSS (KiB) of one process (with the workers it waited for), started from a small
+    launcher (see peak.py) so that the figure is the command's own, not this script's."""
+    process = subprocess.run([sys.executable, "-S", str(PEAK), *command], cwd=cwd, capture_output=True)
     if process.returncode != 0:
-        error = process.stderr.read().decode(errors="replace") if process.stderr else ""
+        error = process.stderr.decode(errors="replace")
         raise SystemExit(f"{command[0]} failed ({process.returncode}): {error[-2000:]}")
-    return elapsed, usage.ru_maxrss
+    seconds, peak = process.stdout.decode().split()[-2:]
+    return float(seconds), int(peak)
 
 
 def best_in_turns(repeat: int, plan: list[tuple[str, Callable[[], None] | None, list[list[str]]]],
