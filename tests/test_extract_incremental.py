@@ -118,8 +118,10 @@ def test_the_report_of_a_skipped_item_is_the_last_extracts(tmp_path: Path) -> No
     second = extract(load_settings(root), workers=1)
     forced = extract(load_settings(root), workers=1, force=True)
     assert second.files_written == forced.files_written == 0
-    assert [(i.item, i.units, i.entries, [(r.locale, r.stats) for r in i.locales]) for i in second.items] == \
-        [(i.item, i.units, i.entries, [(r.locale, r.stats) for r in i.locales]) for i in forced.items]
+    assert [(i.item, i.units, i.entries, i.template, [(r.locale, r.path, r.stats) for r in i.locales])
+            for i in second.items] == \
+        [(i.item, i.units, i.entries, i.template, [(r.locale, r.path, r.stats) for r in i.locales])
+         for i in forced.items]
     assert len(first.items) == len(second.items)
 
 

@@ -6,6 +6,7 @@ run with every existing file untouched.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -168,19 +169,26 @@ def _running(settings: Settings) -> Iterator[None]:
             pass
 
 
-def _files_of(settings: Settings, targets: tuple[str, ...], task: CatalogTask) -> dict[str, Path]:
-    return {"": settings.pot_path(task.catalog), **{locale: settings.po_path(locale, task.catalog)
-                                                    for locale in targets}}
+class _CatalogPaths:
+    """The paths of an item's template and catalogs, as strings made by formatting: an extract with nothing to
+    do asks for the paths of every catalog of every item, and building that many Path objects would cost
+    more than the stats of the files."""
 
+    def __init__(self, settings: Settings, targets: tuple[str, ...]) -> None:
+        folders = {"": settings.templates_dir, **{locale: settings.locales_dir / locale for locale in targets}}
+        self.absolute = {key: os.path.join(folder, "") for key, folder in folders.items()}
+        self.shown = {key: relative(folder, settings.root) + "/" for key, folder in folders.items()}
+        self.targets = targets
 
-def _from_record(settings: Settings, targets: tuple[str, ...], task: CatalogTask,
-                 record: ItemRecord) -> tuple[ItemResult, tuple[ParseWarning, ...]]:
-    """The report of an item left as it was: what its last extract said, nothing written."""
-    files = _files_of(settings, targets, task)
-    locales = tuple(LocaleResult(locale, relative(files[locale], settings.root), MergeStats(*record.files[locale][3]),
-                                 False) for locale in targets)
-    return (ItemResult(task.catalog, record.units, record.entries, relative(files[""], settings.root), False, locales),
-            tuple(ParseWarning(*warning) for warning in record.warnings))
+    def files(self, catalog: str) -> dict[str, str]:
+        """By locale ("" for the template): each file's path."""
+        return {key: f"{folder}{catalog}{'.po' if key else '.pot'}" for key, folder in self.absolute.items()}
+
+    def report(self, catalog: str, record: ItemRecord) -> ItemResult:
+        """The report of an item left as it was: what its last extract said, nothing written."""
+        locales = tuple(LocaleResult(locale, f"{self.shown[locale]}{catalog}.po",
+                                     MergeStats(*record.files[locale][3]), False) for locale in self.targets)
+        return ItemResult(catalog, record.units, record.entries, f"{self.shown['']}{catalog}.pot", False, locales)
 
 
 @writes_project
@@ -199,24 +207,26 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
     common = digest(tool_digest(), settings.settings_bytes, layout)
     state_path = settings.root / STATE_FILE
     state = ExtractState(common) if force else ExtractState.load(state_path, common)
+    paths = _CatalogPaths(settings, targets)
     with _running(settings):
         sources = {task.catalog: state.source_digest(task.path) for task in tasks}
         known = {task.catalog: record for task in tasks
-                 if (record := state.up_to_date(task.catalog, sources[task.catalog],
-                                                _files_of(settings, targets, task))) is not None}
+                 if (record := state.up_to_date(task.catalog, sources[task.catalog], paths.files(task.catalog)))
+                 is not None}
         pending = [task for task in tasks if task.catalog not in known]
         done = _extract_pending(settings, targets, pending, workers) if pending else []
         for task, (result, warnings, _) in zip(pending, done):
+            files = paths.files(task.catalog)
             state.record(task.catalog, sources[task.catalog], result.units, result.entries,
                          tuple((w.path, w.line, w.message) for w in warnings),
-                         {"": (settings.pot_path(task.catalog), ()),
-                          **{r.locale: (settings.po_path(r.locale, task.catalog), _counts(r.stats))
-                             for r in result.locales}})
+                         {"": (files[""], ()), **{r.locale: (files[r.locale], _counts(r.stats)) for r in result.locales}})
         if not items:
             state.keep_only({task.catalog for task in tasks})
         state.save(state_path)
     made = {task.catalog: (result, warnings) for task, (result, warnings, _) in zip(pending, done)}
-    ordered = [made[task.catalog] if task.catalog in made else _from_record(settings, targets, task, known[task.catalog])
+    ordered = [made[task.catalog] if task.catalog in made else
+               (paths.report(task.catalog, known[task.catalog]),
+                tuple(ParseWarning(*warning) for warning in known[task.catalog].warnings))
                for task in tasks]
     return ExtractReport(tuple(result for result, _ in ordered),
                          tuple(warning for _, item_warnings in ordered for warning in item_warnings))

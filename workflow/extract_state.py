@@ -79,7 +79,7 @@ class ExtractState:
         self.sources[name] = (status.st_mtime_ns, status.st_size, found)
         return found
 
-    def up_to_date(self, catalog: str, source: str, files: dict[str, Path]) -> ItemRecord | None:
+    def up_to_date(self, catalog: str, source: str, files: dict[str, str]) -> ItemRecord | None:
         """The record of an item whose files (by locale, "" for the template) are all as the last extract
         left them from this `source` digest; None when any is not, or the item was never extracted."""
         record = self.items.get(catalog)
@@ -98,7 +98,7 @@ class ExtractState:
         return record
 
     def record(self, catalog: str, source: str, units: int, entries: int,
-               warnings: tuple[tuple[str, int | None, str], ...], files: dict[str, tuple[Path, tuple[int, ...]]]
+               warnings: tuple[tuple[str, int | None, str], ...], files: dict[str, tuple[str, tuple[int, ...]]]
                ) -> None:
         """Remember an item just extracted: each of its files as it now is on disk."""
         previous = self.items.get(catalog)

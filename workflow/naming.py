@@ -200,6 +200,9 @@ class CountryNaming:
 
     profile: str = "osce"
     overrides: Mapping[str, Mapping[str, str]] = field(default_factory=lambda: _EMPTY)
+    # Answers already given, by (code, locale): every unit that names a country asks again, in every locale.
+    _answers: dict[tuple[str, str], tuple[str, PolicyName | None] | None] = field(
+        default_factory=dict, compare=False, repr=False)
 
     def __hash__(self) -> int:  # the overrides are a mapping: hashed by value, so pages can cache lists
         return hash((self.profile, tuple(sorted((locale, tuple(sorted(names.items())))
@@ -211,6 +214,12 @@ class CountryNaming:
     def policy(self, code: str, locale: str) -> tuple[str, PolicyName | None] | None:
         """The policy's name for `code` in `locale` and the profile entry it came from (None for a project's
         own name); None when neither the project nor the profile names it there."""
+        key = (code, locale)
+        if key not in self._answers:
+            self._answers[key] = self._policy(code, locale)
+        return self._answers[key]
+
+    def _policy(self, code: str, locale: str) -> tuple[str, PolicyName | None] | None:
         chain = _parents(locale)
         for tag in chain:
             name = self.overrides.get(tag, {}).get(code)

@@ -23,7 +23,7 @@ _QUOTES = str.maketrans({"‘": "'", "’": "'", "‚": "'", "‛": "'", "′": 
 _SPACE_RE = re.compile(r"\s+")
 
 
-@lru_cache(maxsize=65536)  # asked for every msgid once per target locale
+@lru_cache(maxsize=4096)  # asked for every msgid once per target locale (an item's worth is enough)
 def invisible_key(text: str) -> str:
     """The text with the differences a reader cannot see removed."""
     return _SPACE_RE.sub(" ", text.translate(_QUOTES)).strip()

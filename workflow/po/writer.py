@@ -23,7 +23,10 @@ _ESCAPE_PAIR_RE = re.compile(r"\\.", re.DOTALL)
 linebreak: ModuleType | None = None
 
 
-@lru_cache(maxsize=65536)
+# The caches here and in merge, records and linebreak hold about an item's worth of strings: a text repeats in
+# the template and every locale's catalog of its item, rarely across items, and a larger cache would only make
+# memory grow with the site (65,536 entries cost some 30 MiB at 4,000 items and gained nothing measurable).
+@lru_cache(maxsize=4096)
 def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ...]:
     """Lines for `keyword "value"` as gettext's write-po wraps them."""
     if not value:
@@ -54,7 +57,7 @@ def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ..
     return (f'{prefix}{keyword} ""', *(f'{prefix}"{part}"' for raw in portions for part in _margin_parts(raw, inner)))
 
 
-@lru_cache(maxsize=65536)  # header lines repeat from catalog to catalog
+@lru_cache(maxsize=4096)  # header lines repeat from catalog to catalog
 def _margin_parts(raw: str, inner: int) -> tuple[str, ...]:
     """A portion escaped and wrapped into lines that start at the margin."""
     escaped, prohibited = _escape_with_breaks(raw)

@@ -45,7 +45,7 @@ def collapse_whitespace(text: str) -> str:
 PLACEHOLDER_RE = re.compile(r"</?[a-z][a-z0-9]*[0-9]+/?>")
 
 
-@lru_cache(maxsize=65536)  # a build counts every unit once per locale
+@lru_cache(maxsize=4096)  # a build counts every unit once per locale (an item's worth is enough)
 def words_in(msgid: str) -> int:
     """Words of a msgid, placeholders not counted: the measure of translation progress."""
     return len(PLACEHOLDER_RE.sub(" ", msgid).split())
