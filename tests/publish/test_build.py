@@ -887,3 +887,40 @@ def test_open_graph_alternates_are_unique(tmp_path: Path) -> None:
         values = [m.get("content") for m in page.iter("meta") if m.get("property") == "og:locale:alternate"]
         own = next(m.get("content") for m in page.iter("meta") if m.get("property") == "og:locale")
         assert len(values) == len(set(values)) and own not in values
+
+
+def test_a_large_sitemap_is_split_under_an_index(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from workflow.publish import listings
+    from workflow.publish.building import build
+
+    project = copy_sample(tmp_path, every_item=True)  # two items: their URLs go to two files
+    settings = load_settings(project)
+    whole = build(settings, workers=1)
+    single = (project / "output" / "sitemap.xml").read_bytes()
+    urls = etree.fromstring(single).findall("{http://www.sitemaps.org/schemas/sitemap/0.9}url")
+    assert len(urls) >= 4
+    # The protocol's limit is 50,000 URLs a file; a small limit here makes the sample a "large" site.
+    monkeypatch.setattr(listings, "URLS_PER_SITEMAP", 3)
+    build(settings, workers=1, force=True)
+    output = project / "output"
+    index = etree.fromstring((output / "sitemap.xml").read_bytes())
+    assert index.tag == "{http://www.sitemaps.org/schemas/sitemap/0.9}sitemapindex"
+    locs = [loc.text for loc in index.iter("{http://www.sitemaps.org/schemas/sitemap/0.9}loc")]
+    parts = sorted(output.glob("sitemap-*.xml"))
+    assert len(parts) >= 2 and locs == [f"{settings.base_url}/sitemap-{n}.xml" for n in range(1, len(parts) + 1)]
+    split = [url for part in parts for url in
+             etree.fromstring(part.read_bytes()).findall("{http://www.sitemaps.org/schemas/sitemap/0.9}url")]
+    assert [etree.tostring(url, with_tail=False) for url in split] == \
+        [etree.tostring(url, with_tail=False) for url in urls]
+    assert all(len(etree.fromstring(p.read_bytes())) <= max(3, len(settings.target_locales) + 1) for p in parts)
+    bundled = run_cli(project, "bundle")
+    assert bundled.returncode == 0, bundled.stderr
+    import zipfile
+
+    with zipfile.ZipFile(project / "output" / "bundles" / "news.zip") as archive:
+        assert {p.name for p in parts} <= set(archive.namelist()) and "sitemap.xml" in archive.namelist()
+    # The site is small again: one sitemap, and the numbered files are gone.
+    monkeypatch.setattr(listings, "URLS_PER_SITEMAP", 5000)
+    build(settings, workers=1, force=True)
+    assert (output / "sitemap.xml").read_bytes() == single and not list(output.glob("sitemap-*.xml"))
+    assert whole.sitemap == "output/sitemap.xml"

@@ -382,7 +382,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     except BaseException:
         discard(staged)
         raise
-    for path in (*plan.withdrawn, *unreferenced):
+    for path in (*plan.withdrawn, *unreferenced, *listings.stale_sitemaps):
         path.unlink(missing_ok=True)
     damaged = parts.state.damaged
     return BuildReport(tuple(plan.results), tuple(indexes), relative(sitemap_path, settings.root),

@@ -108,9 +108,9 @@ def bundle(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, 
         index = output / locale / "index.html"
         if index.exists():
             files[f"{locale}/index.html"] = index.read_bytes()
-    for extra in ("sitemap.xml",):
-        if (output / extra).exists():
-            files[extra] = (output / extra).read_bytes()
+    for extra in (output / "sitemap.xml", *sorted(output.glob("sitemap-*.xml"))):  # a large site's are numbered
+        if extra.exists():
+            files[extra.name] = extra.read_bytes()
     for folder in (output / "assets", output / FILES):  # the site's assets and the items' own files
         for path in sorted(folder.rglob("*")) if folder.is_dir() else ():
             if path.is_file() and not path.is_symlink() and not is_temp_name(path.name):

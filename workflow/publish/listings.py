@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from lxml import etree
@@ -91,19 +92,63 @@ _XML_ATTRIBUTE = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&q
                                 "\r": "&#13;", "\t": "&#9;"})
 
 
+# URLs per sitemap file. The protocol allows 50,000 URLs and 50 MB a file; with an alternate per language an
+# entry takes about 110 bytes a locale, so 5,000 URLs stay under the byte limit up to some 90 locales, and the
+# build holds only one file's text at a time. A site with more URLs gets sitemap-1.xml, sitemap-2.xml, … and
+# sitemap.xml becomes their index.
+URLS_PER_SITEMAP = 5000
+
+
+def sitemap_files(settings: Settings, items: list[str], published: dict[str, set[str]],
+                  per_file: int | None = None) -> Iterator[tuple[str, bytes]]:
+    """The sitemap's files by name (relative to output/): `sitemap.xml` alone while the site has at most
+    `per_file` URLs; otherwise numbered files, each keeping an item's languages together, and an index."""
+    per_file = per_file or URLS_PER_SITEMAP
+    parts: list[str] = []
+    lines: list[str] = []
+    count = 0
+    for item_lines in _url_entries(settings, items, published):
+        if count and count + len(item_lines) > per_file:
+            parts.append(f"sitemap-{len(parts) + 1}.xml")
+            yield parts[-1], _urlset(lines)
+            lines, count = [], 0
+        lines.extend(item_lines)
+        count += len(item_lines)
+    if not parts:
+        yield "sitemap.xml", _urlset(lines)
+        return
+    parts.append(f"sitemap-{len(parts) + 1}.xml")
+    yield parts[-1], _urlset(lines)
+    base = f"{settings.base_url}/" if settings.base_url else ""
+    entries = "".join(f"  <sitemap>\n    <loc>{_xml(base + name, _XML_TEXT)}</loc>\n  </sitemap>\n" for name in parts)
+    yield "sitemap.xml", (f"<?xml version='1.0' encoding='UTF-8'?>\n<sitemapindex xmlns=\"{_SITEMAP_NS}\">\n"
+                          f"{entries}</sitemapindex>\n").encode("utf-8")
+
+
 def sitemap(settings: Settings, items: list[str], published: dict[str, set[str]]) -> bytes:
-    """The sitemap with hreflang alternates, written as text: a site has a <url> per page and an alternate per
-    page and language, tens of thousands of elements that building as a tree would make the slowest part of
-    the main process. Same bytes as lxml writes (pretty-printed, UTF-8), escapes included."""
+    """The whole sitemap as one file (what `sitemap.xml` holds while the site is small enough)."""
+    return _urlset([line for item_lines in _url_entries(settings, items, published) for line in item_lines])
+
+
+def _urlset(lines: list[str]) -> bytes:
     head = (f"<?xml version='1.0' encoding='UTF-8'?>\n"
             f'<urlset xmlns="{_SITEMAP_NS}" xmlns:xhtml="{_XHTML_NS}"')
+    if not lines:
+        return (head + "/>\n").encode("utf-8")
+    return (head + ">\n" + "".join(lines) + "</urlset>\n").encode("utf-8")
+
+
+def _url_entries(settings: Settings, items: list[str], published: dict[str, set[str]]) -> Iterator[list[str]]:
+    """Each item's <url> entries (one per published page, each with the alternates), written as text: a site
+    has a <url> per page and an alternate per page and language, tens of thousands of elements that building
+    as a tree would make the slowest part of the main process. Same bytes as lxml writes (pretty-printed,
+    UTF-8), escapes included."""
     # Each locale with the items it publishes, its hreflang value and the start of its pages' addresses, escaped
     # once: an address is that start and the item's file name, which needs no escaping (item ids are
     # lowercase letters, digits, '.', '_' and '-').
     locales = [(published.get(locale, set()), _xml(locale, _XML_ATTRIBUTE), _xml(href(settings, locale, ""), _XML_TEXT),
                 _xml(href(settings, locale, ""), _XML_ATTRIBUTE)) for locale in settings.chosen_locales(with_source=True)]
     x_default = _xml(href(settings, settings.source_locale, ""), _XML_ATTRIBUTE)
-    lines = []
     for item in items:
         there = [locale for locale in locales if item in locale[0]]
         if not there:
@@ -113,11 +158,7 @@ def sitemap(settings: Settings, items: list[str], published: dict[str, set[str]]
                         for _, hreflang, _, in_attribute in there)
         if item in published.get(settings.source_locale, ()):  # x-default is the source's page, when it is there
             links += f'    <xhtml:link rel="alternate" hreflang="x-default" href="{x_default}{name}"/>\n'
-        for _, _, in_text, _ in there:
-            lines.append(f"  <url>\n    <loc>{in_text}{name}</loc>\n{links}  </url>\n")
-    if not lines:
-        return (head + "/>\n").encode("utf-8")
-    return (head + ">\n" + "".join(lines) + "</urlset>\n").encode("utf-8")
+        yield [f"  <url>\n    <loc>{in_text}{name}</loc>\n{links}  </url>\n" for _, _, in_text, _ in there]
 
 
 _XML_SPECIAL = re.compile('[&<>"\n\r\t]')
@@ -139,6 +180,7 @@ class Listings:
         self.decider = decider
         self.layout_bytes = layout_bytes
         self.output = settings.root / "output"
+        self.stale_sitemaps: list[Path] = []  # numbered sitemap files this build no longer makes
 
     def stage(self, locales: tuple[str, ...], every_item: list[str],
               decisions: dict[tuple[str, str], tuple[Decision, str]], published: dict[str, set[str]], force: bool,
@@ -184,5 +226,10 @@ class Listings:
         fingerprint = digest(tool_digest(), self.settings.base_url,
                              json.dumps(sorted((k, sorted(v)) for k, v in published.items())))
         if force or self.state.pages.get("sitemap.xml") != fingerprint or not path.exists():
-            stage_into(staged, path, sitemap(self.settings, every_item, published))
+            made = set()
+            for name, data in sitemap_files(self.settings, every_item, published):
+                stage_into(staged, self.output / name, data)
+                made.add(name)
+            # Numbered files of a larger site before: removed once the build is in place.
+            self.stale_sitemaps = [old for old in self.output.glob("sitemap-*.xml") if old.name not in made]
             self.state.pages["sitemap.xml"] = fingerprint
