@@ -372,7 +372,8 @@ def _add_check(commands: argparse._SubParsersAction) -> None:
                     "decimal mark are fine), W202 URLs or e-mail addresses changed, W203 identical to a long "
                     "source, W204 leading or trailing whitespace differs, W205 doubled space, W206 length far "
                     "from the locale's norm, W207 a glossary country name missing, W208 no policy name for a "
-                    "country in the locale (CLDR's shows). Exit status: 0 clean, "
+                    "country in the locale (CLDR's shows), W209 the profile's name there is provisional. "
+                    "Exit status: 0 clean, "
                     f"1 errors, {EXIT_NOT_MET} warnings with --strict.")
     _filters(check_cmd, "target locale")
     check_cmd.add_argument("--format", choices=("text", "json"), default="text", help="report format")

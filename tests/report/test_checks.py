@@ -109,3 +109,14 @@ def test_a_locale_without_policy_names_is_warned_of(tmp_path: Path) -> None:
                              encoding="utf-8")
     again = check(load_settings(project))
     assert not [f for f in again.findings if "(VA) in zh" in f.message]
+
+
+def test_a_provisional_profile_name_is_warned_of_until_the_project_names_it(tmp_path: Path) -> None:
+    project = copy_sample(tmp_path, locales=("ky",))
+    assert run_cli(project, "extract", "--locale", "ky").returncode == 0
+    provisional = [f for f in check(load_settings(project), ("ky",)).findings if f.code == "W209"]
+    assert [f for f in provisional if "(VA) in ky" in f.message and "'Ватикан'" in f.message]
+    settings_file = project / "workflow.toml"
+    settings_file.write_text(settings_file.read_text(encoding="utf-8") + '\n[country_names.ky]\nVA = "Ватикан"\n',
+                             encoding="utf-8")
+    assert not [f for f in check(load_settings(project), ("ky",)).findings if f.code == "W209"]

@@ -220,12 +220,19 @@ def naming_gaps(settings: Settings, locale: str, catalog: str, entries: list[Ent
     naming = settings.names
     found = []
     for code, (where, line) in _countries_used(settings, catalog, entries).items():
-        if naming.covers(code) and naming.policy(code, locale) is None:
-            english = naming.name(code, settings.source_locale)
+        policy = naming.policy(code, locale)
+        english = naming.name(code, settings.source_locale)
+        if policy is None and naming.covers(code):
             found.append(Finding("W208", WARNING, where or path, line,
                                  f"no policy name for {english} ({code}) in {locale}: pages show CLDR's "
                                  f"{naming.name(code, locale)!r}",
                                  f"add {code} = \"…\" under [country_names.{locale}] in the settings"))
+        elif policy is not None and policy[1] is not None and policy[1].review:
+            found.append(Finding("W209", WARNING, where or path, line,
+                                 f"the naming profile's name for {english} ({code}) in {locale}, {policy[0]!r}, "
+                                 "is provisional: no reference at hand gave the OSCE rendering",
+                                 f"confirm it with your language service and write it under "
+                                 f"[country_names.{locale}] ({code} = \"…\")"))
     return found
 
 
