@@ -105,12 +105,14 @@ def theirs(folder: Path, locales: list[str], repeat: int) -> dict[str, float]:
     pot, _ = _best(repeat, [tool["html2po"], "--progress=none", "--pot", "-i", "source", "-o", "tt-pot"], folder,
                    lambda: set_aside(folder / "tt-pot", trash))
     update = 0.0
+    (folder / "tt-po").mkdir(exist_ok=True)
     for locale in locales:  # catalogs from the templates, as a first extract makes them
         seconds, _ = _best(repeat, [tool["pot2po"], "--progress=none", "-i", "tt-pot", "-o", f"tt-po/{locale}"],
                            folder, lambda: set_aside(folder / "tt-po" / locale, trash))
         update += seconds
     _fill_all(folder / "tt-po", locales)
     pages = 0.0
+    (folder / "tt-out").mkdir(exist_ok=True)
     for locale in locales:
         seconds, _ = _best(repeat, [tool["po2html"], "--progress=none", "-t", "source", "-i", f"tt-po/{locale}",
                                     "-o", f"tt-out/{locale}"], folder,
@@ -160,9 +162,9 @@ def _print(table: dict[int, dict[str, float]], locales: list[str]) -> None:
                 f"{row['build, full'] / pages * 1000:.2f} ms per page")
         if "po2html, every locale" in row:
             tt_extract = row["html2po --pot"] + row["pot2po, every locale"]
-            line += (f"; extract {tt_extract / row['extract, first']:.1f}x faster than html2po + pot2po "
-                     f"({row['html2po --pot'] / row['extract, first']:.1f}x html2po --pot alone), "
-                     f"build {row['po2html, every locale'] / row['build, full']:.1f}x faster than po2html")
+            line += (f"; a first extract (templates and catalogs) {tt_extract / row['extract, first']:.1f}x faster "
+                     f"than html2po --pot + pot2po, a full build {row['po2html, every locale'] / row['build, full']:.1f}x "
+                     "faster than po2html")
         print(line)
     if len(table) > 1:
         low, high = min(table), max(table)
