@@ -87,26 +87,40 @@ SOURCE = ('<html lang="en"><head><meta charset="utf-8"><title>Forum</title></hea
           '<p>The forum was held in {month}.</p><p>It opened on <time datetime="{iso}">{day}</time>.</p></body></html>')
 
 
-def test_dates_written_out_are_published_until_the_source_date_changes(tmp_path: Path) -> None:
-    from dataclasses import replace
-
+def _one_item_project(root: Path, locales: list[str], name: str, html: str) -> Path:
+    """A project of one item in `locales`, extracted; the item's source path."""
     from conftest import run_cli
+
+    quoted = ", ".join(f'"{locale}"' for locale in locales)
+    (root / "workflow.toml").write_text(f"[project]\ntarget_locales = [{quoted}]\n", encoding="utf-8")
+    (root / "source").mkdir()
+    item = root / "source" / f"{name}.html"
+    item.write_text(html, encoding="utf-8")
+    assert run_cli(root, "extract").returncode == 0
+    return item
+
+
+def _translate(root: Path, locale: str, name: str, texts: dict[str, str]) -> None:
+    """Write the translations `texts` (by msgid) into a locale's catalog of the item."""
+    from dataclasses import replace
 
     from workflow.po.reader import read_po
     from workflow.po.writer import serialize
 
-    (tmp_path / "workflow.toml").write_text('[project]\ntarget_locales = ["ru", "pl", "fi", "lv", "hu"]\n',
-                                            encoding="utf-8")
-    (tmp_path / "source").mkdir()
-    item = tmp_path / "source" / "forum.html"
-    item.write_text(SOURCE.format(month="September 2025", iso="2025-09-12", day="12 September 2025"), encoding="utf-8")
-    assert run_cli(tmp_path, "extract").returncode == 0
+    path = root / "locales" / locale / f"{name}.po"
+    po = read_po(path)
+    path.write_bytes(serialize(replace(po, entries=tuple(replace(e, msgstr=texts.get(e.msgid, e.msgstr))
+                                                          for e in po.entries))))
+
+
+def test_dates_written_out_are_published_until_the_source_date_changes(tmp_path: Path) -> None:
+    from conftest import run_cli
+
+    item = _one_item_project(tmp_path, list(WRITTEN_OUT), "forum",
+                             SOURCE.format(month="September 2025", iso="2025-09-12", day="12 September 2025"))
     for locale, (title, held, opened) in WRITTEN_OUT.items():
-        path = tmp_path / "locales" / locale / "forum.po"
-        po = read_po(path)
-        texts = {"Forum": title, "The forum was held in <date1/>.": held, "It opened on <date1/>.": opened}
-        path.write_bytes(serialize(replace(po, entries=tuple(replace(e, msgstr=texts.get(e.msgid, e.msgstr))
-                                                              for e in po.entries))))
+        _translate(tmp_path, locale, "forum",
+                   {"Forum": title, "The forum was held in <date1/>.": held, "It opened on <date1/>.": opened})
     note = (tmp_path / "locales" / "templates" / "forum.pot").read_text(encoding="utf-8")
     assert "you may write it out instead, to inflect it" in note
     built = run_cli(tmp_path, "build")
@@ -143,28 +157,16 @@ COUNTRY_SOURCE = ('<html lang="en"><head><meta charset="utf-8"><title>Envoy</tit
 
 
 def test_countries_written_out_are_published_until_the_source_country_changes(tmp_path: Path) -> None:
-    from dataclasses import replace
-
     from conftest import run_cli
 
-    from workflow.po.reader import read_po
-    from workflow.po.writer import serialize
-
-    (tmp_path / "workflow.toml").write_text('[project]\ntarget_locales = ["ru", "pl", "de", "fi"]\n',
-                                            encoding="utf-8")
-    (tmp_path / "source").mkdir()
-    item = tmp_path / "source" / "envoy.html"
-    item.write_text(COUNTRY_SOURCE.format(code="VA", name="Holy See"), encoding="utf-8")
-    assert run_cli(tmp_path, "extract").returncode == 0
+    item = _one_item_project(tmp_path, list(COUNTRY_WRITTEN_OUT), "envoy",
+                             COUNTRY_SOURCE.format(code="VA", name="Holy See"))
     template = (tmp_path / "locales" / "templates" / "envoy.pot").read_text(encoding="utf-8")
     assert "The envoy spoke for the <country1/>." in template
     assert "<country1/> = country name (VA), written for each language; you may write it out" in template
     for locale, sentence in COUNTRY_WRITTEN_OUT.items():
-        path = tmp_path / "locales" / locale / "envoy.po"
-        po = read_po(path)
-        texts = {"Envoy": sentence.split()[0], "The envoy spoke for the <country1/>.": sentence}
-        path.write_bytes(serialize(replace(po, entries=tuple(replace(e, msgstr=texts.get(e.msgid, e.msgstr))
-                                                              for e in po.entries))))
+        _translate(tmp_path, locale, "envoy",
+                   {"Envoy": sentence.split()[0], "The envoy spoke for the <country1/>.": sentence})
     built = run_cli(tmp_path, "build")
     assert built.returncode == 0 and "fallback" not in built.stdout, built.stdout
     for locale, sentence in COUNTRY_WRITTEN_OUT.items():
