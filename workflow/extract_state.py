@@ -67,14 +67,19 @@ class ExtractState:
         return cls(common, items, data.get("sources", {}))
 
     def source_digest(self, path: Path) -> str:
-        """The digest of a source's bytes, read again only when its size or modification time changed."""
+        """The digest of a source's bytes, read again only when its size or modification time changed; ""
+        for a source that cannot be read here (its item is then extracted, and the error is its own line)."""
         name = str(path)
         known = self.sources.get(name)
-        if known:
-            status = os.stat(name)
-            if known[0] == status.st_mtime_ns and known[1] == status.st_size:
-                return known[2]
-        data, status = read_file(name)
+        try:
+            if known:
+                status = os.stat(name)
+                if known[0] == status.st_mtime_ns and known[1] == status.st_size:
+                    return known[2]
+            data, status = read_file(name)
+        except OSError:
+            self.sources.pop(name, None)
+            return ""
         found = blake2b(data, digest_size=DIGEST_BYTES).hexdigest()
         self.sources[name] = (status.st_mtime_ns, status.st_size, found)
         return found
