@@ -296,3 +296,14 @@ def test_temp_files_left_by_a_killed_run_are_cleaned_up(project: Path) -> None:
     assert not stale.exists() and not stale_folder.exists()
     assert fresh.exists() and fresh_folder.exists()  # they may belong to a run that is still going
     assert (users_folder / f"{ITEM}.po").exists()
+
+
+def test_a_source_linked_to_nothing_is_named_not_skipped(project: Path) -> None:
+    odd = project / "source" / "lost-item.html"
+    odd.symlink_to(project / "nowhere" / "lost-item.html")
+    for command in ("extract", "build"):
+        result = run_cli(project, command)
+        assert result.returncode == 1, result.stderr
+        line = result.stderr.strip().splitlines()[-1]
+        assert line.startswith("error: ") and "lost-item.html" in line and "fix or remove it" in line
+    assert not (project / "locales").exists()

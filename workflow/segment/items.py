@@ -40,8 +40,14 @@ def item_names(settings: Settings, only: tuple[str, ...] = ()) -> list[str]:
     # One directory listing (file types come with it) and names sorted as strings: a thousand items are
     # listed on every build, before anything else can start.
     with os.scandir(settings.source_dir) as listing:
-        names = [name[:-5] for name in sorted(entry.name for entry in listing if entry.name.endswith(".html")
-                                              and not entry.name.startswith("_") and entry.is_file())]
+        entries = [entry for entry in listing if entry.name.endswith(".html") and not entry.name.startswith("_")]
+    for entry in entries:
+        # A link to nothing was meant to be an item, and nobody would see it go missing: it is said, not
+        # skipped. (A folder named like a source is not an item, and stays out of the way.)
+        if entry.is_symlink() and not entry.is_file() and not entry.is_dir():
+            raise WorkflowError(entry.path, None, "is a link to a file that is not there",
+                                "fix or remove it: source/ holds each news item as an <item>.html file")
+    names = [name[:-5] for name in sorted(entry.name for entry in entries if entry.is_file())]
     folder = os.fspath(settings.source_dir)
     for name in names:
         check_item_id(name, f"{folder}/{name}.html")
