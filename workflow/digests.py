@@ -14,6 +14,7 @@ except ImportError:  # a Python built without it
     from hashlib import blake2b
 
 from workflow import __version__
+from workflow.fsio import read_file
 
 # Digests in the state are BLAKE2b of 128 bits: ample to tell changed inputs apart, and the state file (a
 # few per page) stays small enough to read and write quickly on every build.
@@ -28,6 +29,26 @@ def digest(*parts: bytes | str) -> str:
         hasher.update(len(data).to_bytes(8, "big"))
         hasher.update(data)
     return hasher.hexdigest()
+
+
+def file_digest(known: dict[str, tuple[int, int, str]], name: str, read: dict[str, bytes] | None = None) -> str:
+    """A file's digest, read again only when its size or modification time differs from what `known` holds
+    for it (and `known` is updated); "" for a file that is not there. What is read is left in `read` (by
+    name) when given, for a caller that parses the file next."""
+    entry = known.get(name)
+    try:
+        if entry:
+            status = os.stat(name)
+            if entry[0] == status.st_mtime_ns and entry[1] == status.st_size:
+                return entry[2]
+        data, status = read_file(name)  # the status of what is read, whether or not a stat came first
+    except FileNotFoundError:
+        return ""
+    found = blake2b(data, digest_size=DIGEST_BYTES).hexdigest()
+    known[name] = (status.st_mtime_ns, status.st_size, found)
+    if read is not None:
+        read[name] = data
+    return found
 
 
 @lru_cache(maxsize=1)

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflow import __version__
-from workflow.digests import DIGEST_BYTES, blake2b
-from workflow.fsio import read_file, write_atomic
+from workflow.digests import file_digest
+from workflow.fsio import write_atomic
 
 STATE_FILE = Path(".workflow") / "extract-state"  # beside the project lock, relative to the content root
 STATE_FORMAT = 1
@@ -69,20 +69,10 @@ class ExtractState:
     def source_digest(self, path: Path) -> str:
         """The digest of a source's bytes, read again only when its size or modification time changed; ""
         for a source that cannot be read here (its item is then extracted, and the error is its own line)."""
-        name = str(path)
-        known = self.sources.get(name)
         try:
-            if known:
-                status = os.stat(name)
-                if known[0] == status.st_mtime_ns and known[1] == status.st_size:
-                    return known[2]
-            data, status = read_file(name)
+            return file_digest(self.sources, str(path))
         except OSError:
-            self.sources.pop(name, None)
             return ""
-        found = blake2b(data, digest_size=DIGEST_BYTES).hexdigest()
-        self.sources[name] = (status.st_mtime_ns, status.st_size, found)
-        return found
 
     def up_to_date(self, catalog: str, source: str, files: dict[str, str]) -> ItemRecord | None:
         """The record of an item whose files (by locale, "" for the template) are all as the last extract

@@ -8,13 +8,11 @@ that does not load (another Python, a damaged file) only means a full rebuild.
 from __future__ import annotations
 
 import marshal
-import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from workflow import __version__
-from workflow.digests import DIGEST_BYTES, blake2b, digest, tool_digest
-from workflow.fsio import read_file
+from workflow.digests import digest, file_digest, tool_digest
 from workflow.settings import Settings
 
 STATE_FILE = ".build-state"
@@ -74,21 +72,7 @@ class BuildState:
     def digest_of(self, path: Path | str, read: dict[str, bytes] | None = None) -> str:
         """A file's digest, read again only when its size or modification time changed; what is read is
         left in `read` (by name) when given, for a caller that parses the file next."""
-        name = str(path)
-        known = self.files.get(name)
-        try:
-            if known:
-                stat = os.stat(name)
-                if known[0] == stat.st_mtime_ns and known[1] == stat.st_size:
-                    return known[2]
-            data, stat = read_file(name)  # the status of what is read, whether or not a stat came first
-        except FileNotFoundError:
-            return ""
-        file_digest = blake2b(data, digest_size=DIGEST_BYTES).hexdigest()
-        self.files[name] = (stat.st_mtime_ns, stat.st_size, file_digest)
-        if read is not None:
-            read[name] = data
-        return file_digest
+        return file_digest(self.files, str(path), read)
 
     def dump(self) -> bytes:
         return marshal.dumps({"version": __version__, "format": STATE_FORMAT, "common": self.common,
