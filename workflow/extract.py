@@ -221,7 +221,7 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
                          tuple((w.path, w.line, w.message) for w in warnings),
                          {"": (files[""], ()), **{r.locale: (files[r.locale], _counts(r.stats)) for r in result.locales}})
         if not items:
-            state.keep_only({task.catalog for task in tasks})
+            state.keep_only({task.catalog for task in tasks}, {str(task.path) for task in tasks})
         state.save(state_path)
     made = {task.catalog: (result, warnings) for task, (result, warnings, _) in zip(pending, done)}
     ordered = [made[task.catalog] if task.catalog in made else

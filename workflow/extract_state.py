@@ -107,10 +107,13 @@ class ExtractState:
             marks[key] = (status.st_mtime_ns, status.st_size, source, counts)
         self.items[catalog] = ItemRecord(units, entries, warnings, marks)
 
-    def keep_only(self, catalogs: set[str]) -> None:
-        """Forget items that are no longer sources (their files stay where they are, as extract leaves them)."""
+    def keep_only(self, catalogs: set[str], sources: set[str]) -> None:
+        """Forget items and source files that are no longer there (an item's files stay where they are, as
+        extract leaves them)."""
         for name in set(self.items) - catalogs:
             del self.items[name]
+        for name in set(self.sources) - sources:
+            del self.sources[name]
 
     def save(self, path: Path) -> None:
         """Write the state; a state that cannot be written only means more work next time, so a full disk or

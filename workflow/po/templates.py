@@ -90,9 +90,10 @@ def glossary_notes(codes: tuple[str, ...], locale: str, settings: Settings) -> t
     names = settings.names
     notes = []
     for code in codes:
-        notes.append(f"glossary: {names.name(code, settings.source_locale)} = {names.name(code, locale)}")
-        if names.note(code):
-            notes.append(f"naming: {names.name(code, settings.source_locale)}: {names.note(code)}")
+        source_name, note = names.name(code, settings.source_locale), names.note(code)
+        notes.append(f"glossary: {source_name} = {names.name(code, locale)}")
+        if note:
+            notes.append(f"naming: {source_name}: {note}")
     return tuple(notes)
 
 

@@ -195,9 +195,10 @@ def check_entry(entry: Entry, locale: str, path: str, protected: set[str] = froz
     return found
 
 
-def _countries_used(settings: Settings, catalog: str, entries: list[Entry]) -> dict[str, tuple[str, int]]:
-    """Each country a catalog's units name (a country placeholder or a name in the text), or its layout's
-    country lists, with the file and line that first does."""
+def _countries_used(entries: list[Entry], listed: dict[str, tuple[str, int]]) -> dict[str, tuple[str, int]]:
+    """Each country a catalog's units name (a country placeholder or a name in the text), then those of the
+    layout's country lists (`listed`, for the site catalog), with the file and line that first does ("" for
+    the catalog itself)."""
     used: dict[str, tuple[str, int]] = {}
     for entry in entries:
         if entry.obsolete or not entry.msgid:
@@ -205,21 +206,32 @@ def _countries_used(settings: Settings, catalog: str, entries: list[Entry]) -> d
         codes = [match.group(2) for note in entry.extracted_comments if (match := COUNTRY_LEGEND_RE.match(note))]
         for code in (*codes, *countries_in(PLACEHOLDER_RE.sub(" ", entry.msgid))):
             used.setdefault(code, ("", entry.line))
-    if catalog == SITE_CATALOG and settings.layout_path.exists():
-        layout = read_source(settings.layout_path, SITE_CATALOG).tree.getroot()
-        shown = settings.layout_path.relative_to(settings.root).as_posix()
-        for element in layout.iterfind(".//*[@data-country-list]"):
-            for code in element.get("data-country-list", "").split():
-                used.setdefault(code.upper(), (shown, element.sourceline or 0))
+    for code, place in listed.items():
+        used.setdefault(code, place)
     return used
 
 
-def naming_gaps(settings: Settings, locale: str, catalog: str, entries: list[Entry], path: str) -> list[Finding]:
+def _layout_lists(settings: Settings) -> dict[str, tuple[str, int]]:
+    """The countries the layout's data-country-list elements name, with the layout's path and their lines."""
+    if not settings.layout_path.exists():
+        return {}
+    layout = read_source(settings.layout_path, SITE_CATALOG).tree.getroot()
+    shown = settings.layout_path.relative_to(settings.root).as_posix()
+    listed: dict[str, tuple[str, int]] = {}
+    for element in layout.iterfind(".//*[@data-country-list]"):
+        for code in element.get("data-country-list", "").split():
+            listed.setdefault(code.upper(), (shown, element.sourceline or 0))
+    return listed
+
+
+def naming_gaps(settings: Settings, locale: str, entries: list[Entry], path: str,
+                listed: dict[str, tuple[str, int]]) -> list[Finding]:
     """W208: a country the naming policy names elsewhere has no policy name in this locale, so its pages
-    show CLDR's name (which may be the very name the policy replaces, such as Vatican City for the Holy See)."""
+    show CLDR's name (which may be the very name the policy replaces, such as Vatican City for the Holy
+    See). W209: the profile's name there is marked for review."""
     naming = settings.names
     found = []
-    for code, (where, line) in _countries_used(settings, catalog, entries).items():
+    for code, (where, line) in _countries_used(entries, listed).items():
         policy = naming.policy(code, locale)
         english = naming.name(code, settings.source_locale)
         if policy is None and naming.covers(code):
@@ -243,6 +255,7 @@ def check(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, .
     findings: list[Finding] = []
     files = 0
     protected_cache: dict[str, set[str]] = {}
+    layout_lists: dict[str, tuple[str, int]] | None = None  # read once, for the site catalog of every locale
     for locale in targets:
         for name in names:
             path = settings.po_path(locale, name)
@@ -259,5 +272,8 @@ def check(settings: Settings, locales: tuple[str, ...] = (), items: tuple[str, .
                 protected_cache[name] = _protected_texts(settings, name)
             for entry in catalog.entries:
                 findings.extend(check_entry(entry, locale, shown, protected_cache[name]))
-            findings.extend(naming_gaps(settings, locale, name, list(catalog.entries), shown))
+            if name == SITE_CATALOG and layout_lists is None:
+                layout_lists = _layout_lists(settings)
+            listed = (layout_lists or {}) if name == SITE_CATALOG else {}
+            findings.extend(naming_gaps(settings, locale, list(catalog.entries), shown, listed))
     return CheckReport(tuple(findings), files)
