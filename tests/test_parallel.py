@@ -72,7 +72,7 @@ def test_a_small_map_runs_in_this_process() -> None:
 
 
 def test_failures_come_back_as_values_beside_the_other_results() -> None:
-    settled = map_settled(fails_on_37, TASKS, workers=2)
+    settled = list(map_settled(fails_on_37, TASKS, workers=2))
     result, error = settled[37]
     assert result is None and isinstance(error, ValueError) and str(error) == "task 37 is bad"
     assert [r for r, e in settled if e is None] == [n for n in TASKS if n != 37]

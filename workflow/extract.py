@@ -246,7 +246,7 @@ def _extract_pending(settings: Settings, targets: tuple[str, ...], tasks: list[C
         # The settings and the layout's keys travel with the function, once per batch of items rather than with
         # every item.
         stage_item = partial(_stage_item, settings, targets, site_keys(settings))
-        done = gather_staged(map_settled(stage_item, tasks, workers), staged)
+        done = list(gather_staged(map_settled(stage_item, tasks, workers), staged))
         commit(staged)
     except BaseException:
         discard(staged)

@@ -17,7 +17,7 @@ import itertools
 import os
 import re
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 Staged = tuple[str, str]  # (temp file, target); strings, which workers hand back by the thousand
@@ -43,9 +43,10 @@ def read_file(path: Path | str) -> tuple[bytes, os.stat_result]:
         os.close(fd)
 
 
-def stage(path: Path | str, data: bytes) -> Staged | None:
+def stage(path: Path | str, data: bytes | Iterable[bytes]) -> Staged | None:
     """Write `data` to a temp file next to `path` (or in a fresh folder, see above); None when `path` already
-    holds exactly these bytes.
+    holds exactly these bytes. `data` may come in pieces (a large file, made as it is written: it is then
+    written whatever the file holds).
 
     Few system calls: a build stages thousands of pages, and each saved call counts.
     """
@@ -62,7 +63,7 @@ def stage(path: Path | str, data: bytes) -> Staged | None:
     else:
         try:
             status = os.fstat(fd)
-            if status.st_size == len(data) and os.read(fd, len(data) + 1) == data:
+            if isinstance(data, bytes) and status.st_size == len(data) and os.read(fd, len(data) + 1) == data:
                 return None  # (a byte more was asked for: a file that grew since the status is not equal)
             mode = status.st_mode & 0o777
         finally:
@@ -84,13 +85,14 @@ def stage(path: Path | str, data: bytes) -> Staged | None:
     return _write(fd, temp, name, data, mode)
 
 
-def _write(fd: int, temp: str, name: str, data: bytes, mode: int | None) -> Staged:
+def _write(fd: int, temp: str, name: str, data: bytes | Iterable[bytes], mode: int | None) -> Staged:
     try:
         if mode is not None:
             os.fchmod(fd, mode)  # open's mode is reduced by the umask; the existing file's is kept exactly
-        view = memoryview(data)
-        while view:
-            view = view[os.write(fd, view):]
+        for piece in (data,) if isinstance(data, bytes) else data:
+            view = memoryview(piece)
+            while view:
+                view = view[os.write(fd, view):]
     except BaseException as exc:
         os.close(fd)
         os.unlink(temp)
@@ -158,45 +160,79 @@ def flush_in_background(staged: list[Staged]) -> Callable[[], None]:
     return thread.join
 
 
+class StagedFiles:
+    """The files a batch staged, as a list of Staged would hold them, but grouped by (temp folder, target
+    folder) with only their names: a first build of a large site stages a page per item and locale, and
+    two full paths a page were a tenth of the main process's memory. Iterates as (temp file, target)."""
+
+    def __init__(self, entries: Iterable[Staged] = ()) -> None:
+        # (temp folder, target folder) → names: the name alone when temp and target share it (a fresh
+        # folder's file), else (temp name, target name).
+        self.groups: dict[tuple[str, str], list[str | tuple[str, str]]] = {}
+        self.last: Staged | None = None
+        self._count = 0
+        self.extend(entries)
+
+    def append(self, entry: Staged) -> None:
+        temp_folder, temp_name = os.path.split(entry[0])
+        folder, name = os.path.split(entry[1])
+        self.groups.setdefault((temp_folder, folder), []).append(name if name == temp_name else (temp_name, name))
+        self.last = entry
+        self._count += 1
+
+    def extend(self, entries: Iterable[Staged]) -> None:
+        for entry in entries:
+            self.append(entry)
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[Staged]:
+        for folders, names in self.groups.items():
+            yield from _entries(folders, names)
+
+
+def _entries(folders: tuple[str, str], names: Iterable[str | tuple[str, str]]) -> Iterator[Staged]:
+    temp_folder, folder = folders
+    for name in names:
+        temp, target = (name, name) if isinstance(name, str) else name
+        yield os.path.join(temp_folder, temp), os.path.join(folder, target)
+
+
 def commit(staged: Iterable[Staged]) -> None:
     """Flush the staged files to disk, then put each in place, the last one after all the others (a build
     stages its state last: it must never describe pages that are not in place). A fresh folder is renamed
     into place whole; should its folder have appeared meanwhile (another run made it), file by file."""
-    staged = list(staged)
+    batch = staged if isinstance(staged, StagedFiles) else StagedFiles(staged)
     _next_batch()  # the fresh folders staged so far are about to become their folders
-    if not staged:
+    last = batch.last
+    if last is None:
         return
     os.sync()
-    *first, last = staged
     last_folders = (os.path.dirname(last[0]), os.path.dirname(last[1]))
     in_fresh = last_folders[0] != last_folders[1]
-    single: list[Staged] = []
-    fresh: dict[tuple[str, str], list[Staged]] = {}
-    for entry in (*first, last) if in_fresh else first:
-        folders = (os.path.dirname(entry[0]), os.path.dirname(entry[1]))
-        if folders[0] == folders[1]:
-            single.append(entry)
-        else:
-            fresh.setdefault(folders, []).append(entry)
-    if len(single) < LARGE_BATCH:
-        _rename(single)
+    # Files staged beside their targets, by folder (the last file apart, when it is one of them).
+    single = {folders: [entry for entry in _entries(folders, names) if in_fresh or entry != last]
+              for folders, names in batch.groups.items() if folders[0] == folders[1]}
+    if sum(len(entries) for entries in single.values()) < LARGE_BATCH:
+        for entries in single.values():
+            _rename(entries)
     else:
         from concurrent.futures import ThreadPoolExecutor
 
-        by_folder: dict[str, list[Staged]] = {}
-        for entry in single:
-            by_folder.setdefault(os.path.dirname(entry[1]), []).append(entry)
         with ThreadPoolExecutor(max_workers=2) as pool:
-            for _ in pool.map(_rename, by_folder.values()):
+            for _ in pool.map(_rename, single.values()):
                 pass  # a failed rename raises here
     # The last file's fresh folder, if it is in one, goes last.
-    for (temp_folder, folder), entries in sorted(fresh.items(), key=lambda group: group[0] == last_folders):
-        _rename_fresh(temp_folder, folder, entries)
+    fresh = sorted((folders for folders in batch.groups if folders[0] != folders[1]),
+                   key=lambda folders: folders == last_folders)
+    for folders in fresh:
+        _rename_fresh(*folders, _entries(folders, batch.groups[folders]))
     if not in_fresh:
         os.replace(*last)
 
 
-def _rename_fresh(fresh: str, folder: str, entries: list[Staged]) -> None:
+def _rename_fresh(fresh: str, folder: str, entries: Iterable[Staged]) -> None:
     """Put a fresh folder in place as `folder`, or its files into `folder` when that exists by now."""
     try:
         os.rename(fresh, folder)  # refused when `folder` exists and is not empty (on Windows: exists at all)
@@ -208,7 +244,7 @@ def _rename_fresh(fresh: str, folder: str, entries: list[Staged]) -> None:
     _remove_if_empty(fresh)
 
 
-def _rename(staged: list[Staged]) -> None:
+def _rename(staged: Iterable[Staged]) -> None:
     for tmp, path in staged:
         os.replace(tmp, path)
 
@@ -220,17 +256,22 @@ def _remove_if_empty(folder: str) -> None:
         pass  # not empty: another worker's files are still there, and its own clean-up removes them
 
 
-def gather_staged(outcomes: list[tuple[tuple | None, Exception | None]], staged: list[Staged]) -> list[tuple]:
+def gather_staged(outcomes: Iterable[tuple[tuple | None, Exception | None]], staged: list[Staged] | StagedFiles
+                  ) -> Iterator[tuple]:
     """The results of tasks run with `parallel.map_settled` whose last element is the list of files each
-    staged: those files join `staged`, then the first failure is raised, for the caller to discard everything
-    staged (none of it committed) before passing it on."""
-    results = [result for result, _ in outcomes if result is not None]
-    for result in results:
-        staged.extend(result[-1])
-    for _, error in outcomes:
-        if error is not None:
-            raise error
-    return results
+    staged, as they come: those files join `staged`; after a failure the rest is only gathered (so that
+    everything staged is known) and the first failure is raised, for the caller to discard everything staged
+    (none of it committed) before passing it on."""
+    failure: Exception | None = None
+    for result, error in outcomes:
+        if result is not None:
+            staged.extend(result[-1])
+            if failure is None:
+                yield result
+        elif failure is None:
+            failure = error
+    if failure is not None:
+        raise failure
 
 
 def discard(staged: Iterable[Staged]) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from typing import TypeVar
 
@@ -28,9 +28,18 @@ def map_items(function: Callable[[Task], Result], tasks: Sequence[Task], workers
     """`function` over `tasks` in order, on `workers` processes (default: one per core) when there are enough
     tasks, in this process otherwise. `function` must be a module-level function (or a partial of one); an
     exception stops the whole map (see `map_settled` for a map whose caller cleans up after failures)."""
+    return list(iterate_items(function, tasks, workers))
+
+
+def iterate_items(function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None
+                  ) -> Iterator[Result]:
+    """`map_items`, its results handed over as they come (in order): a caller that merges each result and
+    lets it go holds one at a time, not thousands. Closing the iterator early stops the workers."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(tasks) < PARALLEL_THRESHOLD:
-        return [function(task) for task in tasks]
+        for task in tasks:
+            yield function(task)
+        return
     # Imported here: the pool machinery takes ~20 ms to import, and small runs never need it.
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
@@ -39,16 +48,15 @@ def map_items(function: Callable[[Task], Result], tasks: Sequence[Task], workers
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
-        results = list(pool.map(partial(_portable, function), tasks, chunksize=_chunk_size(len(tasks), workers)))
+        yield from pool.map(partial(_portable, function), tasks, chunksize=_chunk_size(len(tasks), workers))
     except BrokenProcessPool:
         _stop(pool)
         raise ChildProcessError("a worker process ended without its results; run again with --jobs 1 to see "
                                 "the error in this process") from None
-    except BaseException:
+    except BaseException:  # a failure, an interruption, or the caller closing the iterator
         _stop(pool)
         raise
     pool.shutdown()
-    return results
 
 
 def _chunk_size(count: int, workers: int) -> int:
@@ -90,7 +98,7 @@ def _settled(function: Callable[[Task], Result], task: Task) -> tuple[Result | N
 
 
 def map_settled(function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None
-                ) -> list[tuple[Result | None, Exception | None]]:
-    """Like `map_items`, but every task runs and each failure comes back as a value beside the results, so
-    the caller can undo what the tasks that did succeed left behind (staged files) before raising it."""
-    return map_items(partial(_settled, function), tasks, workers)
+                ) -> Iterator[tuple[Result | None, Exception | None]]:
+    """Like `iterate_items`, but every task runs and each failure comes back as a value beside the results,
+    so the caller can undo what the tasks that did succeed left behind (staged files) before raising it."""
+    return iterate_items(partial(_settled, function), tasks, workers)

@@ -22,7 +22,7 @@ from workflow.po.reader import read_po
 from workflow.po.writer import serialize
 from workflow.publish.locale_data import sorted_names
 from workflow.publish.pages import href
-from workflow.publish.state import STATE_FILE
+from workflow.publish.state import STATE_FILE, BuildState
 from workflow.settings import SITE_CATALOG, load_settings
 
 TEN_LOCALES = ["fr", "de", "ru", "uk", "sr-Latn", "tr", "kk", "ar", "he", "mk"]
@@ -252,23 +252,39 @@ def test_a_rebuild_takes_cldr_answers_from_the_last_build_without_asking_babel(
 
 
 def test_a_forced_build_keeps_only_the_cldr_answers_its_pages_asked_for(built: Path) -> None:
-    import marshal
-
     import workflow.publish.building
 
     settings = load_settings(built)
     path = built / "output" / STATE_FILE
-    state = marshal.loads(path.read_bytes())
-    assert "direction fr" in state["answers"] and "og:locale fr" in state["answers"]
-    assert any(question.startswith("date 2025-") for question in state["answers"])
-    state["answers"]["date 1999-01-01 day-month-year fr"] = "a date no page shows"
-    path.write_bytes(marshal.dumps(state))
+    state = BuildState.load(path)
+    answers = dict(state.answers)
+    assert "direction fr" in answers and "og:locale fr" in answers
+    assert any(question.startswith("date 2025-") for question in answers)
+    state.answers["date 1999-01-01 day-month-year fr"] = "a date no page shows"
+    path.write_bytes(b"".join(state.dump()))
     workflow.publish.building.build(settings, workers=1)
-    assert "date 1999-01-01 day-month-year fr" in marshal.loads(path.read_bytes())["answers"]
+    assert "date 1999-01-01 day-month-year fr" in BuildState.load(path).answers
     workflow.publish.building.build(settings, force=True, workers=1)
-    assert "date 1999-01-01 day-month-year fr" not in marshal.loads(path.read_bytes())["answers"]
-    assert marshal.loads(path.read_bytes())["answers"].keys() == state["answers"].keys() - {
-        "date 1999-01-01 day-month-year fr"}
+    assert BuildState.load(path).answers.keys() == answers.keys()
+
+
+def test_the_state_holds_each_item_once_and_forgets_removed_items(built: Path) -> None:
+    import workflow.publish.building
+
+    settings = load_settings(built)
+    path = built / "output" / STATE_FILE
+    state = BuildState.load(path)
+    assert list(state.items) == [ITEM]
+    record = state.record(ITEM)
+    assert set(record.decisions) == set(settings.chosen_locales(with_source=True))
+    assert set(record.pages) == {locale for locale, row in record.decisions.items() if row[1]} >= {"en", "fr"}
+    assert all(record.decisions[locale][0] == fingerprint[0] for locale, fingerprint in record.pages.items())
+    (built / "source" / "gone-item.html").write_bytes((built / "source" / f"{ITEM}.html").read_bytes())
+    workflow.publish.building.build(settings, workers=1)
+    assert sorted(BuildState.load(path).items) == ["gone-item", ITEM]
+    (built / "source" / "gone-item.html").unlink()
+    workflow.publish.building.build(settings, workers=1)
+    assert list(BuildState.load(path).items) == [ITEM]
 
 
 def test_a_damaged_state_means_a_full_rebuild(built: Path) -> None:

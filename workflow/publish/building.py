@@ -9,6 +9,7 @@ end, all at once: a failed build leaves the last output as it was.
 from __future__ import annotations
 
 import itertools
+import sys
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -16,34 +17,42 @@ from pathlib import Path
 from typing import NamedTuple
 
 from workflow.lock import writes_project
-from workflow.fsio import Staged, commit, discard, flush_in_background, gather_staged
+from workflow.fsio import Staged, StagedFiles, commit, discard, flush_in_background, gather_staged
 from workflow.parallel import PARALLEL_THRESHOLD, map_settled
 from workflow.publish.decisions import Decider, Decision, assess, decision_from_state
 from workflow.publish.inputs import BuildInputs
-from workflow.publish.listings import Listings
+from workflow.publish.listings import IndexEntry, Listings
 from workflow.publish.locale_data import asked, preload, recall
 from workflow.publish.page_builder import PageBuilder, PageContext, context_fingerprint
 from workflow.publish.render import Fallback
 from workflow.publish.staging import (existing_pages, remove_stale_build_temps, stage_assets, stage_into,
                                       stage_item_files)
-from workflow.publish.state import STATE_FILE, PageFingerprint, SavedDecision, load_state, read_or_empty
+from workflow.publish.state import (STATE_FILE, BuildState, ItemRecord, PageFingerprint, load_state,
+                                    read_or_empty)
 from workflow.segment import item_names
 from workflow.settings import Settings, relative
 
 _tuple_new = tuple.__new__
 
 
+BUILT, UNCHANGED, HELD_BACK = "built", "unchanged", "held back"
+
+
 class PageResult(NamedTuple):
-    """One page of the report."""
+    """One page of the report (a site has one per item and locale: only what cannot be worked out is kept)."""
 
     item: str
     locale: str
-    path: str
-    status: str                  # "built", "unchanged", "held back", "removed"
+    status: str                  # BUILT, UNCHANGED or HELD_BACK
     reason: str = ""
     share: float = 1.0
     drafts: int = 0
     fallbacks: tuple[Fallback, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The page's file, relative to the project."""
+        return f"output/{self.locale}/{self.item}.html"
 
 
 class SiteFallback(NamedTuple):
@@ -67,10 +76,11 @@ class BuildReport:
 
     @property
     def held_back(self) -> tuple[PageResult, ...]:
-        return tuple(p for p in self.pages if p.status == "held back")
+        return tuple(p for p in self.pages if p.status == HELD_BACK)
 
     def to_json(self) -> dict[str, object]:
-        return {"pages": [{**p._asdict(), "fallbacks": [f._asdict() for f in p.fallbacks]} for p in self.pages],
+        return {"pages": [{**p._asdict(), "path": p.path, "fallbacks": [f._asdict() for f in p.fallbacks]}
+                          for p in self.pages],
                 "indexes": list(self.indexes), "sitemap": self.sitemap,
                 "warnings": list(self.warnings), "site_fallbacks": [f._asdict() for f in self.site_fallbacks]}
 
@@ -98,8 +108,14 @@ class _Build:
 def decisions_for(settings: Settings, items: tuple[str, ...],
                   locales: tuple[str, ...]) -> dict[tuple[str, str], Decision]:
     """Whether each item would be published in each locale, and why (the last build's answers where valid)."""
-    decider = _Build(settings, locales, False).decider
-    return {(item, locale): decider.decide(item, locale)[0] for item in items for locale in locales}
+    parts = _Build(settings, locales, False)
+    found = {}
+    for item in items:
+        record = parts.state.record(item)
+        for locale in locales:
+            found[(item, locale)] = parts.decider.decide(record, item, locale)[0]
+        parts.forget(item)
+    return found
 
 
 # ------------------------------------------------------------------------------------------------ workers
@@ -113,7 +129,7 @@ def _worker_build(settings: Settings, build_id: int) -> _Build:
     item. Never shared by two builds: a build run in the same process after a change must not see the last
     one's parsed inputs.
 
-    It starts without the saved state: workers only decide what the main process found undecided.
+    It starts without the saved state: each item's part of it comes with the item.
     """
     key = (str(settings.root), build_id)
     if key not in _worker_builds:
@@ -130,57 +146,75 @@ def _page_fingerprint(key: str, context: str) -> PageFingerprint:
 
 # A page to write: its locale, decision, fingerprint and context.
 PageToWrite = tuple[str, Decision, PageFingerprint, PageContext]
-# A page written: its name in the state and output/ ("fr/item.html") and its fingerprint.
+# A page written: its locale and its fingerprint.
 PageWritten = tuple[str, PageFingerprint]
-# An item to decide: its name, every locale, the saved decisions that still hold, the locales whose page
-# may be written with the fingerprint of the page there now, and the locales whose page will be there after
-# the build if published (built now, or kept from before): the only ones its links may name.
-ItemToDecide = tuple[str, tuple[str, ...], dict[str, SavedDecision], tuple[tuple[str, PageFingerprint | None], ...],
-                     frozenset[str]]
 
 
-def _decide_item(settings: Settings, build_id: int, task: ItemToDecide
-                 ) -> tuple[dict[str, SavedDecision], dict[str, tuple[int, int, str]], list[PageWritten],
-                            dict[str, str], list[Staged]]:
-    """Worker: the item's decisions in every locale, as state entries; and, when its page links to no other
-    item, its pages too, while its source and catalogs are parsed (one pass, not two).
+class ItemToDecide(NamedTuple):
+    """An item for a worker to decide: its name, every locale, its part of the state (encoded), the locales
+    whose saved decisions still hold, the locales whose page may be written (none when the item is not
+    built now), those whose page is there now (its fingerprint in the record tells whether it must be
+    written again), and the locales whose page will be there after the build if published (built now, or
+    kept from before): the only ones its links may name."""
 
-    `known` holds the saved decisions that still hold (the locales whose catalogs did not change): those
-    catalogs are not read again. `render_locales` pairs each locale whose page may be written with the
-    fingerprint of the page there now (None to write it in any case). Returns the new state entries, the
-    digests of the files read (so the build does not read them again), (state key, fingerprint) per page
-    written, the CLDR answers its pages asked for, and the pages staged for the build to commit.
-    """
-    item, locales, known, render_locales, shown = task
+    item: str
+    locales: tuple[str, ...]
+    record: bytes
+    known: frozenset[str]
+    render: tuple[str, ...]
+    present: frozenset[str]
+    shown: frozenset[str]
+
+
+class ItemDecided(NamedTuple):
+    """A worker's answer for an item: its new part of the state (encoded), the locales whose page it wrote,
+    those it publishes, the files its published pages refer to, whether a page was published or withdrawn
+    since the last build, the CLDR answers its pages asked for, and the pages staged for the build to commit."""
+
+    record: bytes
+    written: tuple[str, ...]
+    published: frozenset[str]
+    files: tuple[tuple[str, int], ...]
+    publication_changed: bool
+    asked: dict[str, str]
+    staged: list[Staged]
+
+
+def _decide_item(settings: Settings, build_id: int, task: ItemToDecide) -> ItemDecided:
+    """Worker: the item's decisions in every locale, kept in its record; and, when its page links to no other
+    item, its pages too, while its source and catalogs are parsed (one pass, not two). The decisions that
+    still hold (`known`) are taken as they are: those catalogs are not read again."""
     parts = _worker_build(settings, build_id)
+    record = ItemRecord.decode(task.record)
+    before = {locale: row[1] for locale, row in record.decisions.items()}
     try:
-        decided = {locale: decision_from_state(known[locale]) if locale in known
-                   else parts.decider.decide(item, locale) for locale in locales}
+        decided = {locale: decision_from_state(record.decisions[locale]) if locale in task.known
+                   else parts.decider.decide(record, task.item, locale) for locale in task.locales}
         links = next(iter(decided.values()))[0].links if decided else ()
         pages = []
-        if render_locales and not any(parts.inputs.is_item(name) for name in links):
-            context = PageContext(tuple(locale for locale in locales if decided[locale][0].published
-                                        and locale in shown))
-            for locale, old in render_locales:
+        if task.render and not any(parts.inputs.is_item(name) for name in links):
+            context = PageContext(tuple(locale for locale in task.locales if decided[locale][0].published
+                                        and locale in task.shown))
+            for locale in task.render:
                 decision, key = decided[locale]
                 fingerprint = _page_fingerprint(key, context.fingerprint())
+                old = record.pages.get(locale) if locale in task.present else None
                 if decision.published and fingerprint != old:
                     pages.append((locale, decision, fingerprint, context))
-        written, staged = _stage_pages(parts, item, pages)
+        written, staged = _stage_pages(parts, task.item, pages)
     finally:
-        parts.forget(item)
-    entries = {f"{item}|{locale}": parts.state.decisions.pop(f"{item}|{locale}") for locale in locales
-               if locale not in known}
-    names = [parts.inputs.source_name(item),
-             *(parts.inputs.catalog_name(item, locale) for locale in locales
-               if locale != settings.source_locale and locale not in known)]
-    files = {name: parts.state.files.pop(name) for name in names if name in parts.state.files}
-    return entries, files, written, asked(), staged
+        parts.forget(task.item)
+    record.pages.update(written)
+    published = frozenset(locale for locale, (decision, _) in decided.items() if decision.published)
+    files = tuple(dict.fromkeys(file for locale in published for file in decided[locale][0].files))
+    changed = any(before.get(locale) != (locale in published) for locale in task.locales)
+    return ItemDecided(record.encode(), tuple(locale for locale, _ in written), published, files, changed,
+                       asked(), staged)
 
 
 def _render_item(settings: Settings, build_id: int, task: tuple[str, tuple[PageToWrite, ...]]
                  ) -> tuple[list[PageWritten], dict[str, str], list[Staged]]:
-    """Worker: stage the item's pages that need it; return (state key, fingerprint) for each, the CLDR answers
+    """Worker: stage the item's pages that need it; return (locale, fingerprint) for each, the CLDR answers
     they asked for, and the staged files."""
     item, pages = task
     parts = _worker_build(settings, build_id)
@@ -192,14 +226,14 @@ def _render_item(settings: Settings, build_id: int, task: tuple[str, tuple[PageT
 
 
 def _stage_pages(parts: _Build, item: str, pages: Iterable[PageToWrite]) -> tuple[list[PageWritten], list[Staged]]:
-    """Render and stage an item's pages: (state key, fingerprint) of each, and the staged files (none on failure)."""
+    """Render and stage an item's pages: (locale, fingerprint) of each, and the staged files (none on failure)."""
     written = []
     staged: list[Staged] = []
     try:
         for locale, decision, fingerprint, context in pages:
             stage_into(staged, parts.output / locale / f"{item}.html",
                        parts.pages.item_page(item, locale, decision, context))
-            written.append((f"{locale}/{item}.html", fingerprint))
+            written.append((locale, fingerprint))
     except BaseException:
         discard(staged)
         raise
@@ -208,58 +242,70 @@ def _stage_pages(parts: _Build, item: str, pages: Iterable[PageToWrite]) -> tupl
 
 # ------------------------------------------------------------------------------------------------ the build
 
-def _current_page(parts: _Build, existing: set[str], locale: str, item: str, force: bool
-                  ) -> PageFingerprint | str | None:
-    """The fingerprint of the page written last time, or None when it must be written again in any case."""
-    if force or f"{locale}/{item}.html" not in existing:
-        return None
-    return parts.state.pages.get(f"{locale}/{item}.html")
+class _Published:
+    """What the deciding pass found for every item: the items each locale publishes (among the pages that
+    will be there after the build), the files each item's published pages refer to, the pages written, the
+    locales with a decision made anew (see Listings.stage) and whether a page was published or withdrawn."""
+
+    def __init__(self, locales: tuple[str, ...]) -> None:
+        self.by_locale: dict[str, set[str]] = {locale: set() for locale in locales}
+        self.files: dict[str, tuple[tuple[str, int], ...]] = {}
+        self.written: dict[str, tuple[str, ...]] = {}
+        self.changed_locales: set[str] = set()
+        self.publication_changed = False
+
+    def add(self, item: str, published: Iterable[str], shown: frozenset[str],
+            files: tuple[tuple[str, int], ...]) -> None:
+        for locale in published:
+            if locale in shown:
+                self.by_locale[locale].add(item)
+        if files:
+            self.files[item] = files
 
 
-def _held_decisions(parts: _Build, every_item: list[str], all_locales: tuple[str, ...]
-                    ) -> tuple[dict[tuple[str, str], tuple[Decision, str]], dict[str, dict[str, SavedDecision]]]:
-    """The saved decisions of every item whose inputs did not change in any locale, and, for each other item,
-    the saved decisions of it that still hold (by locale)."""
-    decisions: dict[tuple[str, str], tuple[Decision, str]] = {}
-    undecided: dict[str, dict[str, SavedDecision]] = {}
+def _sort_items(parts: _Build, every_item: list[str], chosen: set[str], existing: set[str],
+                shown: Callable[[str], frozenset[str]], force: bool) -> tuple[list[ItemToDecide], _Published]:
+    """The items some of whose saved decisions no longer hold (to decide, with what a worker needs), and what
+    the others publish. Items no longer in the project leave the state."""
+    state, all_locales = parts.state, parts.settings.chosen_locales(with_source=True)
+    keep = set(every_item)
+    state.items = {item: blob for item, blob in state.items.items() if item in keep}
+    found = _Published(all_locales)
+    tasks = []
     for item in every_item:
-        held = parts.decider.saved_item_decisions(item, all_locales)
-        if len(held) < len(all_locales):
-            undecided[item] = held
-        else:
-            for locale, row in held.items():
-                decisions[(item, locale)] = decision_from_state(row)
-    return decisions, undecided
-
-
-class _Decided(NamedTuple):
-    """What the deciding pass changed: the pages it wrote, the locales with a decision made anew (see
-    Listings.stage) and whether a page was published or withdrawn."""
-
-    written: dict[str, PageFingerprint]
-    changed_locales: set[str]
-    publication_changed: bool
+        record = state.record(item)
+        files_before = dict(record.files)
+        held = parts.decider.saved_item_decisions(record, item, all_locales)
+        if record.files != files_before:  # a file touched but not changed: its new status is kept
+            state.put(item, record)
+        if len(held) == len(all_locales):
+            found.add(item, (locale for locale, row in held.items() if row[1]), shown(item),
+                      tuple(dict.fromkeys(file for row in held.values() if row[1] for file in row[9])))
+            continue
+        render = parts.locales if item in chosen else ()
+        present = frozenset() if force else frozenset(locale for locale in render
+                                                      if f"{locale}/{item}.html" in existing)
+        tasks.append(ItemToDecide(item, all_locales, record.encode() if record.files or record.decisions else b"",
+                                  frozenset(held), render, present, shown(item)))
+    return tasks, found
 
 
 def _decide_undecided(parts: _Build, tasks: list[ItemToDecide], build_id: int, workers: int | None,
-                      staged: list[Staged], answers: dict[str, str]) -> _Decided:
-    """Decide the items on every core (and write the pages that link to no other item); merge their state."""
-    written: dict[str, PageFingerprint] = {}
-    changed_locales: set[str] = set()
-    publication_changed = False
+                      staged: StagedFiles, answers: dict[str, str], found: _Published) -> None:
+    """Decide the items on every core (and write the pages that link to no other item); merge their state
+    as each comes back, so the main process holds only each item's encoded record."""
     # The settings travel with the function, once per batch of items rather than with every item.
     deciding = map_settled(partial(_decide_item, parts.settings, build_id), tasks, workers)
-    for entries, files, pages, asked_by_item, _ in gather_staged(deciding, staged):
-        answers.update(asked_by_item)
-        for name, row in entries.items():
-            old = parts.state.decisions.get(name)
-            changed_locales.add(name.rsplit("|", 1)[1])
-            publication_changed = publication_changed or old is None or old[1] != row[1]
-        parts.state.decisions.update(entries)
-        parts.state.files.update(files)
-        written.update(pages)
-    parts.state.pages.update(written)
-    return _Decided(written, changed_locales, publication_changed)
+    for task, result in zip(tasks, gather_staged(deciding, staged)):
+        answers.update(result.asked)
+        parts.state.items[task.item] = result.record
+        found.add(task.item, result.published, task.shown, result.files)
+        if result.written:
+            found.written[task.item] = result.written
+        found.changed_locales.update(locale for locale in task.locales if locale not in task.known)
+        found.publication_changed = found.publication_changed or result.publication_changed
+    # Every record is this build's now: where the saved decisions did not hold at all, every item was decided.
+    parts.state.files_only = False
 
 
 class _Plan(NamedTuple):
@@ -270,29 +316,30 @@ class _Plan(NamedTuple):
     withdrawn: list[Path]
 
 
-def _plan_pages(parts: _Build, every_item: list[str], chosen_items: list[str],
-                decisions: dict[tuple[str, str], tuple[Decision, str]], published: dict[str, set[str]],
-                existing: set[str], written_early: dict[str, PageFingerprint], force: bool) -> _Plan:
+def _plan_pages(parts: _Build, every_item: list[str], chosen_items: list[str], found: _Published,
+                existing: set[str], force: bool) -> _Plan:
     """Each chosen page's status: held back, built already, unchanged, or to render with its context."""
     all_locales = parts.settings.chosen_locales(with_source=True)
     item_set = set(every_item)
+    published = found.by_locale
     plan = _Plan([], {}, [])
-    state_pages = parts.state.pages
-    for item in chosen_items:
+    for item, record in parts.state.records(chosen_items):
         publishing = tuple(locale for locale in all_locales if item in published[locale])
+        written_early = found.written.get(item, ())
         # The context of every page of the item that links to no item; made only for a page to render.
         unlinked: PageContext | None = None
         unlinked_fingerprint = context_fingerprint(publishing)
+        withdrawn = False
         for locale in parts.locales:
-            decision, key = decisions[(item, locale)]
-            page = f"{locale}/{item}.html"  # as the state and the listing of output/ name it
+            decision, key = decision_from_state(record.decisions[locale])
+            page = f"{locale}/{item}.html"  # as the listing of output/ names it
             if not decision.published:
                 if page in existing:
                     plan.withdrawn.append(parts.output / page)
-                state_pages.pop(page, None)
-                status = "held back"
-            elif page in written_early:
-                status = "built"
+                withdrawn = record.pages.pop(locale, None) is not None or withdrawn
+                status = HELD_BACK
+            elif locale in written_early:
+                status = BUILT
             else:
                 linked = tuple(link for link in decision.links if link in item_set) if decision.links else ()
                 if linked:
@@ -300,17 +347,32 @@ def _plan_pages(parts: _Build, every_item: list[str], chosen_items: list[str],
                     fingerprint = _page_fingerprint(key, context.fingerprint())
                 else:
                     context, fingerprint = unlinked, _page_fingerprint(key, unlinked_fingerprint)
-                if not force and state_pages.get(page) == fingerprint and page in existing:
-                    status = "unchanged"
+                if not force and record.pages.get(locale) == fingerprint and page in existing:
+                    status = UNCHANGED
                 else:
-                    status = "built"
+                    status = BUILT
                     if context is None:
                         context = unlinked = PageContext(publishing)
                     plan.to_render.setdefault(item, []).append((locale, decision, fingerprint, context))
             # Built without the named tuple's keyword handling: a rebuild makes one for every page of the site.
-            plan.results.append(_tuple_new(PageResult, (item, locale, f"output/{page}", status, decision.reason,
+            # The reason is interned: a site's pages share a handful of them.
+            plan.results.append(_tuple_new(PageResult, (item, locale, status, sys.intern(decision.reason),
                                                         decision.share, decision.drafts, decision.fallbacks)))
+        if withdrawn:
+            parts.state.put(item, record)
     return plan
+
+
+def _index_entries(state: BuildState, every_item: list[str], published: dict[str, set[str]]
+                   ) -> Callable[[str], list[IndexEntry]]:
+    """For a locale, its index's entries (item, title, date) in item order, read from the items' records
+    one at a time (only for the indexes made again)."""
+    def entries(locale: str) -> list[IndexEntry]:
+        shown = published[locale]
+        return [(item, decision.title, decision.date)
+                for item, record in state.records([item for item in every_item if item in shown])
+                for decision in (decision_from_state(record.decisions[locale])[0],)]
+    return entries
 
 
 @writes_project
@@ -326,54 +388,46 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
     parts = _Build(settings, chosen_locales, force)
     every_item = item_names(settings)
     chosen_items = item_names(settings, items) if items else every_item
-    # Decide every page first: alternates and links of each page depend on what else is published. Pages that
-    # link to no other item are written in the same pass, while their inputs are parsed; the rest after it.
-    decisions, undecided = _held_decisions(parts, every_item, all_locales)
     # CLDR's answers from the last build stand in for Babel's data. When every page and index is made anew (a
     # forced or first build of the whole site), what they ask is all the state keeps; otherwise the last
     # build's answers stay beside this one's.
     recall(parts.state.answers)
-    answers = {} if not (items or locales or parts.state.decisions) else dict(parts.state.answers)
-    chosen_set = set(chosen_items)
+    answers = {} if not (items or locales or parts.state.built) else dict(parts.state.answers)
     existing = existing_pages(parts.output, chosen_locales)
     remove_stale_build_temps(parts.output, existing)
-    shown = _shown_locales(parts, existing, chosen_set, all_locales)
+    shown = _shown_locales(parts, existing, set(chosen_items), all_locales)
+    # Decide every page first: alternates and links of each page depend on what else is published. Pages that
+    # link to no other item are written in the same pass, while their inputs are parsed; the rest after it.
+    tasks, found = _sort_items(parts, every_item, set(chosen_items), existing, shown, force)
     build_id = next(_build_ids)
-    tasks = [(item, all_locales, known,
-              tuple((locale, _current_page(parts, existing, locale, item, force)) for locale in chosen_locales)
-              if item in chosen_set else (), shown(item))
-             for item, known in undecided.items()]
     # Pages are staged by the workers and committed at the end all at once, with the indexes, the sitemap and
     # the state last: one flush to disk for the whole build, and a failure leaves the last build's output as
     # it was. A worker's failure comes back as a value so that what the others staged is discarded first.
-    staged: list[Staged] = []
+    staged = StagedFiles()
     if len(tasks) >= PARALLEL_THRESHOLD:
         # A build this size needs every locale's CLDR data in every worker (and again for the indexes):
         # loaded here once, before the workers start, rather than by each of them.
         preload(all_locales)
     try:
-        decided = _decide_undecided(parts, tasks, build_id, workers, staged, answers)
+        _decide_undecided(parts, tasks, build_id, workers, staged, answers, found)
+        del tasks
         flushed = flush_in_background(staged)  # the pages written so far, while the rest is decided and staged
-        for item in undecided:  # decided by the workers, each with the key of the inputs it read
-            for locale in all_locales:
-                decisions[(item, locale)] = decision_from_state(parts.state.decisions[f"{item}|{locale}"])
-        published: dict[str, set[str]] = {locale: set() for locale in all_locales}
-        shown_by_item = {item: shown(item) for item in every_item}
-        for (item, locale), (decision, _) in decisions.items():
-            if decision.published and locale in shown_by_item[item]:
-                published[locale].add(item)
-        plan = _plan_pages(parts, every_item, chosen_items, decisions, published, existing, decided.written, force)
+        plan = _plan_pages(parts, every_item, chosen_items, found, existing, force)
         render_tasks = [(item, tuple(pages)) for item, pages in plan.to_render.items()]
         rendering = map_settled(partial(_render_item, settings, build_id), render_tasks, workers)
-        for written, asked_by_item, _ in gather_staged(rendering, staged):
-            parts.state.pages.update(written)
+        for (item, _), (written, asked_by_item, _) in zip(render_tasks, gather_staged(rendering, staged)):
+            record = parts.state.record(item)
+            record.pages.update(written)
+            parts.state.put(item, record)
             answers.update(asked_by_item)
         listings = Listings(settings, parts.state, parts.pages, parts.decider, parts.layout_bytes)
-        indexes, sitemap_path = listings.stage(chosen_locales, every_item, decisions, published, force, staged,
-                                               decided.changed_locales, decided.publication_changed)
+        indexes, sitemap_path = listings.stage(chosen_locales, every_item,
+                                               _index_entries(parts.state, every_item, found.by_locale),
+                                               found.by_locale, force, staged, found.changed_locales,
+                                               found.publication_changed)
         stage_assets(settings, parts.output, staged)
         file_warnings, unreferenced = stage_item_files(settings, parts.state, parts.output,
-                                                       _file_references(parts, decisions), staged)
+                                                       _file_references(parts, found.files), staged)
         answers.update(asked())  # the indexes' dates, and what the pages made in this process asked
         parts.state.answers = answers
         stage_into(staged, parts.state_path, parts.state.dump())
@@ -391,17 +445,15 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
                                  *file_warnings))
 
 
-def _file_references(parts: _Build, decisions: dict[tuple[str, str], tuple[Decision, str]]
-                     ) -> dict[str, tuple[str, int]]:
+def _file_references(parts: _Build, files: dict[str, tuple[tuple[str, int], ...]]) -> dict[str, tuple[str, int]]:
     """Every project file a published page or the layout refers to, with the first source and line."""
     found: dict[str, tuple[str, int]] = {}
     layout = relative(parts.settings.layout_path, parts.settings.root)
     for path, line in parts.inputs.layout_files():
         found.setdefault(path, (layout, line))
-    for (item, _), (decision, _) in sorted(decisions.items()):
-        if decision.published:
-            for path, line in decision.files:
-                found.setdefault(path, (f"source/{item}.html", line))
+    for item in sorted(files):
+        for path, line in files[item]:
+            found.setdefault(path, (f"source/{item}.html", line))
     return found
 
 

@@ -13,7 +13,8 @@ from typing import NamedTuple
 
 from workflow.publish.inputs import BuildInputs, Translations
 from workflow.publish.render import Fallback
-from workflow.publish.state import STATE_FILE, BuildState, SavedDecision
+from workflow.digests import file_digest
+from workflow.publish.state import STATE_FILE, BuildState, ItemRecord, SavedDecision
 from workflow.segment import (
     PLACEHOLDER_RE,
     PlaceholderMismatch,
@@ -138,19 +139,20 @@ def saved_decisions(settings: Settings) -> dict[tuple[str, str], Decision] | Non
     if state.damaged:
         raise WorkflowError(path, None, f"the build state is damaged ({state.damaged})",
                             "run `workflow build`, which builds every page again and writes a new one")
-    return {tuple(name.split("|", 1)): decision_from_state(row)[0]  # type: ignore[misc]
-            for name, row in state.decisions.items()}
+    return {(item, locale): decision_from_state(row)[0]
+            for item, record in state.records(list(state.items)) for locale, row in record.decisions.items()}
 
 
 class Decider:
-    """Decides an item's pages, or finds the saved decisions that still hold, with the keys of their inputs."""
+    """Decides an item's pages, or finds the saved decisions that still hold, with the keys of their inputs.
+
+    An item's decisions and its files' digests live in its ItemRecord, which the caller decodes, hands in and
+    keeps; the site catalogs' digests are the state's own."""
 
     def __init__(self, settings: Settings, inputs: BuildInputs, state: BuildState) -> None:
         self.settings = settings
         self.inputs = inputs
         self.state = state
-        self._keys: dict[tuple[str, str], str] = {}
-        self._source_digests: dict[str, str] = {}
         self._site_digests: dict[str, str] = {}
 
     def site_digest(self, locale: str) -> str:
@@ -158,50 +160,40 @@ class Decider:
             self._site_digests[locale] = self.state.digest_of(self.inputs.site_catalog(locale))
         return self._site_digests[locale]
 
-    def decision_key(self, item: str, locale: str) -> str:
-        if (item, locale) not in self._keys:
-            self._keys[(item, locale)] = self._decision_key(item, locale)
-        return self._keys[(item, locale)]
-
-    def _decision_key(self, item: str, locale: str) -> str:
-        if item not in self._source_digests:
-            self._source_digests[item] = self.state.digest_of(self.inputs.source_name(item), self.inputs.just_read)
-        source = self._source_digests[item]
-        po = self.state.digest_of(self.inputs.catalog_name(item, locale), self.inputs.just_read) \
+    def _decision_key(self, record: ItemRecord, item: str, locale: str, source: str) -> str:
+        po = file_digest(record.files, self.inputs.catalog_name(item, locale), self.inputs.just_read) \
             if locale != self.settings.source_locale else ""
         # The inputs' digests side by side, no hashing: what all pages share (tool version, settings, layout)
         # is checked once for the whole state, and the locale is part of the decision's name.
         return f"{source}:{po}:{self.site_digest(locale)}"
 
-    def saved_item_decisions(self, item: str, locales: tuple[str, ...]) -> dict[str, SavedDecision]:
-        """The last build's decisions of `item` that still hold, by locale (`saved_decision` for every locale
-        at once: a rebuild checks every page of the site, and this is the loop it spends its time in)."""
-        rows = self.state.decisions
-        first = rows.get(f"{item}|{locales[0]}") if locales else None
-        if first is None:  # nothing saved of the item: a new item, or a build without a state
+    def _source_digest(self, record: ItemRecord, item: str) -> str:
+        return file_digest(record.files, self.inputs.source_name(item), self.inputs.just_read)
+
+    def saved_item_decisions(self, record: ItemRecord, item: str, locales: tuple[str, ...]
+                             ) -> dict[str, SavedDecision]:
+        """The last build's decisions of `item` that still hold (none of their inputs changed), by locale: a
+        rebuild checks every page of the site, and this is the loop it spends its time in."""
+        rows = record.decisions
+        if not rows:  # nothing saved of the item: a new item, or a build without a state
             return {}
+        source = self._source_digest(record, item)
         held = {}
         for locale in locales:
-            row = rows.get(f"{item}|{locale}")
-            if row is not None and row[0] == self._decision_key(item, locale):
+            row = rows.get(locale)
+            if row is not None and row[0] == self._decision_key(record, item, locale, source):
                 held[locale] = row
         return held
 
-    def saved_decision(self, item: str, locale: str) -> tuple[Decision, str] | None:
-        """The last build's decision and its key while it still holds (none of its inputs changed)."""
-        row = self.state.decisions.get(f"{item}|{locale}")
-        if not row:
-            return None
-        key = self.decision_key(item, locale)
-        return decision_from_state(row) if row[0] == key else None
-
-    def decide(self, item: str, locale: str) -> tuple[Decision, str]:
-        saved = self.saved_decision(item, locale)
-        if saved is not None:
-            return saved
-        key = self.decision_key(item, locale)
+    def decide(self, record: ItemRecord, item: str, locale: str) -> tuple[Decision, str]:
+        """The item's decision in `locale` and the key of its inputs: the saved one while it holds, else made
+        anew from its source and catalog (and saved in `record`)."""
+        key = self._decision_key(record, item, locale, self._source_digest(record, item))
+        row = record.decisions.get(locale)
+        if row is not None and row[0] == key:
+            return decision_from_state(row)
         inputs = self.inputs
         decision = assess(inputs.item_segmentation(item), inputs.item_translations(item, locale), self.settings,
                           locale, inputs.page_links(item))._replace(files=inputs.item_files(item))
-        self.state.decisions[f"{item}|{locale}"] = decision_to_state(decision, key)
+        record.decisions[locale] = decision_to_state(decision, key)
         return decision, key

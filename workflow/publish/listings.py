@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from lxml import etree
 
-from workflow.fsio import Staged
-from workflow.publish.decisions import Decider, Decision
+from workflow.fsio import StagedFiles
+from workflow.publish.decisions import Decider
 from workflow.publish.locale_data import format_date_value
 from workflow.publish.page_builder import PageBuilder
 from workflow.publish.pages import (
@@ -182,10 +182,11 @@ class Listings:
         self.output = settings.root / "output"
         self.stale_sitemaps: list[Path] = []  # numbered sitemap files this build no longer makes
 
-    def stage(self, locales: tuple[str, ...], every_item: list[str],
-              decisions: dict[tuple[str, str], tuple[Decision, str]], published: dict[str, set[str]], force: bool,
-              staged: list[Staged], changed: set[str], publication_changed: bool) -> tuple[list[str], Path]:
-        """The indexes (their paths) and the sitemap's path, staged where needed.
+    def stage(self, locales: tuple[str, ...], every_item: list[str], entries_of: Callable[[str], list[IndexEntry]],
+              published: dict[str, set[str]], force: bool, staged: StagedFiles, changed: set[str],
+              publication_changed: bool) -> tuple[list[str], Path]:
+        """The indexes (their paths) and the sitemap's path, staged where needed. `entries_of` gives a
+        locale's published items with their titles and dates (read only for an index made again).
 
         `changed` holds the locales in which a page's decision was made anew in this build, and
         `publication_changed` says whether a page was published or withdrawn: when neither the items nor the
@@ -201,9 +202,7 @@ class Listings:
             indexes.append(relative(path, self.settings.root))
             if same_list and locale not in changed and f"{locale}/index.html" in self.state.pages and path.exists():
                 continue
-            entries = sorted(((item, decisions[(item, locale)][0].title, decisions[(item, locale)][0].date)
-                              for item in every_item if item in published[locale]),
-                             key=lambda e: (e[2] or "", e[0]), reverse=True)
+            entries = sorted(entries_of(locale), key=lambda e: (e[2] or "", e[0]), reverse=True)
             self._stage_index(locale, path, entries, published, locales_key, force, staged)
         # A build of some locales leaves the others' indexes as they were, though their decisions may have
         # changed: the next build looks at every index again.
@@ -214,7 +213,7 @@ class Listings:
         return indexes, sitemap_path
 
     def _stage_index(self, locale: str, path: Path, entries: list[IndexEntry], published: dict[str, set[str]],
-                     locales_key: str, force: bool, staged: list[Staged]) -> None:
+                     locales_key: str, force: bool, staged: StagedFiles) -> None:
         fingerprint = digest(tool_digest(), self.settings.settings_bytes, self.layout_bytes,
                              self.decider.site_digest(locale), json.dumps(entries), locales_key)
         if force or self.state.pages.get(f"{locale}/index.html") != fingerprint or not path.exists():
@@ -222,7 +221,7 @@ class Listings:
             self.state.pages[f"{locale}/index.html"] = fingerprint
 
     def _stage_sitemap(self, path: Path, every_item: list[str], published: dict[str, set[str]], force: bool,
-                       staged: list[Staged]) -> None:
+                       staged: StagedFiles) -> None:
         fingerprint = digest(tool_digest(), self.settings.base_url,
                              json.dumps(sorted((k, sorted(v)) for k, v in published.items())))
         if force or self.state.pages.get("sitemap.xml") != fingerprint or not path.exists():

@@ -7,6 +7,8 @@ are rendered as trees.
 
 from __future__ import annotations
 
+import sys
+
 from typing import NamedTuple
 
 from lxml import etree
@@ -53,8 +55,9 @@ class PageContext(NamedTuple):
 
 def context_fingerprint(locales: tuple[str, ...], item_links: tuple[str, ...] = (),
                         published_links: tuple[str, ...] = ()) -> str:
-    """A PageContext's fingerprint from its parts, for a caller that has not made the context (yet)."""
-    return f"{','.join(locales)}|{','.join(item_links)}|{','.join(published_links)}"
+    """A PageContext's fingerprint from its parts, for a caller that has not made the context (yet). Interned:
+    most pages of a site share one, and the state then holds it once an item."""
+    return sys.intern(f"{','.join(locales)}|{','.join(item_links)}|{','.join(published_links)}")
 
 
 class PageBuilder:

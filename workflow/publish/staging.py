@@ -8,22 +8,23 @@ once they are an hour old.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
-from workflow.fsio import Staged, is_temp_name, remove_if_stale, remove_stale_temps, stage
+from workflow.fsio import Staged, StagedFiles, is_temp_name, remove_if_stale, remove_stale_temps, stage
 from workflow.publish.item_files import FILES
 from workflow.publish.state import BuildState
 from workflow.settings import Settings
 
 
-def stage_into(staged: list[Staged], path: Path, data: bytes) -> None:
+def stage_into(staged: list[Staged] | StagedFiles, path: Path, data: bytes | Iterable[bytes]) -> None:
     """Stage a file of the build (unless it already holds these bytes); the build commits them all at once."""
     entry = stage(path, data)
     if entry is not None:
         staged.append(entry)
 
 
-def stage_assets(settings: Settings, output: Path, staged: list[Staged]) -> None:
+def stage_assets(settings: Settings, output: Path, staged: StagedFiles) -> None:
     """The project's `source/assets/` as `output/assets/`."""
     source = settings.source_dir / "assets"
     if not source.is_dir():
@@ -34,7 +35,7 @@ def stage_assets(settings: Settings, output: Path, staged: list[Staged]) -> None
 
 
 def stage_item_files(settings: Settings, state: BuildState, output: Path,
-                     references: dict[str, tuple[str, int]], staged: list[Staged]) -> tuple[list[str], list[Path]]:
+                     references: dict[str, tuple[str, int]], staged: StagedFiles) -> tuple[list[str], list[Path]]:
     """The files published pages refer to (path under source/ → the source that refers to it first, and the
     line), copied to output/files/ when new or changed (assets are copied whole by `stage_assets`). The
     warnings for files that are missing, and the copies no published page refers to any more."""
