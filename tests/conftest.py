@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 import shutil
 import subprocess
@@ -37,8 +38,22 @@ def gettext_tools() -> None:
     pytest.skip("GNU gettext is not installed")
 
 
-def msgcat(path: Path) -> bytes:
-    return subprocess.run(["msgcat", "-w", "79", str(path)], capture_output=True, check=True).stdout
+def msgcat(path: Path, tool: str = "msgcat") -> bytes:
+    return subprocess.run([tool, "-w", "79", str(path)], capture_output=True, check=True).stdout
+
+
+@functools.lru_cache(maxsize=None)
+def wrap_of(tool: str = "msgcat") -> str:
+    """The writer's `[po] wrap` mode that matches this msgcat: "0.23" from gettext 0.23 on, else "0.22"."""
+    first = subprocess.run([tool, "--version"], capture_output=True, text=True, check=True).stdout.splitlines()[0]
+    version = tuple(int(part) for part in first.rsplit(" ", 1)[-1].split(".")[:2])
+    return "0.23" if version >= (0, 23) else "0.22"
+
+
+def other_msgcats() -> list[str]:
+    """msgcat programs of other gettext versions named in WORKFLOW_TEST_MSGCAT (paths joined by os.pathsep),
+    for comparisons beside the installed one (a gettext 0.23 on a machine that has 0.21, say)."""
+    return [tool for tool in os.environ.get("WORKFLOW_TEST_MSGCAT", "").split(os.pathsep) if tool]
 
 
 def copy_sample(folder: Path, catalogs: bool = True, every_item: bool = False,

@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import ITEM, run_cli
+from conftest import ITEM, run_cli, wrap_of
 
 from workflow import fsio
 from workflow.po.reader import read_po
@@ -21,6 +21,8 @@ def _snapshot(root: Path) -> dict[str, tuple[bytes, int]]:
 
 
 def test_extract_writes_every_catalog_and_msgfmt_accepts_them(project: Path, gettext_tools: None) -> None:
+    with (project / "workflow.toml").open("a", encoding="utf-8") as settings:
+        settings.write(f'\n[po]\nwrap = "{wrap_of()}"\n')  # catalogs as the installed gettext writes them
     result = run_cli(project, "extract")
     assert result.returncode == 0, result.stderr
     files = sorted((project / "locales").rglob("*.po*"))

@@ -117,7 +117,7 @@ def _stage_item(settings: Settings, targets: tuple[str, ...], shared: frozenset[
     countries = countries_by_key(entries) if targets else {}
     staged: list[Staged] = []
     try:
-        pot_staged = stage(pot_path, serialize(template))
+        pot_staged = stage(pot_path, serialize(template, settings.wrap))
         staged += [pot_staged] if pot_staged else []
         locale_results = []
         for locale in targets:
@@ -132,7 +132,7 @@ def _stage_item(settings: Settings, targets: tuple[str, ...], shared: frozenset[
                 entries=merged,
             )
             po_path = settings.po_path(locale, item)
-            po_staged = stage(po_path, serialize(catalog))
+            po_staged = stage(po_path, serialize(catalog, settings.wrap))
             staged += [po_staged] if po_staged else []
             locale_results.append(LocaleResult(locale, relative(po_path, settings.root), stats,
                                                po_staged is not None))

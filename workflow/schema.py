@@ -70,7 +70,11 @@ SOURCE = {
 LAYOUT = {
     "require_slots": Key("flag", "require_slots = false"),
 }
-SECTIONS = ("project", "publishing", "draft", "country_names", "source", "layout")
+# The gettext version whose line breaking catalogs follow (workflow.po.writer.WRAP_STYLES).
+PO = {
+    "wrap": Key("choice", 'wrap = "0.22"', ("0.22", "0.23")),
+}
+SECTIONS = ("project", "publishing", "draft", "country_names", "source", "layout", "po")
 _PROTECTED_RE = re.compile(r"\.?[A-Za-z][A-Za-z0-9_-]*")
 _TERRITORY_RE = re.compile(r"[A-Z]{2}|[0-9]{3}")
 

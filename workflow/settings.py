@@ -10,7 +10,7 @@ from pathlib import Path
 
 from workflow.errors import WorkflowError
 from workflow.naming import CountryNaming
-from workflow.schema import (DRAFT, ENGINE, ENGINES, LAYOUT, PROJECT, PUBLISHING, SECTIONS, SOURCE,
+from workflow.schema import (DRAFT, ENGINE, ENGINES, LAYOUT, PO, PROJECT, PUBLISHING, SECTIONS, SOURCE,
                              SettingsChecker, check_country_names, check_protected, check_slots)
 
 ITEM_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
@@ -44,6 +44,7 @@ class Settings:
     translate_other_languages: bool = False  # True: text marked lang="fr" in an English item is translated too
     slot_selectors: tuple[tuple[str, str], ...] = ()  # layout slot → CSS selector finding it on an item
     require_slots: bool = False   # True: an item that fills no slot of the layout is refused
+    wrap: str = "0.22"            # [po] wrap: the gettext version whose line breaking catalogs follow
 
     @property
     def source_dir(self) -> Path:
@@ -129,6 +130,7 @@ def load_settings(root: Path) -> Settings:
     layout_table = checker.table(data, "layout")
     checker.known("layout", layout_table, (*LAYOUT, "slots"), "[layout]")
     layout = checker.values("layout", {k: v for k, v in layout_table.items() if k != "slots"}, LAYOUT)
+    po = checker.values("po", checker.table(data, "po"), PO)
     source = str(project.get("source_locale", "en"))
     targets: tuple[str, ...] = project.get("target_locales", ())  # type: ignore[assignment]
     if source in targets:
@@ -155,6 +157,7 @@ def load_settings(root: Path) -> Settings:
         translate_other_languages=bool(source_table.get("translate_other_languages", False)),
         slot_selectors=check_slots(checker, checker.table(layout_table, "slots")),
         require_slots=bool(layout.get("require_slots", False)),
+        wrap=str(po.get("wrap", "0.22")),
     )
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import polib
 import pytest
-from conftest import DATA, ROOT, corpus_files, msgcat, need_corpus
+from conftest import DATA, ROOT, corpus_files, msgcat, need_corpus, wrap_of
 
 from workflow.errors import WorkflowError
 from workflow.po.entries import Catalog, Entry
@@ -20,7 +20,7 @@ PO_CORPUS = corpus_files("python-docs-fr", "*.po")
 @pytest.mark.parametrize("path", PO_CORPUS, ids=lambda p: p.name)
 def test_canonical_corpus_files_round_trip_byte_for_byte(path: Path, gettext_tools: None) -> None:
     data = path.read_bytes()
-    ours = serialize(parse_po(data, path))
+    ours = serialize(parse_po(data, path), wrap_of())
     expected = msgcat(path)
     # Whatever the file looked like, we write what msgcat writes; canonical files come back unchanged.
     assert ours == expected
@@ -28,9 +28,11 @@ def test_canonical_corpus_files_round_trip_byte_for_byte(path: Path, gettext_too
         assert ours == data
 
 
-def test_corpus_has_canonical_files(gettext_tools: None) -> None:
+def test_corpus_has_canonical_files() -> None:
     need_corpus("python-docs-fr")
-    canonical = [p for p in PO_CORPUS if msgcat(p) == p.read_bytes()]
+    # Written by translators' tools through gettext 0.21/0.22's line breaking: our writer in that mode gives
+    # most of them back byte for byte (gettext 0.23 would rewrap 56 of these 60).
+    canonical = [p for p in PO_CORPUS if serialize(parse_po(p.read_bytes(), p), "0.22") == p.read_bytes()]
     assert len(canonical) >= 50
 
 
@@ -100,7 +102,7 @@ def test_writer_wraps_exactly_like_msgcat(tmp_path: Path, gettext_tools: None) -
                               ("X-Long-Header", "a header value that is long enough to wrap " * 3)),
                       entries=tuple(entries))
     path = tmp_path / "cases.po"
-    path.write_bytes(serialize(catalog))
+    path.write_bytes(serialize(catalog, wrap_of()))
     assert msgcat(path) == path.read_bytes()
 
 
@@ -130,7 +132,8 @@ def test_previous_msgids_survive_active_and_obsolete(gettext_tools: None) -> Non
     path = DATA / "previous.po"
     data = path.read_bytes()
     catalog = parse_po(data, path)
-    assert serialize(catalog) == data == msgcat(path)
+    assert serialize(catalog) == data
+    assert serialize(catalog, wrap_of()) == msgcat(path)
     fuzzy = [e for e in catalog.entries if e.previous_msgid]
     assert {e.obsolete for e in fuzzy} == {True, False}
     assert all(e.fuzzy for e in fuzzy)
@@ -237,4 +240,4 @@ def test_translator_comment_of_an_obsolete_entry_reads_like_msgcat(gettext_tools
     path.write_text(HEADER + '#~ # kept\n#~ msgid "gone"\n#~ msgstr "parti"\n', encoding="utf-8")
     (entry,) = parse_po(path.read_bytes(), path).entries
     assert entry.translator_comments == ("kept",)
-    assert serialize(parse_po(path.read_bytes(), path)) == msgcat(path)
+    assert serialize(parse_po(path.read_bytes(), path), wrap_of()) == msgcat(path)

@@ -377,7 +377,7 @@ class _Fill:
 
 
 def _apply(path: Path, fills: dict[tuple[str | None, str], _Fill], by_msgid: dict[str, _Fill],
-           refresh: bool) -> bool:
+           refresh: bool, wrap: str) -> bool:
     """Write fills into one catalog (read again from disk first); only units that still need them change."""
     catalog: Catalog = read_po(path)
     changed = False
@@ -392,7 +392,7 @@ def _apply(path: Path, fills: dict[tuple[str | None, str], _Fill], by_msgid: dic
             changed = True
         entries.append(entry)
     if changed:
-        write_atomic(path, serialize(replace(catalog, entries=tuple(entries))))
+        write_atomic(path, serialize(replace(catalog, entries=tuple(entries)), wrap))
     return changed
 
 
@@ -434,7 +434,7 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
         """Write fills into the catalogs that hold their units (each read again, changed, written atomically)."""
         touched = set(paths) if everything else {p for m in by_msgid for p in paths_of_msgid.get(m, ())}
         for path in paths:
-            if path in touched and _apply(path, fills, by_msgid, refresh) and str(path) not in written:
+            if path in touched and _apply(path, fills, by_msgid, refresh, settings.wrap) and str(path) not in written:
                 written.append(str(path))
 
     if options.engine == "memory" or not remaining:

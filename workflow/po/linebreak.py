@@ -71,6 +71,15 @@ _SPECIAL = {
     0x202F: "GL", 0x20AC: "PR", 0x20BD: "PR", 0x20B4: "PR", 0x2116: "PR", 0x2103: "PO", 0x2109: "PO",
     0x3000: "BA", 0x3001: "CL", 0x3002: "CL", 0xFF0C: "CL", 0xFF0E: "CL", 0x30FC: "NS",
 }
+# Small kana (Line_Break=CJ, from the Unicode LineBreak property): a line does not start with one, as with
+# other non-starters (libunistring resolves CJ as NS).
+_SPECIAL.update({code: "NS" for code in (
+    0x3041, 0x3043, 0x3045, 0x3047, 0x3049, 0x3063, 0x3083, 0x3085, 0x3087, 0x308E, 0x3095, 0x3096,
+    0x30A1, 0x30A3, 0x30A5, 0x30A7, 0x30A9, 0x30C3, 0x30E3, 0x30E5, 0x30E7, 0x30EE, 0x30F5, 0x30F6,
+    *range(0x31F0, 0x3200), *range(0xFF67, 0xFF71),
+    # and the other Japanese non-starters: middle dots, iteration marks, sound marks, full-width : and ;
+    0x30FB, 0xFF65, 0x30FD, 0x30FE, 0x309B, 0x309C, 0x309D, 0x309E, 0x3005, 0x303B, 0xFF1A, 0xFF1B)})
+_SPECIAL.update({0xFF01: "EX", 0xFF1F: "EX"})
 
 
 @lru_cache(maxsize=4096)
@@ -225,9 +234,25 @@ def possible_breaks(chars: str, prohibited: frozenset[int]) -> list[int]:
     """Break opportunities (indexes a line may start at), as libunistring finds them."""
     codes = _codes(chars)
     if "~" in codes:
-        return _possible_breaks_slow(chars, prohibited)
-    breaks = [match.end() for match in _BREAK_RE.finditer(codes)]
-    return [b for b in breaks if b not in prohibited] if prohibited else breaks
+        breaks = _possible_breaks_slow(chars, prohibited)
+    else:
+        breaks = [match.end() for match in _BREAK_RE.finditer(codes)]
+        breaks = [b for b in breaks if b not in prohibited] if prohibited else breaks
+    return _after_hebrew_hyphens(chars, codes, breaks) if _CODES["HL"] in codes else breaks
+
+
+def _after_hebrew_hyphens(chars: str, codes: str, breaks: list[int]) -> list[int]:
+    """UAX #14's LB21a, which a pair table cannot say: no break after a Hebrew letter and a hyphen or
+    maqaf ("ב־2025" stays whole), combining marks between them set aside."""
+    def held(index: int) -> bool:
+        before = index - 1
+        if before < 1 or codes[before] not in (_CODES["HY"], _CODES["BA"]):
+            return False
+        letter = before - 1
+        while letter > 0 and codes[letter] == "~" and _char_class(chars[letter]) == "CM":
+            letter -= 1
+        return codes[letter] == _CODES["HL"]
+    return [b for b in breaks if not held(b)]
 
 
 def _ascii_cuts(length: int, breaks: list[int], width: int, start_column: int) -> list[int]:
@@ -293,12 +318,13 @@ def wrap_portion(portion: str, width: int, start_column: int, prohibited: frozen
     `prohibited` holds indexes before which no break may occur (inside escape sequences, and before a
     trailing \\n). The first line starts at `start_column`. A line breaks before the first piece (text
     between two break opportunities, trailing spaces included) that would pass the width. `breaks` are the
-    portion's break opportunities when the caller already has them.
+    portion's break opportunities when the caller already has them (and must be given for rules other than
+    gettext 0.22's, see linebreak_unicode16).
     """
     if start_column + text_width(portion) <= width:
         return [portion]
     codes = portion.translate(_ASCII_CODES) if portion.isascii() else ""
-    if codes and "~" not in codes:
+    if codes and "~" not in codes and breaks is None:
         cuts = _ascii_cuts_by_search(codes, prohibited, width, start_column)
     elif codes:
         cuts = _ascii_cuts(len(portion), breaks if breaks is not None else possible_breaks(portion, prohibited),

@@ -21,13 +21,29 @@ _ESCAPE_PAIR_RE = re.compile(r"\\.", re.DOTALL)
 # gettext's line breaking (workflow.po.linebreak), loaded by the first `serialize`: a build only reads catalogs,
 # and the rules' tables and pattern are a noticeable part of its start.
 linebreak: ModuleType | None = None
+# The gettext versions whose line breaking the writer can match (`[po] wrap`): 0.21 and 0.22 share their rules
+# (libunistring's pair table), 0.23 follows Unicode 16 (workflow.po.linebreak_unicode16).
+WRAP_STYLES = ("0.22", "0.23")
+DEFAULT_WRAP = "0.22"
+_unicode16: ModuleType | None = None
+
+
+def _breaks(escaped: str, prohibited: frozenset[int], wrap: str, wide: bool) -> list[int] | None:
+    """The portion's break opportunities, or None where `linebreak.wrap_portion` finds them itself faster
+    (ASCII text under 0.22's rules) or none is needed (`wide` False: the portion fits on one line)."""
+    global _unicode16
+    if wrap == "0.23":
+        if _unicode16 is None:
+            from workflow.po import linebreak_unicode16 as _unicode16
+        return _unicode16.possible_breaks(escaped, prohibited)
+    return linebreak.possible_breaks(escaped, prohibited) if wide and not escaped.isascii() else None
 
 
 # The caches here and in merge, records and linebreak hold about an item's worth of strings: a text repeats in
 # the template and every locale's catalog of its item, rarely across items, and a larger cache would only make
 # memory grow with the site (65,536 entries cost some 30 MiB at 4,000 items and gained nothing measurable).
 @lru_cache(maxsize=4096)
-def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ...]:
+def _wrapped(keyword: str, value: str, prefix: str, width: int, wrap: str = DEFAULT_WRAP) -> tuple[str, ...]:
     """Lines for `keyword "value"` as gettext's write-po wraps them."""
     if not value:
         return (f'{prefix}{keyword} ""',)
@@ -46,7 +62,7 @@ def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ..
             return (f'{prefix}{keyword} "{escaped}"',)
         # Break opportunities depend on the text only: find them once for both layouts gettext tries (ASCII
         # text has its few line ends searched for instead, see wrap_portion).
-        breaks = None if escaped.isascii() else linebreak.possible_breaks(escaped, prohibited)
+        breaks = _breaks(escaped, prohibited, wrap, True)
         parts = linebreak.wrap_portion(escaped, inner, 0, prohibited, breaks)
         # A line that breaks when it starts at the margin also breaks when it starts further right, so the
         # keyword's line is tried only when the margin's is not broken (most long texts are).
@@ -54,15 +70,15 @@ def _wrapped(keyword: str, value: str, prefix: str, width: int) -> tuple[str, ..
             return (f'{prefix}{keyword} "{escaped}"',)
         return (f'{prefix}{keyword} ""', *(f'{prefix}"{part}"' for part in parts))
     # Several portions (a header, a text with newlines): each starts on a line of its own.
-    return (f'{prefix}{keyword} ""', *(f'{prefix}"{part}"' for raw in portions for part in _margin_parts(raw, inner)))
+    return (f'{prefix}{keyword} ""',
+            *(f'{prefix}"{part}"' for raw in portions for part in _margin_parts(raw, inner, wrap)))
 
 
 @lru_cache(maxsize=4096)  # header lines repeat from catalog to catalog
-def _margin_parts(raw: str, inner: int) -> tuple[str, ...]:
+def _margin_parts(raw: str, inner: int, wrap: str) -> tuple[str, ...]:
     """A portion escaped and wrapped into lines that start at the margin."""
     escaped, prohibited = _escape_with_breaks(raw)
-    breaks = linebreak.possible_breaks(escaped, prohibited) \
-        if not escaped.isascii() and linebreak.text_width(escaped) > inner else None
+    breaks = _breaks(escaped, prohibited, wrap, linebreak.text_width(escaped) > inner)
     return tuple(linebreak.wrap_portion(escaped, inner, 0, prohibited, breaks))
 
 
@@ -109,7 +125,7 @@ def _flag_line(entry: Entry) -> list[str]:
     return ["#, " + ", ".join(flags)] if flags else []
 
 
-def _entry_lines(entry: Entry) -> list[str]:
+def _entry_lines(entry: Entry, wrap: str) -> list[str]:
     # Each part only when the entry has it: a template's entries have notes, a reference and two strings, and
     # a catalog of a thousand items writes tens of thousands of entries.
     lines = _comment_lines("#", entry.translator_comments) if entry.translator_comments else []
@@ -124,20 +140,20 @@ def _entry_lines(entry: Entry) -> list[str]:
             or entry.previous_msgid_plural is not None:
         previous_prefix = "#~| " if entry.obsolete else "#| "
         if entry.previous_msgctxt is not None:
-            lines += _wrapped("msgctxt", entry.previous_msgctxt, previous_prefix, PAGE_WIDTH)
+            lines += _wrapped("msgctxt", entry.previous_msgctxt, previous_prefix, PAGE_WIDTH, wrap)
         if entry.previous_msgid is not None:
-            lines += _wrapped("msgid", entry.previous_msgid, previous_prefix, PAGE_WIDTH)
+            lines += _wrapped("msgid", entry.previous_msgid, previous_prefix, PAGE_WIDTH, wrap)
         if entry.previous_msgid_plural is not None:
-            lines += _wrapped("msgid_plural", entry.previous_msgid_plural, previous_prefix, PAGE_WIDTH)
+            lines += _wrapped("msgid_plural", entry.previous_msgid_plural, previous_prefix, PAGE_WIDTH, wrap)
     if entry.msgctxt is not None:
-        lines += _wrapped("msgctxt", entry.msgctxt, prefix, PAGE_WIDTH)
-    lines += _wrapped("msgid", entry.msgid, prefix, PAGE_WIDTH)
+        lines += _wrapped("msgctxt", entry.msgctxt, prefix, PAGE_WIDTH, wrap)
+    lines += _wrapped("msgid", entry.msgid, prefix, PAGE_WIDTH, wrap)
     if entry.msgid_plural is not None:
-        lines += _wrapped("msgid_plural", entry.msgid_plural, prefix, PAGE_WIDTH)
+        lines += _wrapped("msgid_plural", entry.msgid_plural, prefix, PAGE_WIDTH, wrap)
         for index, value in enumerate(entry.msgstr_plural or ("", "")):
-            lines += _wrapped(f"msgstr[{index}]", value, prefix, PAGE_WIDTH)
+            lines += _wrapped(f"msgstr[{index}]", value, prefix, PAGE_WIDTH, wrap)
     else:
-        lines += _wrapped("msgstr", entry.msgstr, prefix, PAGE_WIDTH)
+        lines += _wrapped("msgstr", entry.msgstr, prefix, PAGE_WIDTH, wrap)
     return lines
 
 
@@ -145,8 +161,8 @@ def header_text(header: tuple[tuple[str, str], ...]) -> str:
     return "".join(f"{name}: {value}\n" for name, value in header)
 
 
-def serialize(catalog: Catalog) -> bytes:
-    """The catalog as UTF-8 bytes, formatted as `msgcat -w 79` formats it."""
+def serialize(catalog: Catalog, wrap: str = DEFAULT_WRAP) -> bytes:
+    """The catalog as UTF-8 bytes, formatted as `msgcat -w 79` of gettext `wrap` (see WRAP_STYLES) formats it."""
     global linebreak
     if linebreak is None:
         from workflow.po import linebreak
@@ -155,10 +171,10 @@ def serialize(catalog: Catalog) -> bytes:
         head = _comment_lines("#", catalog.header_comments)
         if catalog.header_flags:
             head.append("#, " + ", ".join(catalog.header_flags))
-        head += _wrapped("msgid", "", "", PAGE_WIDTH)
-        head += _wrapped("msgstr", header_text(catalog.header), "", PAGE_WIDTH)
+        head += _wrapped("msgid", "", "", PAGE_WIDTH, wrap)
+        head += _wrapped("msgstr", header_text(catalog.header), "", PAGE_WIDTH, wrap)
         blocks.append(head)
-    blocks.extend(_entry_lines(e) for e in catalog.entries if not e.obsolete)
+    blocks.extend(_entry_lines(e, wrap) for e in catalog.entries if not e.obsolete)
     # gettext drops obsolete entries that hold no translation: there is nothing in them to keep.
-    blocks.extend(_entry_lines(e) for e in catalog.entries if e.obsolete and (e.msgstr or any(e.msgstr_plural)))
+    blocks.extend(_entry_lines(e, wrap) for e in catalog.entries if e.obsolete and (e.msgstr or any(e.msgstr_plural)))
     return ("\n\n".join("\n".join(block) for block in blocks) + "\n").encode("utf-8")
