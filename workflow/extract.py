@@ -7,16 +7,17 @@ run with every existing file untouched.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
+from typing import NamedTuple
 
 from workflow.digests import digest, tool_digest
 from workflow.errors import ParseWarning
 from workflow.extract_state import STATE_FILE, ExtractState, ItemRecord
-from workflow.fsio import Staged, commit, discard, gather_staged, remove_stale_temps, stage
+from workflow.fsio import Staged, StagedFiles, commit, discard, gather_staged, remove_stale_temps, stage
 from workflow.lock import writes_project
 from workflow.parallel import map_settled
 from workflow.po import (
@@ -59,9 +60,10 @@ class ItemResult:
 
 @dataclass(frozen=True, slots=True)
 class ExtractReport:
-    """What `extract` did, for the CLI to print."""
+    """What `extract` did, for the CLI to print. `items` is made one item at a time as it is read (see
+    _ItemResults): a site's report has a line per catalog."""
 
-    items: tuple[ItemResult, ...]
+    items: Sequence[ItemResult]
     warnings: tuple[ParseWarning, ...]
 
     @property
@@ -98,8 +100,28 @@ def _read_if_exists(path: Path) -> Catalog | None:
     return read_po(path) if path.exists() else None
 
 
+# A file an item's extract leaves: (mtime_ns, size) as it will be once the extract's files are in place (a
+# rename keeps both), and its merge counts (none for a template).
+FileLeft = tuple[int, int, tuple[int, ...]]
+
+
+class ItemExtracted(NamedTuple):
+    """A worker's answer for one item: its report line, its warnings, its files by locale ("" for the
+    template) as they will be, and the files it staged."""
+
+    result: ItemResult
+    warnings: tuple[ParseWarning, ...]
+    files: dict[str, FileLeft]
+    staged: list[Staged]
+
+
+def _left(path: str, staged: Staged | None, counts: tuple[int, ...] = ()) -> FileLeft:
+    status = os.stat(staged[0] if staged is not None else path)
+    return status.st_mtime_ns, status.st_size, counts
+
+
 def _stage_item(settings: Settings, targets: tuple[str, ...], shared: frozenset[tuple[str | None, str]],
-                task: CatalogTask) -> tuple[ItemResult, tuple[ParseWarning, ...], list[Staged]]:
+                task: CatalogTask) -> ItemExtracted:
     """Read, segment and merge one item; stage (not yet commit) every file that changes. An item leaves the
     units that the layout has too (`shared`, by key) to the site catalog; the layout keeps all of its own."""
     path = task.path
@@ -119,6 +141,7 @@ def _stage_item(settings: Settings, targets: tuple[str, ...], shared: frozenset[
     try:
         pot_staged = stage(pot_path, serialize(template, settings.wrap))
         staged += [pot_staged] if pot_staged else []
+        files = {"": _left(str(pot_path), pot_staged)}
         locale_results = []
         for locale in targets:
             old = old_catalogs[locale]
@@ -134,6 +157,7 @@ def _stage_item(settings: Settings, targets: tuple[str, ...], shared: frozenset[
             po_path = settings.po_path(locale, item)
             po_staged = stage(po_path, serialize(catalog, settings.wrap))
             staged += [po_staged] if po_staged else []
+            files[locale] = _left(str(po_path), po_staged, _counts(stats))
             locale_results.append(LocaleResult(locale, relative(po_path, settings.root), stats,
                                                po_staged is not None))
     except BaseException:
@@ -141,7 +165,7 @@ def _stage_item(settings: Settings, targets: tuple[str, ...], shared: frozenset[
         raise
     result = ItemResult(item, len(units), len(entries), relative(pot_path, settings.root),
                         pot_staged is not None, tuple(locale_results))
-    return result, segmentation.page.warnings, staged
+    return ItemExtracted(result, segmentation.page.warnings, files, staged)
 
 
 # Left in .workflow/ while an extract runs: one that is there when the next starts was killed, and may have
@@ -184,11 +208,30 @@ class _CatalogPaths:
         """By locale ("" for the template): each file's path."""
         return {key: f"{folder}{catalog}{'.po' if key else '.pot'}" for key, folder in self.absolute.items()}
 
-    def report(self, catalog: str, record: ItemRecord) -> ItemResult:
-        """The report of an item left as it was: what its last extract said, nothing written."""
-        locales = tuple(LocaleResult(locale, f"{self.shown[locale]}{catalog}.po",
-                                     MergeStats(*record.files[locale][3]), False) for locale in self.targets)
-        return ItemResult(catalog, record.units, record.entries, f"{self.shown['']}{catalog}.pot", False, locales)
+    def report(self, catalog: str, record: ItemRecord, written: int = 0) -> ItemResult:
+        """An item's report line from its record in the state; `written` has bit 0 set when its template was
+        written, bit i + 1 when the catalog of the i-th target locale was."""
+        locales = tuple(LocaleResult(locale, f"{self.shown[locale]}{catalog}.po", MergeStats(*record.files[locale][3]),
+                                     bool(written >> (index + 1) & 1)) for index, locale in enumerate(self.targets))
+        return ItemResult(catalog, record.units, record.entries, f"{self.shown['']}{catalog}.pot", bool(written & 1),
+                          locales)
+
+
+class _ItemResults(Sequence[ItemResult]):
+    """The report's lines, each made from the state when it is read: an extract of a large site would
+    otherwise hold a line per catalog, with its counts and path, until the command ends."""
+
+    def __init__(self, catalogs: list[str], state: ExtractState, paths: _CatalogPaths, written: dict[str, int]) -> None:
+        self.catalogs, self.state, self.paths, self.written = catalogs, state, paths, written
+
+    def __len__(self) -> int:
+        return len(self.catalogs)
+
+    def __getitem__(self, index):  # type: ignore[no-untyped-def]
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        catalog = self.catalogs[index]
+        return self.paths.report(catalog, self.state.get(catalog), self.written.get(catalog, 0))  # type: ignore[arg-type]
 
 
 @writes_project
@@ -208,28 +251,24 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
     state_path = settings.root / STATE_FILE
     state = ExtractState(common) if force else ExtractState.load(state_path, common)
     paths = _CatalogPaths(settings, targets)
+    written: dict[str, int] = {}
+    warnings: list[ParseWarning] = []
     with _running(settings):
         sources = {task.catalog: state.source_digest(task.path) for task in tasks}
-        known = {task.catalog: record for task in tasks
-                 if (record := state.up_to_date(task.catalog, sources[task.catalog], paths.files(task.catalog)))
-                 is not None}
-        pending = [task for task in tasks if task.catalog not in known]
-        done = _extract_pending(settings, targets, pending, workers) if pending else []
-        for task, (result, warnings, _) in zip(pending, done):
-            files = paths.files(task.catalog)
-            state.record(task.catalog, sources[task.catalog], result.units, result.entries,
-                         tuple((w.path, w.line, w.message) for w in warnings),
-                         {"": (files[""], ()), **{r.locale: (files[r.locale], _counts(r.stats)) for r in result.locales}})
+        pending = [task for task in tasks
+                   if not state.up_to_date(task.catalog, sources[task.catalog], paths.files(task.catalog))]
+        for task, done in _extract_pending(settings, targets, pending, workers):
+            # Each item's answer is kept in the state as it comes, and only what the report needs besides.
+            state.record(task.catalog, sources[task.catalog], done.result.units, done.result.entries,
+                         tuple((w.path, w.line, w.message) for w in done.warnings), done.files)
+            written[task.catalog] = done.result.template_written | sum(
+                result.written << (index + 1) for index, result in enumerate(done.result.locales))
         if not items:
             state.keep_only({task.catalog for task in tasks}, {str(task.path) for task in tasks})
         state.save(state_path)
-    made = {task.catalog: (result, warnings) for task, (result, warnings, _) in zip(pending, done)}
-    ordered = [made[task.catalog] if task.catalog in made else
-               (paths.report(task.catalog, known[task.catalog]),
-                tuple(ParseWarning(*warning) for warning in known[task.catalog].warnings))
-               for task in tasks]
-    return ExtractReport(tuple(result for result, _ in ordered),
-                         tuple(warning for _, item_warnings in ordered for warning in item_warnings))
+    for task in tasks:
+        warnings += (ParseWarning(*warning) for warning in state.get(task.catalog).warnings)  # type: ignore[union-attr]
+    return ExtractReport(_ItemResults([task.catalog for task in tasks], state, paths, written), tuple(warnings))
 
 
 def _counts(stats: MergeStats) -> tuple[int, ...]:
@@ -237,18 +276,20 @@ def _counts(stats: MergeStats) -> tuple[int, ...]:
 
 
 def _extract_pending(settings: Settings, targets: tuple[str, ...], tasks: list[CatalogTask],
-                     workers: int | None) -> list[tuple]:
-    """Stage every task's files in parallel, then commit them all, or none when any task failed."""
+                     workers: int | None) -> Iterator[tuple[CatalogTask, ItemExtracted]]:
+    """Stage every task's files in parallel, handing each item's answer over as it comes; then commit them
+    all, or none when any task failed."""
+    if not tasks:
+        return
     # A failure (a bad source or PO file, but also a full disk) comes back as a value, so that every other
     # item's staged files are discarded before it is raised.
-    staged: list[Staged] = []
+    staged = StagedFiles()
     try:
         # The settings and the layout's keys travel with the function, once per batch of items rather than with
         # every item.
         stage_item = partial(_stage_item, settings, targets, site_keys(settings))
-        done = list(gather_staged(map_settled(stage_item, tasks, workers), staged))
+        yield from zip(tasks, gather_staged(map_settled(stage_item, tasks, workers), staged))
         commit(staged)
     except BaseException:
         discard(staged)
         raise
-    return done

@@ -25,7 +25,7 @@ from workflow.digests import file_digest
 from workflow.fsio import write_atomic
 
 STATE_FILE = Path(".workflow") / "extract-state"  # beside the project lock, relative to the content root
-STATE_FORMAT = 1
+STATE_FORMAT = 2
 
 # What the state keeps of a file the extract left: (mtime_ns, size, digest of the source it was made from,
 # its merge counts: kept, invisible, fuzzy, new, obsolete; empty for a template).
@@ -41,16 +41,20 @@ class ItemRecord:
     warnings: tuple[tuple[str, int | None, str], ...]
     files: dict[str, FileMark]  # "" for the template, else the locale
 
-    def to_saved(self) -> tuple:
-        return (self.units, self.entries, self.warnings, self.files)
+    def encode(self) -> bytes:
+        return marshal.dumps((self.units, self.entries, self.warnings, self.files))
 
 
 @dataclass
 class ExtractState:
-    """What the last extract made, and the digests of the sources it read."""
+    """What the last extract made, and the digests of the sources it read.
+
+    Each item's record is kept encoded (marshal) and decoded only while the extract looks at that item: a site
+    has a record per item with a mark per locale, and as Python objects they were most of an extract's memory.
+    """
 
     common: str
-    items: dict[str, ItemRecord] = field(default_factory=dict)
+    items: dict[str, bytes] = field(default_factory=dict)  # catalog → its ItemRecord, encoded
     sources: dict[str, tuple[int, int, str]] = field(default_factory=dict)  # path → (mtime_ns, size, digest)
 
     @classmethod
@@ -63,8 +67,11 @@ class ExtractState:
         if not isinstance(data, dict) or data.get("format") != STATE_FORMAT or data.get("version") != __version__ \
                 or data.get("common") != common:
             return cls(common, sources=data.get("sources", {}) if isinstance(data, dict) else {})
-        items = {name: ItemRecord(*saved) for name, saved in data.get("items", {}).items()}
-        return cls(common, items, data.get("sources", {}))
+        return cls(common, data.get("items", {}), data.get("sources", {}))
+
+    def get(self, catalog: str) -> ItemRecord | None:
+        blob = self.items.get(catalog)
+        return ItemRecord(*marshal.loads(blob)) if blob is not None else None
 
     def source_digest(self, path: Path) -> str:
         """The digest of a source's bytes, read again only when its size or modification time changed; ""
@@ -74,38 +81,33 @@ class ExtractState:
         except OSError:
             return ""
 
-    def up_to_date(self, catalog: str, source: str, files: dict[str, str]) -> ItemRecord | None:
-        """The record of an item whose files (by locale, "" for the template) are all as the last extract
-        left them from this `source` digest; None when any is not, or the item was never extracted."""
-        record = self.items.get(catalog)
+    def up_to_date(self, catalog: str, source: str, files: dict[str, str]) -> bool:
+        """True when the item's files (by locale, "" for the template) are all as the last extract left them
+        from this `source` digest; False when any is not, or the item was never extracted."""
+        record = self.get(catalog)
         if record is None:
-            return None
+            return False
         for key, path in files.items():
             mark = record.files.get(key)
             if mark is None or mark[2] != source:
-                return None
+                return False
             try:
                 status = os.stat(path)
             except FileNotFoundError:
-                return None
+                return False
             if status.st_mtime_ns != mark[0] or status.st_size != mark[1]:
-                return None
-        return record
+                return False
+        return True
 
     def record(self, catalog: str, source: str, units: int, entries: int,
-               warnings: tuple[tuple[str, int | None, str], ...], files: dict[str, tuple[str, tuple[int, ...]]]
-               ) -> None:
-        """Remember an item just extracted: each of its files as it now is on disk."""
-        previous = self.items.get(catalog)
+               warnings: tuple[tuple[str, int | None, str], ...],
+               files: dict[str, tuple[int, int, tuple[int, ...]]]) -> None:
+        """Remember an item just extracted: each of its files (by locale, "" for the template) as it will be
+        on disk once the extract's files are in place: (mtime_ns, size, merge counts)."""
+        previous = self.get(catalog)
         marks = dict(previous.files) if previous is not None else {}
-        for key, (path, counts) in files.items():
-            try:
-                status = os.stat(path)
-            except FileNotFoundError:
-                marks.pop(key, None)
-                continue
-            marks[key] = (status.st_mtime_ns, status.st_size, source, counts)
-        self.items[catalog] = ItemRecord(units, entries, warnings, marks)
+        marks.update({key: (mtime, size, source, counts) for key, (mtime, size, counts) in files.items()})
+        self.items[catalog] = ItemRecord(units, entries, warnings, marks).encode()
 
     def keep_only(self, catalogs: set[str], sources: set[str]) -> None:
         """Forget items and source files that are no longer there (an item's files stay where they are, as
@@ -119,8 +121,7 @@ class ExtractState:
         """Write the state; a state that cannot be written only means more work next time, so a full disk or
         a read-only folder here does not fail an extract whose files are already in place."""
         data = marshal.dumps({"format": STATE_FORMAT, "version": __version__, "common": self.common,
-                              "items": {name: record.to_saved() for name, record in self.items.items()},
-                              "sources": self.sources})
+                              "items": self.items, "sources": self.sources})
         try:
             write_atomic(path, data)
         except OSError:
