@@ -145,8 +145,9 @@ def _print_draft(report: DraftReport) -> None:
     for warning in report.warnings:
         print(f"warning: {warning}", file=sys.stderr)
     if report.dry_run:
-        print(f"dry run, {report.locale}: {report.needed} units need a translation; {report.from_memory} from "
-              f"translation memory, {report.from_cache} from the cache; {report.engine} would receive "
+        print(f"dry run, {report.locale}: {report.needed} units need a translation; "
+              f"{report.from_memory + report.from_imported} from translation memory, {report.from_fuzzy} fuzzy "
+              f"memory matches, {report.from_cache} from the cache; {report.engine} would receive "
               f"{report.to_send} units, {report.chars_to_send:,} characters. Nothing was sent or written.")
         return
     for rejection in report.rejected:
@@ -155,9 +156,10 @@ def _print_draft(report: DraftReport) -> None:
         print(f"written  {path}")
     not_sent = f", {report.not_sent} not sent (the pass stopped)" if report.not_sent else ""
     print(f"draft {report.locale} with {report.engine}: {report.needed} units needed; {report.from_memory} from "
-          f"translation memory, {report.from_cache} from the cache, {report.from_engine} from the engine, "
-          f"{len(report.rejected)} rejected{not_sent}; {report.chars_sent:,} characters sent in "
-          f"{report.requests} requests")
+          f"the project's memory, {report.from_imported} from imported memories, {report.from_fuzzy} fuzzy "
+          f"memory matches ({report.chars_saved:,} characters saved), {report.from_cache} from the cache, "
+          f"{report.from_engine} from the engine, {len(report.rejected)} rejected{not_sent}; "
+          f"{report.chars_sent:,} characters sent in {report.requests} requests")
     if report.stopped:
         print(f"stopped: {report.stopped}", file=sys.stderr)
 
@@ -345,7 +347,10 @@ def _add_draft(commands: argparse._SubParsersAction) -> None:
     draft_cmd = commands.add_parser(
         "draft", help="fill untranslated units of a locale from translation memory and a machine engine",
         description="Fill a locale's untranslated units: exact matches from the project's reviewed "
-                    "translations first, then each distinct text once from the answer cache or the engine. "
+                    "translations first, then from the memories imported with `workflow tm import`, then fuzzy "
+                    "matches of any memory at least [draft] min_similarity alike (default 0.75; written as fuzzy "
+                    "with '# translation memory 87%: <where>' and the matched source as #| msgid), then each "
+                    "distinct text once from the answer cache or the engine. "
                     "Engine output is written as fuzzy with '# machine draft: <engine> <date>'; existing "
                     "translations are never overwritten. Keys come from the environment only. Engines: "
                     + ", ".join(ENGINE_NAMES) + ".")
@@ -421,10 +426,23 @@ def _add_run(commands: argparse._SubParsersAction) -> None:
     run_cmd.set_defaults(handler=_run)
 
 
+def _add_exchange(name: str) -> Callable[[argparse._SubParsersAction], None]:
+    """The exchange commands (tm, export, import), whose parsers and reports live in cli_exchange."""
+    def add(commands: argparse._SubParsersAction) -> None:
+        from workflow import cli_exchange
+
+        if name == "export":
+            cli_exchange.add_export(commands)
+        else:
+            getattr(cli_exchange, f"add_{name}")(commands, _wait_option)
+    return add
+
+
 # The commands in the order `workflow --help` lists them.
 _COMMANDS: dict[str, Callable[[argparse._SubParsersAction], None]] = {
     "extract": _add_extract, "build": _add_build, "draft": _add_draft, "check": _add_check,
-    "status": _add_status, "bundle": _add_bundle, "verify": _add_verify, "run": _add_run}
+    "status": _add_status, "bundle": _add_bundle, "verify": _add_verify, "run": _add_run,
+    "tm": _add_exchange("tm"), "export": _add_exchange("export"), "import": _add_exchange("import")}
 
 
 def _command_named(argv: Sequence[str]) -> str | None:

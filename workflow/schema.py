@@ -57,6 +57,7 @@ DRAFT = {
     "concurrency": Key("count", "concurrency = 8", minimum=1),
     "batch_size": Key("count", "batch_size = 50", minimum=1),
     "breaker": Key("count", "breaker = 5", minimum=1),
+    "min_similarity": Key("share", "min_similarity = 0.75"),
 }
 ENGINE = {
     "url": Key("url", 'url = "http://127.0.0.1:5000/"'),

@@ -9,7 +9,7 @@ from workflow.exports import lazy_exports
 
 _HOMES = {
     "DraftProgress": "drafting", "DraftReport": "drafting", "ENGINE_NAMES": "engines", "draft": "drafting",
-    "is_machine_draft": "drafting",
+    "is_machine_draft": "drafting", "MACHINE_DRAFT": "drafting",
 }
 __all__ = sorted(_HOMES)
 __getattr__ = lazy_exports(__name__, _HOMES)

@@ -35,6 +35,7 @@ from workflow.settings import SITE_CATALOG, Settings
 
 MACHINE_DRAFT = "machine draft:"
 MEMORY_NOTE = "translation memory:"
+MEMORY_PREFIX = "translation memory"  # exact ("translation memory: …") and fuzzy ("translation memory 87%: …")
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,6 +51,7 @@ class DraftOptions:
     concurrency: int = 8
     batch_size: int = 50            # units written to the catalogs together
     breaker: int = 5                # units failing in a row before the pass stops
+    min_similarity: float = 0.75    # a memory match at least this alike fills a unit as fuzzy
 
 
 def draft_options(settings: Settings, engine: str | None) -> DraftOptions:
@@ -71,7 +73,8 @@ def draft_options(settings: Settings, engine: str | None) -> DraftOptions:
     return DraftOptions(name, dict(engine_table) if isinstance(engine_table, dict) else {},
                         float(numbers["timeout"]), int(numbers["retries"]), float(numbers["backoff"]),
                         float(numbers["backoff_max"]), max(1, int(numbers["concurrency"])),
-                        max(1, int(numbers["batch_size"])), max(1, int(numbers["breaker"])))
+                        max(1, int(numbers["batch_size"])), max(1, int(numbers["breaker"])),
+                        float(table.get("min_similarity", 0.75)))  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,6 +115,9 @@ class DraftReport:
     chars_to_send: int = 0
     stopped: str = ""              # why the pass stopped early, if it did
     warnings: tuple[str, ...] = ()
+    from_imported: int = 0         # exact matches from imported memories (memory/*.tmx)
+    from_fuzzy: int = 0            # fuzzy matches of any memory, filled as fuzzy
+    chars_saved: int = 0           # characters the memories kept from the engine
 
     @property
     def not_sent(self) -> int:
@@ -369,11 +375,42 @@ def _memory(settings: Settings, locale: str) -> dict[tuple[str | None, str], tup
     return memory
 
 
+def _from_memories(settings: Settings, locale: str, min_similarity: float,
+                   notes: dict[tuple[str | None, str], tuple[str, ...]], fills: dict[tuple[str | None, str], _Fill],
+                   project: dict[tuple[str | None, str], tuple[str, str]]) -> tuple[int, int]:
+    """Fill what the project's exact matches left: exact matches of the imported memories (memory/*.tmx), then
+    fuzzy matches of every memory, the project's first. (units from imported memories, fuzzy units)"""
+    left = [key for key in notes if key not in fills]
+    if not left:
+        return 0, 0
+    from workflow.exchange import imported_units
+    from workflow.mt.memory import TranslationMemory
+
+    imported = TranslationMemory((unit.source, unit.target, where) for unit, where in imported_units(settings, locale))
+    everything = TranslationMemory([*((key[1], msgstr, f"locales/{locale}/{name}.po")
+                                      for key, (msgstr, name) in project.items()),
+                                    *((source, target, where) for source, target, where in imported.entries())])
+    exact = fuzzy = 0
+    for key in left:
+        match = imported.exact(key[1], locale, notes[key])
+        if match is not None:
+            fills[key] = _Fill(match.msgstr, f"{MEMORY_NOTE} {match.where}", False)
+            exact += 1
+            continue
+        match = everything.fuzzy(key[1], min_similarity, locale, notes[key])
+        if match is not None:
+            fills[key] = _Fill(match.msgstr, f"{MEMORY_PREFIX} {match.similarity:.0%}: {match.where}", True,
+                               match.source)
+            fuzzy += 1
+    return exact, fuzzy
+
+
 @dataclass(frozen=True, slots=True)
 class _Fill:
     msgstr: str
     comment: str
     fuzzy: bool
+    previous: str | None = None     # a fuzzy memory match's source, shown as the #| previous msgid
 
 
 def _apply(path: Path, fills: dict[tuple[str | None, str], _Fill], by_msgid: dict[str, _Fill],
@@ -386,8 +423,10 @@ def _apply(path: Path, fills: dict[tuple[str | None, str], _Fill], by_msgid: dic
         fill = fills.get(entry.key) or by_msgid.get(entry.msgid)
         if fill is not None and _needs(entry, refresh):
             comments = tuple(c for c in entry.translator_comments
-                             if not c.startswith(MACHINE_DRAFT) and not c.startswith(MEMORY_NOTE))
+                             if not c.startswith(MACHINE_DRAFT) and not c.startswith(MEMORY_PREFIX))
             entry = replace(entry, msgstr=fill.msgstr, translator_comments=comments + (fill.comment,))
+            if fill.previous is not None:
+                entry = replace(entry, previous_msgctxt=None, previous_msgid=fill.previous)
             entry = entry.with_fuzzy(fill.fuzzy)
             changed = True
         entries.append(entry)
@@ -414,11 +453,13 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
           sleep: Callable[[float], None]) -> DraftReport:
     paths = _catalog_paths(settings, locale, items)
     needed: dict[tuple[str | None, str], list[Path]] = {}
+    notes: dict[tuple[str | None, str], tuple[str, ...]] = {}
     paths_of_msgid: dict[str, set[Path]] = {}
     for path in paths:
         for entry in read_po(path).entries:
             if _needs(entry, refresh):
                 needed.setdefault(entry.key, []).append(path)
+                notes.setdefault(entry.key, entry.extracted_comments)
                 paths_of_msgid.setdefault(entry.msgid, set()).add(path)
     today = dt.date.today().isoformat()
     memory = _memory(settings, locale)
@@ -427,6 +468,8 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
         if key in memory:
             fills[key] = _Fill(memory[key][0], f"{MEMORY_NOTE} {memory[key][1]}", False)
     from_memory = len(fills)
+    from_imported, from_fuzzy = _from_memories(settings, locale, options.min_similarity, notes, fills, memory)
+    chars_saved = sum(len(PLACEHOLDER_RE.sub("", key[1])) for key in fills)
     remaining = sorted({key[1] for key in needed if key not in fills})  # identical text is sent once
     written: list[str] = []
 
@@ -441,7 +484,8 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
         if not dry_run:
             flush({}, everything=True)
         return DraftReport(locale, options.engine, len(needed), from_memory, 0, 0, (), 0, 0,
-                           tuple(_rel(p, settings) for p in written), dry_run)
+                           tuple(_rel(Path(p), settings) for p in written), dry_run, from_imported=from_imported,
+                           from_fuzzy=from_fuzzy, chars_saved=chars_saved)
     cache = AnswerCache(settings.root / ".workflow" / "mt-cache.sqlite3", repair=not dry_run)
     warnings = (cache.warning,) if cache.warning else ()
     try:
@@ -456,7 +500,8 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
         chars_total = sum(len(PLACEHOLDER_RE.sub("", m)) for m in to_send)
         if dry_run:
             return DraftReport(locale, options.engine, len(needed), from_memory, from_cache, 0, (), 0, 0, (),
-                               True, len(to_send), chars_total, warnings=warnings)
+                               True, len(to_send), chars_total, warnings=warnings, from_imported=from_imported,
+                               from_fuzzy=from_fuzzy, chars_saved=chars_saved)
         flush(drafts, everything=True)  # memory and cache first: they cost nothing
         engine = make(options.engine, settings.source_locale, locale, options.engine_options, options.timeout)
         breaker = _Breaker(options.breaker)
@@ -473,7 +518,7 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
         return DraftReport(locale, options.engine, len(needed), from_memory, from_cache, from_engine,
                            tuple(rejected), sender.chars, sender.requests,
                            tuple(_rel(Path(p), settings) for p in written), False, len(to_send), chars_total,
-                           stopped, warnings)
+                           stopped, warnings, from_imported, from_fuzzy, chars_saved)
     finally:
         cache.close()
 
