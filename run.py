@@ -2,7 +2,7 @@
 """Set-up and entry points for a fresh machine with only Python.
 
     python3 run.py main    # create or reuse .venv, install, run the main job on the sample content (extract, build, bundle)
-    python3 run.py test    # create or reuse .venv, install test needs (GNU gettext too), run every test
+    python3 run.py test    # create or reuse .venv, install test needs (GNU gettext, Chromium, OmegaT), run every test
     python3 run.py bench         # install Translate Toolkit beside us; time extract against html2po
     python3 run.py bench-build   # time build against po2html, and an incremental rebuild
     python3 run.py bench-draft   # time a draft pass against deep-translator's translate_batch
@@ -84,6 +84,7 @@ def main(argv: list[str]) -> int:
         ensure_venv("test")
         ensure_debian_package("gettext", ("msgcat", "msgmerge", "msgfmt"), "comparisons with GNU gettext")
         ensure_debian_package("chromium", ("chromium",), "pages rendered in a browser")
+        ensure_debian_package("omegat", ("omegat",), "the round trip through a real CAT tool")
         code = subprocess.run([str(PYTHON), "-m", "pytest", "-q", *rest], cwd=ROOT).returncode
         if code == 5:
             say("pytest collected no tests")

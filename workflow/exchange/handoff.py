@@ -91,7 +91,7 @@ def _returned_po(settings: Settings, file: Path) -> list[tuple[Path, list[Return
     current = read_po(target)
     older = (returned.header_value("PO-Revision-Date") or "") < (current.header_value("PO-Revision-Date") or "")
     units = [Returned(e.msgctxt, e.msgid, e.msgstr, e.fuzzy, None, e.line) for e in returned.entries
-             if not e.obsolete and e.msgid and e.msgid_plural is None]
+             if not e.obsolete and e.msgid and e.msgstr and e.msgid_plural is None]
     return [(target, units, older)]
 
 
