@@ -392,9 +392,10 @@ def test_extract_during_a_draft_waits_its_turn_and_loses_no_draft(delay: float, 
     project = _project(tmp_path, server.url, concurrency=2, batch_size=4)
     server.behaviour.latency = 0.1
     env = {**os.environ, "LIBRE_API_KEY": KEY}
+    # --wait: on a loaded machine the first extract may start before the draft takes the lock.
     drafting = subprocess.Popen([sys.executable, "-m", "workflow", "--root", str(project), "draft", "--locale",
-                                 LOCALE, "--item", ITEM], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-                                env=env)
+                                 LOCALE, "--item", ITEM, "--wait"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                text=True, env=env)
     time.sleep(delay)
     refused = run_cli(project, "extract")
     waited = run_cli(project, "extract", "--wait")

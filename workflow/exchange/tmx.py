@@ -100,27 +100,41 @@ _PARSER = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tre
 
 def read_tmx(path: Path, locales: tuple[str, ...] = (), source_locale: str = "") -> MemoryRead:
     """The units of a TMX file whose target language serves one of `locales` (all when empty). The source
-    language is the header's srclang (`source_locale` when the header says *all* or nothing)."""
+    language is the header's srclang (`source_locale` when the header says *all* or nothing). Read as a
+    stream, a <tu> at a time: a memory may hold hundreds of thousands."""
+    found: MemoryRead | None = None
+    root: etree._Element | None = None
     try:
-        tree = etree.parse(str(path), etree.XMLParser(**_PARSER))
+        for event, element in etree.iterparse(str(path), events=("start", "end"), **_PARSER):
+            if root is None:
+                root = element
+                if element.tag != "tmx":
+                    break
+            elif event == "end" and element.tag == "header" and found is None:
+                found = MemoryRead(source_language=_source_language(path, element, source_locale))
+            elif event == "end" and element.tag == "tu" and found is not None:
+                _read_tu(element, path, found.source_language, locales, found)
+                element.clear(keep_tail=True)
+                while element.getprevious() is not None:  # what was read before is no longer needed
+                    del element.getparent()[0]
     except etree.XMLSyntaxError as exc:
         raise WorkflowError(path, exc.lineno, f"not well-formed XML ({exc.msg})",
                             "export the memory again from its tool, or fix the file in an XML editor") from None
-    root = tree.getroot()
-    header = root.find("header")
-    if root.tag != "tmx" or header is None or root.find("body") is None:
-        raise WorkflowError(path, root.sourceline, "not a TMX file (no <tmx> with a <header> and a <body>)",
+    if root is None or root.tag != "tmx" or found is None or root.find("body") is None:
+        raise WorkflowError(path, root.sourceline if root is not None else None,
+                            "not a TMX file (no <tmx> with a <header> and a <body>)",
                             "give a TMX 1.4 file, as CAT tools export translation memory")
+    return found
+
+
+def _source_language(path: Path, header: etree._Element, source_locale: str) -> str:
     source = header.get("srclang", "")
     if source in ("", "*all*"):
         source = source_locale
     if not source or _language_key(source) is None:
         raise WorkflowError(path, header.sourceline, f"the header's srclang {header.get('srclang')!r} is not a "
                             "language", 'set srclang to the source language, e.g. srclang="en"')
-    found = MemoryRead(source_language=source)
-    for tu in root.iterfind("body/tu"):
-        _read_tu(tu, path, source, locales, found)
-    return found
+    return source
 
 
 def _read_tu(tu: etree._Element, path: Path, source: str, locales: tuple[str, ...], found: MemoryRead) -> None:

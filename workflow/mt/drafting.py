@@ -378,31 +378,32 @@ def _memory(settings: Settings, locale: str) -> dict[tuple[str | None, str], tup
 def _from_memories(settings: Settings, locale: str, min_similarity: float,
                    notes: dict[tuple[str | None, str], tuple[str, ...]], fills: dict[tuple[str | None, str], _Fill],
                    project: dict[tuple[str | None, str], tuple[str, str]]) -> tuple[int, int]:
-    """Fill what the project's exact matches left: exact matches of the imported memories (memory/*.tmx), then
-    fuzzy matches of every memory, the project's first. (units from imported memories, fuzzy units)"""
+    """Fill what the project's exact matches by key left: exact matches of any memory (the project's
+    translations first, then the memories imported under memory/), then fuzzy matches. (exact matches from
+    imported memories, fuzzy matches; an exact match of the project's own text in another context counts as
+    the project's)"""
     left = [key for key in notes if key not in fills]
     if not left:
         return 0, 0
     from workflow.exchange import imported_units
     from workflow.mt.memory import TranslationMemory
 
-    imported = TranslationMemory((unit.source, unit.target, where) for unit, where in imported_units(settings, locale))
-    everything = TranslationMemory([*((key[1], msgstr, f"locales/{locale}/{name}.po")
-                                      for key, (msgstr, name) in project.items()),
-                                    *((source, target, where) for source, target, where in imported.entries())])
-    exact = fuzzy = 0
+    memory = TranslationMemory([*((key[1], msgstr, f"locales/{locale}/{name}.po")
+                                  for key, (msgstr, name) in project.items()),
+                                *((unit.source, unit.target, where) for unit, where in imported_units(settings, locale))])
+    imported = fuzzy = 0
     for key in left:
-        match = imported.exact(key[1], locale, notes[key])
+        match = memory.exact(key[1], locale, notes[key])
         if match is not None:
             fills[key] = _Fill(match.msgstr, f"{MEMORY_NOTE} {match.where}", False)
-            exact += 1
+            imported += not match.where.startswith("locales/")
             continue
-        match = everything.fuzzy(key[1], min_similarity, locale, notes[key])
+        match = memory.fuzzy(key[1], min_similarity, locale, notes[key])
         if match is not None:
             fills[key] = _Fill(match.msgstr, f"{MEMORY_PREFIX} {match.similarity:.0%}: {match.where}", True,
                                match.source)
             fuzzy += 1
-    return exact, fuzzy
+    return imported, fuzzy
 
 
 @dataclass(frozen=True, slots=True)
@@ -467,8 +468,8 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
     for key in needed:
         if key in memory:
             fills[key] = _Fill(memory[key][0], f"{MEMORY_NOTE} {memory[key][1]}", False)
-    from_memory = len(fills)
     from_imported, from_fuzzy = _from_memories(settings, locale, options.min_similarity, notes, fills, memory)
+    from_memory = len(fills) - from_imported - from_fuzzy
     chars_saved = sum(len(PLACEHOLDER_RE.sub("", key[1])) for key in fills)
     remaining = sorted({key[1] for key in needed if key not in fills})  # identical text is sent once
     written: list[str] = []
