@@ -10,10 +10,10 @@ import pytest
 
 PACKAGE = Path(__file__).resolve().parent.parent / "workflow"
 # Each folder's layer: a module may import its own folder and lower layers only. mt and publish share a layer
-# and do not import each other. The top-level modules are split in two: the base every stage uses, and the
-# commands that put stages together.
+# and do not import each other; exchange (TMX, XLIFF) sits below mt, whose drafts read imported memories. The
+# top-level modules are split in two: the base every stage uses, and the commands that put stages together.
 BASE = {"settings", "schema", "naming", "digests", "errors", "lock", "fsio", "parallel", "exports", "__init__"}
-LAYERS = {"base": 0, "segment": 1, "po": 2, "mt": 3, "publish": 3, "report": 4, "top": 5}
+LAYERS = {"base": 0, "segment": 1, "po": 2, "exchange": 3, "mt": 4, "publish": 4, "report": 5, "top": 6}
 
 
 def _layer_of(module: str) -> str:

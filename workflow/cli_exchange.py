@@ -64,6 +64,13 @@ def _import(args: argparse.Namespace) -> int:
     return EXIT_ERROR if report.rejected else EXIT_OK
 
 
+def _what_and_where(command: argparse.ArgumentParser, suffix: str) -> None:
+    """--locale, --item and -o of the two exports."""
+    command.add_argument("--locale", required=True, metavar="L", help="target locale (BCP 47)")
+    command.add_argument("--item", action="append", metavar="ID", help="only this item; repeatable")
+    command.add_argument("-o", "--output", type=Path, metavar="FILE", help=f"where to write (default exports/L.{suffix})")
+
+
 def add_tm(commands: argparse._SubParsersAction, wait_option) -> None:  # type: ignore[no-untyped-def]
     tm_cmd = commands.add_parser(
         "tm", help="translation memory as TMX: export the project's, import an external one, list them",
@@ -74,9 +81,7 @@ def add_tm(commands: argparse._SubParsersAction, wait_option) -> None:  # type: 
                     "placeholders are skipped and counted. `tm list` shows the memories.")
     actions = tm_cmd.add_subparsers(dest="action", required=True, metavar="ACTION")
     export = actions.add_parser("export", help="write a locale's translations as TMX")
-    export.add_argument("--locale", required=True, metavar="L", help="target locale (BCP 47)")
-    export.add_argument("--item", action="append", metavar="ID", help="only this item; repeatable")
-    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write (default exports/L.tmx)")
+    _what_and_where(export, "tmx")
     export.add_argument("--fuzzy", action="store_true", help="include fuzzy entries that are not machine drafts")
     export.add_argument("--drafts", action="store_true", help="include machine drafts")
     export.add_argument("--placeholders", choices=("inline", "text"), default="inline",
@@ -98,9 +103,7 @@ def add_export(commands: argparse._SubParsersAction) -> None:
                     "fuzzy: needs-review-translation; translated: translated, approved). Bring it back with "
                     "`workflow import`.")
     export_cmd.add_argument("--format", choices=("xliff",), default="xliff", help="file format (XLIFF 1.2)")
-    export_cmd.add_argument("--locale", required=True, metavar="L", help="target locale (BCP 47)")
-    export_cmd.add_argument("--item", action="append", metavar="ID", help="only this item; repeatable")
-    export_cmd.add_argument("-o", "--output", type=Path, metavar="FILE", help="where to write (default exports/L.xlf)")
+    _what_and_where(export_cmd, "xlf")
     export_cmd.set_defaults(handler=_export)
 
 

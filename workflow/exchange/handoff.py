@@ -18,7 +18,7 @@ from workflow.exchange.memories import catalog_paths
 from workflow.exchange.xliff import NEW, TRANSLATED, ReturnedUnit, read_xliff, text_digest, write_xliff
 from workflow.fsio import Staged, commit, discard, stage, write_atomic
 from workflow.lock import writes_project
-from workflow.po import Catalog, Entry, read_po, serialize
+from workflow.po import MACHINE_DRAFT, MEMORY_MATCH, Catalog, Entry, read_po, serialize
 from workflow.po.reader import parse_po
 from workflow.segment import placeholder_problem
 from workflow.settings import SITE_CATALOG, Settings, relative
@@ -186,8 +186,7 @@ def _merge(settings: Settings, file: Path, target: Path, entries: list[Entry], u
             report.skipped.append((str(file), unit.line, f"{target.name} has a newer translation (kept; "
                                    f"--overwrite replaces it): {unit.source[:60]!r}"))
             continue
-        comments = tuple(c for c in current.translator_comments if not c.startswith(("machine draft:",
-                                                                                      "translation memory")))
+        comments = tuple(c for c in current.translator_comments if not c.startswith((MACHINE_DRAFT, MEMORY_MATCH)))
         flags = tuple(f for f in current.flags if f != "fuzzy") + (("fuzzy",) if fuzzy else ())
         entries[index] = replace(current, msgstr=unit.target, flags=flags, translator_comments=comments,
                                  previous_msgid=unit.source if moved else current.previous_msgid)

@@ -165,53 +165,37 @@ def _tag(node: etree._Element) -> str | None:
     return etree.QName(node).localname if isinstance(node.tag, str) else None
 
 
-def read_tmx_seg(seg: etree._Element, codes: Codes, source: bool) -> str:
-    """A TMX <seg> as text with placeholders; `codes` carries the source's names to its translations."""
-    out = [seg.text or ""]
-    opened: dict[str, str] = {}  # a <bpt>'s i → its placeholder, for its <ept>
-    for child in seg:
-        tag = _tag(child)
-        if tag is None:  # a comment or a processing instruction
-            out.append(child.tail or "")
-            continue
-        native = "".join(child.itertext())
-        if tag == "hi":  # highlighting only: its text is the segment's
-            out.append(read_tmx_seg(child, codes, source))
-        elif tag == "bpt":
-            name = codes.name(native, codes.key(child, "pair"), True, source)
-            opened[child.get("i", "")] = name
-            out.append(f"<{name}>")
-        elif tag == "ept":
-            if child.get("i", "") not in opened:
-                raise Unmappable(f"<ept i={child.get('i')!r}> closes no <bpt>")
-            out.append(f"</{opened.pop(child.get('i', ''))}>")
-        elif tag == "ph":
-            out.append(f"<{codes.name(native, codes.key(child, 'alone'), False, source)}/>")
-        else:
-            raise Unmappable(f"<{tag}> cannot be mapped to a placeholder")
-        out.append(child.tail or "")
-    if opened:
-        raise Unmappable("a <bpt> has no <ept>")
-    return "".join(out)
-
-
-def read_xliff_inline(element: etree._Element, codes: Codes, source: bool) -> str:
-    """An XLIFF 1.2 <source> or <target> (with <g>, <x>, and <mrk> whose text counts) as text with placeholders."""
+def read_inline(element: etree._Element, codes: Codes, source: bool) -> str:
+    """A TMX <seg>, or an XLIFF <source> or <target>, as text with placeholders; `codes` carries the source's
+    names to its translations. Both formats' codes are read in both: TMX's <bpt>, <ept>, <ph> (XLIFF 1.2 has
+    them too, paired by `rid` or `id` where TMX pairs by `i`), XLIFF's <g> and <x>; <hi> and <mrk> only mark
+    text, which counts."""
     out = [element.text or ""]
+    opened: dict[str, str] = {}  # a <bpt>'s pairing key → its placeholder, for its <ept>
     for child in element:
         tag = _tag(child)
         if tag is None:  # a comment or a processing instruction
             out.append(child.tail or "")
             continue
-        native = f"<{child.get('equiv-text', '')}>"
-        if tag == "mrk":
-            out.append(read_xliff_inline(child, codes, source))
+        pairing = child.get("i") or child.get("rid") or child.get("id") or ""
+        if tag in ("hi", "mrk"):
+            out.append(read_inline(child, codes, source))
         elif tag == "g":
-            name = codes.name(native, codes.key(child, "pair"), True, source)
-            out.append(f"<{name}>{read_xliff_inline(child, codes, source)}</{name}>")
-        elif tag == "x":
+            name = codes.name(f"<{child.get('equiv-text', '')}>", codes.key(child, "pair"), True, source)
+            out.append(f"<{name}>{read_inline(child, codes, source)}</{name}>")
+        elif tag in ("x", "ph"):
+            native = f"<{child.get('equiv-text', '')}>" if tag == "x" else "".join(child.itertext())
             out.append(f"<{codes.name(native, codes.key(child, 'alone'), False, source)}/>")
+        elif tag == "bpt":
+            opened[pairing] = codes.name("".join(child.itertext()), codes.key(child, "pair"), True, source)
+            out.append(f"<{opened[pairing]}>")
+        elif tag == "ept":
+            if pairing not in opened:
+                raise Unmappable(f"<ept> {pairing!r} closes no <bpt>")
+            out.append(f"</{opened.pop(pairing)}>")
         else:
             raise Unmappable(f"<{tag}> cannot be mapped to a placeholder")
         out.append(child.tail or "")
+    if opened:
+        raise Unmappable("a <bpt> has no <ept>")
     return "".join(out)

@@ -16,8 +16,7 @@ from workflow.errors import WorkflowError
 from workflow.exchange.tmx import MemoryRead, MemoryUnit, read_tmx, write_tmx
 from workflow.fsio import write_atomic
 from workflow.lock import writes_project
-from workflow.mt import MACHINE_DRAFT, is_machine_draft
-from workflow.po import Entry, read_po
+from workflow.po import MACHINE_DRAFT, Entry, is_machine_draft, read_po
 from workflow.segment import placeholder_problem, source_items
 from workflow.settings import SITE_CATALOG, Settings, relative
 

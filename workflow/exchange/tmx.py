@@ -19,7 +19,7 @@ from lxml import etree
 
 from workflow import __version__
 from workflow.errors import WorkflowError
-from workflow.exchange.inline import Codes, Unmappable, fill_tmx, indent, read_tmx_seg
+from workflow.exchange.inline import Codes, Unmappable, fill_tmx, indent, read_inline
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TOOL = "newsroom-workflow"
@@ -152,8 +152,8 @@ def _read_tu(tu: etree._Element, path: Path, source: str, locales: tuple[str, ..
             continue
         codes = Codes()
         try:
-            source_text = read_tmx_seg(original, codes, True)
-            target_text = read_tmx_seg(seg, codes, False)
+            source_text = read_inline(original, codes, True)
+            target_text = read_inline(seg, codes, False)
         except Unmappable as exc:
             found.skipped.append((seg.sourceline, str(exc)))
             continue

@@ -19,7 +19,7 @@ from lxml import etree
 
 from workflow import __version__
 from workflow.errors import WorkflowError
-from workflow.exchange.inline import Codes, Unmappable, fill_xliff, indent, read_xliff_inline
+from workflow.exchange.inline import Codes, Unmappable, fill_xliff, indent, read_inline
 from workflow.po import Entry
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
@@ -142,8 +142,8 @@ def _read_unit(unit: etree._Element) -> ReturnedUnit:
     source = unit.find(f"{{{XLIFF}}}source")
     target = unit.find(f"{{{XLIFF}}}target")
     codes = Codes()
-    source_text = read_xliff_inline(source, codes, True) if source is not None else ""
-    target_text = read_xliff_inline(target, codes, False) if target is not None else None
+    source_text = read_inline(source, codes, True) if source is not None else ""
+    target_text = read_inline(target, codes, False) if target is not None else None
     state = target.get("state", "") if target is not None else ""
     if not state and target is not None:
         state = TRANSLATED if unit.get("approved") == "yes" else REVIEW if target_text else NEW

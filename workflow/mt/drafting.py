@@ -29,13 +29,11 @@ from workflow.errors import WorkflowError
 from workflow.fsio import write_atomic
 from workflow.lock import writes_project
 from workflow.mt.engines import ENGINE_NAMES, Engine, KeyRefused, PermanentError, TransientError, make_engine
-from workflow.po import Catalog, Entry, read_po, serialize
+from workflow.po import MACHINE_DRAFT, MEMORY_MATCH, Catalog, Entry, is_machine_draft, read_po, serialize
 from workflow.segment import PLACEHOLDER_RE, boundaries, placeholder_problem, source_items, unfit_character
 from workflow.settings import SITE_CATALOG, Settings
 
-MACHINE_DRAFT = "machine draft:"
-MEMORY_NOTE = "translation memory:"
-MEMORY_PREFIX = "translation memory"  # exact ("translation memory: …") and fuzzy ("translation memory 87%: …")
+MEMORY_NOTE = f"{MEMORY_MATCH}:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -340,11 +338,6 @@ class _Sender:
         return None, reason
 
 
-def is_machine_draft(entry: Entry) -> bool:
-    """True for an entry an engine wrote (its translator comment says so)."""
-    return any(c.startswith(MACHINE_DRAFT) for c in entry.translator_comments)
-
-
 def _needs(entry: Entry, refresh: bool) -> bool:
     if entry.obsolete or not entry.msgid:
         return False
@@ -400,7 +393,7 @@ def _from_memories(settings: Settings, locale: str, min_similarity: float,
             continue
         match = memory.fuzzy(key[1], min_similarity, locale, notes[key])
         if match is not None:
-            fills[key] = _Fill(match.msgstr, f"{MEMORY_PREFIX} {match.similarity:.0%}: {match.where}", True,
+            fills[key] = _Fill(match.msgstr, f"{MEMORY_MATCH} {match.similarity:.0%}: {match.where}", True,
                                match.source)
             fuzzy += 1
     return imported, fuzzy
@@ -424,7 +417,7 @@ def _apply(path: Path, fills: dict[tuple[str | None, str], _Fill], by_msgid: dic
         fill = fills.get(entry.key) or by_msgid.get(entry.msgid)
         if fill is not None and _needs(entry, refresh):
             comments = tuple(c for c in entry.translator_comments
-                             if not c.startswith(MACHINE_DRAFT) and not c.startswith(MEMORY_PREFIX))
+                             if not c.startswith(MACHINE_DRAFT) and not c.startswith(MEMORY_MATCH))
             entry = replace(entry, msgstr=fill.msgstr, translator_comments=comments + (fill.comment,))
             if fill.previous is not None:
                 entry = replace(entry, previous_msgctxt=None, previous_msgid=fill.previous)

@@ -8,8 +8,8 @@ Gives: `locales/templates/<item>.pot` and `locales/<locale>/<item>.po`, read los
 from workflow.exports import lazy_exports
 
 _HOMES = {
-    "Catalog": "entries", "Entry": "entries", "MergeStats": "merge", "countries_by_key": "templates",
-    "glossary_notes": "templates", "locale_header": "templates", "merge_entries": "merge", "read_po": "reader",
+    "Catalog": "entries", "Entry": "entries", "MACHINE_DRAFT": "entries", "MEMORY_MATCH": "entries", "MergeStats": "merge", "countries_by_key": "templates",
+    "glossary_notes": "templates", "is_machine_draft": "entries", "locale_header": "templates", "merge_entries": "merge", "read_po": "reader",
     "read_translation_table": "reader", "serialize": "writer", "template_catalog": "templates",
     "template_entries": "templates", "translation_table": "reader",
 }

@@ -69,3 +69,16 @@ class Catalog:
     def by_key(self) -> dict[tuple[str | None, str], Entry]:
         """Active entries indexed by identity (polib's find() is a linear scan; this is a dict)."""
         return {e.key: e for e in self.entries if not e.obsolete}
+
+
+# The translator comment that marks an engine's draft: `# machine draft: <engine> <date>`. A comment, not a
+# custom flag: gettext tools and Poedit drop flags they do not know.
+MACHINE_DRAFT = "machine draft:"
+# And of a draft taken from translation memory: `# translation memory: <where>` for an exact match,
+# `# translation memory 87%: <where>` for a fuzzy one.
+MEMORY_MATCH = "translation memory"
+
+
+def is_machine_draft(entry: Entry) -> bool:
+    """True for an entry an engine wrote (its translator comment says so)."""
+    return any(c.startswith(MACHINE_DRAFT) for c in entry.translator_comments)

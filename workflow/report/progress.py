@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 from dataclasses import asdict, dataclass
 
-from workflow.mt import is_machine_draft
+from workflow.po import is_machine_draft
 from workflow.po import read_po
 from workflow.publish import decisions_for
 from workflow.segment import source_items, words_in
