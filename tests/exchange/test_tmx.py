@@ -9,7 +9,6 @@ import pytest
 from conftest import ITEM, copy_sample, run_cli
 from lxml import etree
 
-from workflow.errors import WorkflowError
 from workflow.exchange.tmx import read_tmx, same_language
 from workflow.mt.memory import TranslationMemory
 from workflow.po.reader import read_po

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from workflow.errors import WorkflowError
 from workflow.exchange.memories import catalog_paths
-from workflow.exchange.xliff import NEW, TRANSLATED, ReturnedUnit, read_xliff, text_digest, write_xliff
+from workflow.exchange.xliff import NEW, TRANSLATED, read_xliff, text_digest, write_xliff
 from workflow.fsio import Staged, commit, discard, stage, write_atomic
 from workflow.lock import writes_project
 from workflow.po import MACHINE_DRAFT, MEMORY_MATCH, Catalog, Entry, read_po, serialize
 from workflow.po.reader import parse_po
 from workflow.segment import placeholder_problem
-from workflow.settings import SITE_CATALOG, Settings, relative
+from workflow.settings import Settings, relative
 
 DEFAULT_SIMILARITY = 0.75
 _REVIEWED = {TRANSLATED, "final", "signed-off"}
@@ -126,17 +126,20 @@ def import_files(settings: Settings, files: tuple[Path, ...], overwrite: bool = 
             raise WorkflowError(file, None, "no such file", "give the path of a returned .xlf, .xliff or .po file")
         parts = _returned_po(settings, file) if file.suffix == ".po" else _returned_xliff(settings, file, report)
         work[file] = parts
-    changed: dict[Path, list[Entry]] = {}
+    catalogs: dict[Path, tuple[Catalog, list[Entry]]] = {}  # each catalog read once, with its entries as merged
+    changed: set[Path] = set()
     for file, parts in work.items():
         for target, units, older in parts:
-            entries = changed.get(target) or list(read_po(target).entries)
-            if _merge(settings, file, target, entries, units, older, overwrite, min_similarity, report):
-                changed[target] = entries
+            if target not in catalogs:
+                catalog = read_po(target)
+                catalogs[target] = (catalog, list(catalog.entries))
+            if _merge(settings, file, target, catalogs[target][1], units, older, overwrite, min_similarity, report):
+                changed.add(target)
     staged: list[Staged] = []
     try:
-        for target, entries in changed.items():
-            catalog = replace(read_po(target), entries=tuple(entries))
-            entry = stage(target, serialize(catalog, settings.wrap))
+        for target in sorted(changed):
+            catalog, entries = catalogs[target]
+            entry = stage(target, serialize(replace(catalog, entries=tuple(entries)), settings.wrap))
             if entry is not None:
                 staged.append(entry)
                 report.written.append(relative(target, settings.root))
