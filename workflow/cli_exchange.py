@@ -53,6 +53,8 @@ def _import(args: argparse.Namespace) -> int:
 
     settings = load_settings(args.root)
     report = import_files(settings, tuple(args.file), overwrite=args.overwrite, wait_for_lock=args.wait)
+    for catalog, msgid in report.taken if args.verbose or len(report.taken) <= 40 else ():
+        print(f"taken    {catalog}: {msgid[:70]!r}")
     for file, line, reason in report.rejected:
         print(f"rejected {file}{f':{line}' if line else ''}: {reason}")
     for file, line, reason in report.skipped:
@@ -118,5 +120,6 @@ def add_import(commands: argparse._SubParsersAction, wait_option) -> None:  # ty
     import_cmd.add_argument("file", type=Path, nargs="+", help=".xlf, .xliff or .po files")
     import_cmd.add_argument("--overwrite", action="store_true",
                             help="replace translations edited in the catalogs since the export")
+    import_cmd.add_argument("-v", "--verbose", action="store_true", help="a line per unit taken even for many")
     wait_option(import_cmd)
     import_cmd.set_defaults(handler=_import)

@@ -105,6 +105,7 @@ def test_a_tools_work_is_taken_a_broken_one_rejected_with_the_reason(sample: Pat
     result = run_cli(sample, "import", str(exported))
     assert result.returncode == 1
     assert "2 taken, 1 rejected" in result.stdout and "rejected" in result.stdout and "<a1>" in result.stdout
+    assert result.stdout.count(f"taken    locales/it/{ITEM}.po: ") == 2
     entries = {e.msgid: e for e in read_po(sample / "locales" / "it" / f"{ITEM}.po").entries}
     launched = next(e for m, e in entries.items() if m.startswith("The OSCE Month of Borders was launched"))
     assert launched.msgstr == "Il Mese delle frontiere dell’OSCE è stato avviato." and not launched.fuzzy
