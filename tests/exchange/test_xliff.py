@@ -145,6 +145,18 @@ def test_a_translation_edited_in_the_catalog_since_the_export_is_kept_unless_ove
     assert any(e.msgstr == "Traduction de l’outil." for e in read_po(catalog).entries)
 
 
+def test_without_its_export_mark_a_changed_translation_counts_as_newer_than_the_tools(sample: Path,
+                                                                                    tmp_path: Path) -> None:
+    exported = _export(sample, "fr", tmp_path / "fr.xlf")
+    _edit_target(exported, "The OSCE Month of Borders was launched", "Traduction de l’outil.")
+    exported.write_text(re.sub(r' nw:exported="[0-9a-f]+"', "", exported.read_text(encoding="utf-8")),
+                        encoding="utf-8")  # a tool that drops attributes it does not know
+    kept = run_cli(sample, "import", str(exported))
+    assert kept.returncode == 0 and "0 taken" in kept.stdout and "newer translation" in kept.stdout
+    assert run_cli(sample, "import", "--overwrite", str(exported)).returncode == 0
+    assert any(e.msgstr == "Traduction de l’outil." for e in read_po(sample / "locales" / "fr" / f"{ITEM}.po").entries)
+
+
 def test_a_returned_po_file_is_taken_back_by_its_name_and_language(sample: Path, tmp_path: Path) -> None:
     returned = tmp_path / "back" / f"{ITEM}.po"
     returned.parent.mkdir()

@@ -183,8 +183,10 @@ def _merge(settings: Settings, file: Path, target: Path, entries: list[Entry], u
         if current.msgstr == unit.target and current.fuzzy == fuzzy:
             report.unchanged += 1
             continue
-        newer = current.msgstr and current.msgstr != unit.target and (
-            older if unit.exported is None else text_digest(current.msgstr) != unit.exported)
+        # The catalog's translation is newer when it is not the one exported (XLIFF), or when the catalog was
+        # revised after the returned file (PO); an XLIFF unit that lost its export mark counts as older.
+        exported = unit.exported is not None and text_digest(current.msgstr) == unit.exported
+        newer = current.msgstr and current.msgstr != unit.target and (older if older is not None else not exported)
         if newer and not overwrite:
             report.skipped.append((str(file), unit.line, f"{target.name} has a newer translation (kept; "
                                    f"--overwrite replaces it): {unit.source[:60]!r}"))
