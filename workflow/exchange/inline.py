@@ -11,13 +11,12 @@ unbalanced one) is refused with the reason, never guessed.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import NamedTuple
 
 from lxml import etree
 
-PLACEHOLDER = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
+from workflow.segment import PLACEHOLDER_PARTS_RE as PLACEHOLDER
 
 # TMX's own `type` values where one fits (TMX 1.4b, "type" of bpt and ph), else x-<element>.
 _TMX_TYPES = {"a": "link", "em": "italic", "i": "italic", "strong": "bold", "b": "bold", "u": "ulined",

@@ -20,9 +20,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from workflow.segment import placeholder_problem
+from workflow.segment import PLACEHOLDER_PARTS_RE, placeholder_problem
 
-_CODE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
 _MARK = "\ue000"
 _WORD = re.compile(r"\w+")
 RAREST_WORDS = 4  # a unit's rarest words whose segments are the candidates of a fuzzy lookup
@@ -43,12 +42,14 @@ class Match:
 def _shape(text: str) -> tuple[str, tuple[tuple[str, str], ...]]:
     """The text with each placeholder replaced by one mark, and its placeholders in order: (kind, name)."""
     codes = tuple(("close" if m.group(1) else "alone" if m.group(3) else "open", m.group(2))
-                  for m in _CODE.finditer(text))
-    return _CODE.sub(_MARK, text) if codes else text, codes
+                  for m in PLACEHOLDER_PARTS_RE.finditer(text))
+    return PLACEHOLDER_PARTS_RE.sub(_MARK, text) if codes else text, codes
 
 
 def _renamed(text: str, mapping: dict[str, str]) -> str:
-    return _CODE.sub(lambda m: f"<{m.group(1)}{mapping.get(m.group(2), m.group(2))}{m.group(3)}>", text)
+    def rename(match: re.Match[str]) -> str:
+        return f"<{match.group(1)}{mapping.get(match.group(2), match.group(2))}{match.group(3)}>"
+    return PLACEHOLDER_PARTS_RE.sub(rename, text)
 
 
 def _mapping(theirs: tuple[tuple[str, str], ...], ours: tuple[tuple[str, str], ...]) -> dict[str, str] | None:

@@ -9,7 +9,7 @@ from workflow.exports import lazy_exports
 
 _HOMES = {
     "AttributeSlot": "records", "Protection": "units", "addresses_in": "addresses", "ADDRESS": "records", "COUNTRY": "records", "DATE": "records", "DATE_TIME": "dates", "DAY_MONTH": "dates",
-    "DAY_MONTH_YEAR": "dates", "MONTH_YEAR": "dates", "PLACEHOLDER_RE": "records", "PROTECTED_TAGS": "units",
+    "DAY_MONTH_YEAR": "dates", "MONTH_YEAR": "dates", "PLACEHOLDER_PARTS_RE": "placeholders", "PLACEHOLDER_RE": "records", "PROTECTED_TAGS": "units",
     "Placeholder": "records", "PlaceholderMismatch": "placeholders", "Run": "records", "Segment": "records",
     "Segmentation": "records", "SourcePage": "source", "Token": "records", "Unit": "records",
     "boundaries": "sentences", "context_of": "units", "countries_in": "countries",

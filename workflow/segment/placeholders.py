@@ -15,7 +15,8 @@ from workflow.segment.dates import date_written_problem
 from workflow.naming import country_written_problem
 from workflow.segment.records import COUNTRY, DATE, PAIRED, Placeholder, Segment, Token, text_token
 
-_PLACEHOLDER_RE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
+# A placeholder with its parts: "/" when it closes, its name, "/" when it stands alone.
+PLACEHOLDER_PARTS_RE = re.compile(r"<(/?)([a-z][a-z0-9]*?[0-9]+)(/?)>")
 _tuple_new = tuple.__new__
 
 class PlaceholderMismatch(ValueError):
@@ -49,7 +50,7 @@ def unfit_character(text: str) -> str | None:
 def placeholders_in(msgid: str) -> dict[str, Placeholder]:
     """The placeholders a msgid uses, by name, as far as the text shows them (paired or self-closing)."""
     names: dict[str, Placeholder] = {}
-    for match in _PLACEHOLDER_RE.finditer(msgid):
+    for match in PLACEHOLDER_PARTS_RE.finditer(msgid):
         name = match.group(2)
         base = name.rstrip("0123456789")
         names.setdefault(name, Placeholder(base, "void" if match.group(3) else PAIRED))
@@ -106,7 +107,7 @@ def _parse(text: str, names: dict[str, Placeholder], locale: str | None = None) 
     seen: set[str] = set()
     stack: list[str] = []
     position = 0
-    for match in _PLACEHOLDER_RE.finditer(text):
+    for match in PLACEHOLDER_PARTS_RE.finditer(text):
         closing, name, selfclosing = match.groups()
         placeholder = names.get(name)
         if placeholder is None or (closing and selfclosing):
