@@ -70,7 +70,8 @@ def _what_and_where(command: argparse.ArgumentParser, suffix: str) -> None:
     """--locale, --item and -o of the two exports."""
     command.add_argument("--locale", required=True, metavar="L", help="target locale (BCP 47)")
     command.add_argument("--item", action="append", metavar="ID", help="only this item; repeatable")
-    command.add_argument("-o", "--output", type=Path, metavar="FILE", help=f"where to write (default exports/L.{suffix})")
+    command.add_argument("-o", "--output", type=Path, metavar="FILE",
+                         help=f"where to write (default exports/L.{suffix})")
 
 
 def add_tm(commands: argparse._SubParsersAction, wait_option) -> None:  # type: ignore[no-untyped-def]

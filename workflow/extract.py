@@ -231,7 +231,9 @@ class _ItemResults(Sequence[ItemResult]):
         if isinstance(index, slice):
             return [self[i] for i in range(*index.indices(len(self)))]
         catalog = self.catalogs[index]
-        return self.paths.report(catalog, self.state.get(catalog), self.written.get(catalog, 0))  # type: ignore[arg-type]
+        record = self.state.get(catalog)
+        assert record is not None  # every item of the run was recorded
+        return self.paths.report(catalog, record, self.written.get(catalog, 0))
 
 
 @writes_project
