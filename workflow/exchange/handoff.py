@@ -14,13 +14,12 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from workflow.errors import WorkflowError
-from workflow.exchange.memories import catalog_paths
 from workflow.exchange.xliff import NEW, TRANSLATED, read_xliff, text_digest, write_xliff
 from workflow.fsio import Staged, commit, discard, stage, write_atomic
 from workflow.lock import writes_project
 from workflow.po import MACHINE_DRAFT, MEMORY_MATCH, Catalog, Entry, read_po, serialize
 from workflow.po.reader import parse_po
-from workflow.segment import placeholder_problem
+from workflow.segment import catalog_paths, placeholder_problem
 from workflow.settings import Settings, relative
 
 DEFAULT_SIMILARITY = 0.75

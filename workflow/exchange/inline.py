@@ -18,6 +18,10 @@ from lxml import etree
 
 from workflow.segment import PLACEHOLDER_PARTS_RE as PLACEHOLDER
 
+# How files from elsewhere are parsed: no entity is expanded, no DTD or anything else is loaded (a file must
+# not make us read another, nor fetch from the network), and no tree deeper than libxml2's default limit.
+SAFE_PARSING = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
+
 # TMX's own `type` values where one fits (TMX 1.4b, "type" of bpt and ph), else x-<element>.
 _TMX_TYPES = {"a": "link", "em": "italic", "i": "italic", "strong": "bold", "b": "bold", "u": "ulined",
               "br": "lb", "img": "image"}

@@ -17,8 +17,8 @@ from workflow.exchange.tmx import MemoryRead, MemoryUnit, read_tmx, write_tmx
 from workflow.fsio import write_atomic
 from workflow.lock import writes_project
 from workflow.po import MACHINE_DRAFT, Entry, is_machine_draft, read_po
-from workflow.segment import placeholder_problem, source_items
-from workflow.settings import SITE_CATALOG, Settings, relative
+from workflow.segment import catalog_paths, placeholder_problem
+from workflow.settings import Settings, relative
 
 MEMORY_DIR = "memory"
 
@@ -44,16 +44,6 @@ class MemoryInfo:
     name: str
     path: str
     units: dict[str, int]   # target language → units
-
-
-def catalog_paths(settings: Settings, locale: str, items: tuple[str, ...]) -> list[Path]:
-    """The catalogs of `locale` for the chosen items (all items and the site catalog when none are chosen)."""
-    names = [path.stem for path in source_items(settings, items)] + ([] if items else [SITE_CATALOG])
-    paths = [settings.po_path(locale, name) for name in names if settings.po_path(locale, name).exists()]
-    if not paths:
-        raise WorkflowError(settings.locales_dir / locale, None, f"no catalogs for {locale}",
-                            "run `workflow extract` first")
-    return paths
 
 
 def _origin(comments: tuple[str, ...], fuzzy: bool) -> str:

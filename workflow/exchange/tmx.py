@@ -19,7 +19,7 @@ from lxml import etree
 
 from workflow import __version__
 from workflow.errors import WorkflowError
-from workflow.exchange.inline import Codes, Unmappable, fill_tmx, indent, read_inline
+from workflow.exchange.inline import SAFE_PARSING, Codes, Unmappable, fill_tmx, indent, read_inline
 
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 TOOL = "newsroom-workflow"
@@ -95,9 +95,6 @@ def same_language(tag: str, locale: str) -> bool:
     return found[:2] == wanted[:2] and (not found[2] or not wanted[2] or found[2] == wanted[2])
 
 
-_PARSER = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False)
-
-
 def read_tmx(path: Path, locales: tuple[str, ...] = (), source_locale: str = "") -> MemoryRead:
     """The units of a TMX file whose target language serves one of `locales` (all when empty). The source
     language is the header's srclang (`source_locale` when the header says *all* or nothing). Read as a
@@ -105,7 +102,7 @@ def read_tmx(path: Path, locales: tuple[str, ...] = (), source_locale: str = "")
     found: MemoryRead | None = None
     root: etree._Element | None = None
     try:
-        for event, element in etree.iterparse(str(path), events=("start", "end"), **_PARSER):
+        for event, element in etree.iterparse(str(path), events=("start", "end"), **SAFE_PARSING):
             if root is None:
                 root = element
                 if element.tag != "tmx":

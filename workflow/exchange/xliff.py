@@ -19,7 +19,7 @@ from lxml import etree
 
 from workflow import __version__
 from workflow.errors import WorkflowError
-from workflow.exchange.inline import Codes, Unmappable, fill_xliff, indent, read_inline
+from workflow.exchange.inline import SAFE_PARSING, Codes, Unmappable, fill_xliff, indent, read_inline
 from workflow.po import Entry
 
 XLIFF = "urn:oasis:names:tc:xliff:document:1.2"
@@ -112,13 +112,10 @@ class ReturnedFile:
     refused: tuple[tuple[int | None, str], ...]  # units whose inline codes do not map: (line, reason)
 
 
-_PARSER = dict(resolve_entities=False, no_network=True, load_dtd=False, huge_tree=False, remove_blank_text=False)
-
-
 def read_xliff(path: Path) -> list[ReturnedFile]:
     """The <file>s of an XLIFF 1.2 document, their units as text with placeholders."""
     try:
-        root = etree.parse(str(path), etree.XMLParser(**_PARSER)).getroot()
+        root = etree.parse(str(path), etree.XMLParser(**SAFE_PARSING)).getroot()
     except etree.XMLSyntaxError as exc:
         raise WorkflowError(path, exc.lineno, f"not well-formed XML ({exc.msg})",
                             "save the file again from the CAT tool, or fix it in an XML editor") from None

@@ -30,8 +30,8 @@ from workflow.fsio import write_atomic
 from workflow.lock import writes_project
 from workflow.mt.engines import ENGINE_NAMES, Engine, KeyRefused, PermanentError, TransientError, make_engine
 from workflow.po import MACHINE_DRAFT, MEMORY_MATCH, Catalog, Entry, is_machine_draft, read_po, serialize
-from workflow.segment import PLACEHOLDER_RE, boundaries, placeholder_problem, source_items, unfit_character
-from workflow.settings import SITE_CATALOG, Settings
+from workflow.segment import PLACEHOLDER_RE, boundaries, catalog_paths, placeholder_problem, unfit_character
+from workflow.settings import Settings
 
 MEMORY_NOTE = f"{MEMORY_MATCH}:"
 
@@ -346,17 +346,6 @@ def _needs(entry: Entry, refresh: bool) -> bool:
     return refresh and entry.fuzzy and is_machine_draft(entry)
 
 
-def _catalog_paths(settings: Settings, locale: str, items: tuple[str, ...]) -> list[Path]:
-    names = [path.stem for path in source_items(settings, items)]
-    if not items:
-        names.append(SITE_CATALOG)
-    paths = [settings.po_path(locale, name) for name in names if settings.po_path(locale, name).exists()]
-    if not paths:
-        raise WorkflowError(settings.locales_dir / locale, None, f"no catalogs for {locale}",
-                            "run `workflow extract` first")
-    return paths
-
-
 def _memory(settings: Settings, locale: str) -> dict[tuple[str | None, str], tuple[str, str]]:
     """Reviewed (non-fuzzy) translations of every catalog in the locale: key → (msgstr, catalog name)."""
     memory: dict[tuple[str | None, str], tuple[str, str]] = {}
@@ -445,7 +434,7 @@ def _pass(settings: Settings, locale: str, options: DraftOptions, items: tuple[s
           refresh: bool, max_chars: int | None, progress: Callable[[DraftProgress], None] | None,
           make: Callable[[str, str, str, dict[str, object], float], Engine],
           sleep: Callable[[float], None]) -> DraftReport:
-    paths = _catalog_paths(settings, locale, items)
+    paths = catalog_paths(settings, locale, items)
     needed: dict[tuple[str | None, str], list[Path]] = {}
     notes: dict[tuple[str | None, str], tuple[str, ...]] = {}
     paths_of_msgid: dict[str, set[Path]] = {}

@@ -12,7 +12,7 @@ _HOMES = {
     "DAY_MONTH_YEAR": "dates", "MONTH_YEAR": "dates", "PLACEHOLDER_PARTS_RE": "placeholders", "PLACEHOLDER_RE": "records", "PROTECTED_TAGS": "units",
     "Placeholder": "records", "PlaceholderMismatch": "placeholders", "Run": "records", "Segment": "records",
     "Segmentation": "records", "SourcePage": "source", "Token": "records", "Unit": "records",
-    "boundaries": "sentences", "context_of": "units", "countries_in": "countries",
+    "boundaries": "sentences", "catalog_paths": "items", "context_of": "units", "countries_in": "countries",
     "has_slots": "units", "is_protected": "units", "item_names": "items", "protection_of": "items", "parse_translation": "placeholders", "placeholder_problem": "placeholders",
     "read_source": "source", "segment_source": "items", "segments_of": "units", "source_items": "items",
     "unfit_character": "placeholders", "words_in": "records",

@@ -14,7 +14,18 @@ from workflow.segment.records import Segmentation
 from workflow.segment.source import SourcePage, read_source
 from workflow.segment.slots import check_slots_land, layout_slot_names, map_slots
 from workflow.segment.units import PROTECTED_TAGS, Protection, has_slots, segment_page
-from workflow.settings import Settings, check_item_id
+from workflow.settings import SITE_CATALOG, Settings, check_item_id
+
+
+def catalog_paths(settings: Settings, locale: str, items: tuple[str, ...] = ()) -> list[Path]:
+    """The catalogs of `locale` for the chosen items (every item's, and the site catalog's, when none are
+    chosen) that exist; none at all is an error, with the fix."""
+    names = [path.stem for path in source_items(settings, items)] + ([] if items else [SITE_CATALOG])
+    paths = [settings.po_path(locale, name) for name in names if settings.po_path(locale, name).exists()]
+    if not paths:
+        raise WorkflowError(settings.locales_dir / locale, None, f"no catalogs for {locale}",
+                            "run `workflow extract` first")
+    return paths
 
 
 def source_items(settings: Settings, only: tuple[str, ...] = ()) -> list[Path]:
