@@ -2,7 +2,7 @@
 
 Taken back by the build's rule: a translation whose placeholders do not match its unit's source is rejected
 with the reason. A unit whose source changed since the export goes to the most similar unit of the catalog
-now (at least `draft.min_similarity` alike, placeholders matching), as fuzzy, with the exported source as
+now (at least `[draft] min_similarity` alike, placeholders matching), as fuzzy, with the exported source as
 `#|` previous msgid. A translation the catalog holds that is newer than the returned file's (edited after the
 export) is not overwritten without `overwrite`. Every catalog is checked first and then written together,
 so a bad file changes nothing.
@@ -115,9 +115,9 @@ def _returned_xliff(settings: Settings, file: Path, report: ImportReport) -> lis
 
 
 @writes_project
-def import_files(settings: Settings, files: tuple[Path, ...], overwrite: bool = False,
-                 min_similarity: float = DEFAULT_SIMILARITY) -> ImportReport:
+def import_files(settings: Settings, files: tuple[Path, ...], overwrite: bool = False) -> ImportReport:
     """Take translations back from XLIFF or PO files into the project's catalogs."""
+    min_similarity = float(settings.draft.get("min_similarity", DEFAULT_SIMILARITY))  # type: ignore[arg-type]
     report = ImportReport()
     work: dict[Path, list[tuple[Path, list[Returned], bool | None]]] = {}
     for file in files:
