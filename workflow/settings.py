@@ -14,6 +14,8 @@ from workflow.schema import (DRAFT, ENGINE, ENGINES, LAYOUT, PO, PROJECT, PUBLIS
                              SettingsChecker, check_country_names, check_protected, check_slots)
 
 ITEM_ID_RE = re.compile(r"[a-z0-9][a-z0-9._-]*\Z")
+MIN_SIMILARITY = 0.75  # the default of [draft] min_similarity
+
 # The catalog of the site layout; it cannot clash with an item id, which never starts with "_".
 SITE_CATALOG = "_site"
 
@@ -72,6 +74,11 @@ class Settings:
                 raise WorkflowError(self.root / "workflow.toml", None, f"{locale!r} is not a {kind} locale",
                                     "pick one of " + ", ".join(allowed) + " or add it to target_locales")
         return tuple(requested) or allowed
+
+    @property
+    def min_similarity(self) -> float:
+        """[draft] min_similarity: how alike a memory match (draft) or a moved unit (import) must be."""
+        return float(self.draft.get("min_similarity", MIN_SIMILARITY))  # type: ignore[arg-type]
 
     def po_path(self, locale: str, item: str) -> Path:
         return self.locales_dir / locale / f"{item}.po"

@@ -22,7 +22,6 @@ from workflow.po.reader import parse_po
 from workflow.segment import catalog_paths, placeholder_problem
 from workflow.settings import Settings, relative
 
-DEFAULT_SIMILARITY = 0.75
 _REVIEWED = {TRANSLATED, "final", "signed-off"}
 
 
@@ -117,7 +116,7 @@ def _returned_xliff(settings: Settings, file: Path, report: ImportReport) -> lis
 @writes_project
 def import_files(settings: Settings, files: tuple[Path, ...], overwrite: bool = False) -> ImportReport:
     """Take translations back from XLIFF or PO files into the project's catalogs."""
-    min_similarity = float(settings.draft.get("min_similarity", DEFAULT_SIMILARITY))  # type: ignore[arg-type]
+    min_similarity = settings.min_similarity
     report = ImportReport()
     work: dict[Path, list[tuple[Path, list[Returned], bool | None]]] = {}
     for file in files:

@@ -9,6 +9,7 @@ and named by line); `workflow draft` takes its exact and fuzzy matches from ther
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -98,8 +99,7 @@ def tm_export(settings: Settings, locale: str, items: tuple[str, ...] = (), outp
 
 def memory_name(file: Path) -> str:
     """The name an imported memory is kept under: its file name, in letters, digits, '.', '_' and '-'."""
-    name = re.sub(r"[^a-z0-9._-]+", "-", file.stem.lower()).strip(".-") or "memory"
-    return name
+    return re.sub(r"[^a-z0-9._-]+", "-", file.stem.lower()).strip(".-") or "memory"
 
 
 @writes_project
@@ -119,9 +119,7 @@ def tm_import(settings: Settings, file: Path, locale: str | None = None) -> TmIm
     target.parent.mkdir(parents=True, exist_ok=True)
     units = [MemoryUnit(u.source, u.target, u.language, (*u.props, ("x-file", file.name))) for u in found.units]
     write_atomic(target, write_tmx(units, settings.source_locale))
-    counts: dict[str, int] = {}
-    for unit in found.units:
-        counts[unit.language] = counts.get(unit.language, 0) + 1
+    counts = dict(Counter(unit.language for unit in found.units))
     return TmImportReport(name, relative(target, settings.root), counts, tuple(found.skipped), replaced)
 
 
@@ -134,9 +132,7 @@ def tm_list(settings: Settings) -> list[MemoryInfo]:
     """The memories the project holds, with their units by language."""
     listed = []
     for path in memory_files(settings):
-        counts: dict[str, int] = {}
-        for unit in read_tmx(path, (), settings.source_locale).units:
-            counts[unit.language] = counts.get(unit.language, 0) + 1
+        counts = dict(Counter(unit.language for unit in read_tmx(path, (), settings.source_locale).units))
         listed.append(MemoryInfo(path.stem, relative(path, settings.root), counts))
     return listed
 

@@ -31,8 +31,7 @@ NEW, REVIEW, TRANSLATED = "new", "needs-review-translation", "translated"
 
 def unit_id(entry: Entry) -> str:
     """A trans-unit's id: the entry's identity (msgctxt and msgid), digested."""
-    key = f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt is not None else entry.msgid
-    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+    return text_digest(f"{entry.msgctxt}\x04{entry.msgid}" if entry.msgctxt is not None else entry.msgid)
 
 
 def text_digest(text: str) -> str:
@@ -92,10 +91,10 @@ def _fill(element: etree._Element, text: str, numbers: dict[str, int]) -> None:
 
 @dataclass(frozen=True, slots=True)
 class ReturnedUnit:
-    """A trans-unit as it came back: its id, context, source and target as text with placeholders (target
-    None when it has none), its state, the digest of the translation exported, and its line."""
+    """A trans-unit as it came back: its context, source and target as text with placeholders (target None
+    when it has none), its state, the digest of the translation exported, and its line. (It is found again by
+    its context and source, which a tool cannot change, not by its id.)"""
 
-    id: str
     context: str | None
     source: str
     target: str | None
@@ -144,5 +143,5 @@ def _read_unit(unit: etree._Element) -> ReturnedUnit:
     state = target.get("state", "") if target is not None else ""
     if not state and target is not None:
         state = TRANSLATED if unit.get("approved") == "yes" else REVIEW if target_text else NEW
-    return ReturnedUnit(unit.get("id", ""), unit.get("resname"), source_text, target_text, state,
+    return ReturnedUnit(unit.get("resname"), source_text, target_text, state,
                         unit.get(f"{{{OURS}}}exported"), unit.sourceline)

@@ -31,7 +31,7 @@ from workflow.lock import writes_project
 from workflow.mt.engines import ENGINE_NAMES, Engine, KeyRefused, PermanentError, TransientError, make_engine
 from workflow.po import MACHINE_DRAFT, MEMORY_MATCH, Catalog, Entry, is_machine_draft, read_po, serialize
 from workflow.segment import PLACEHOLDER_RE, boundaries, catalog_paths, placeholder_problem, unfit_character
-from workflow.settings import Settings
+from workflow.settings import MIN_SIMILARITY, Settings
 
 MEMORY_NOTE = f"{MEMORY_MATCH}:"
 
@@ -49,7 +49,7 @@ class DraftOptions:
     concurrency: int = 8
     batch_size: int = 50            # units written to the catalogs together
     breaker: int = 5                # units failing in a row before the pass stops
-    min_similarity: float = 0.75    # a memory match at least this alike fills a unit as fuzzy
+    min_similarity: float = MIN_SIMILARITY  # a memory match at least this alike fills a unit as fuzzy
 
 
 def draft_options(settings: Settings, engine: str | None) -> DraftOptions:
@@ -72,7 +72,7 @@ def draft_options(settings: Settings, engine: str | None) -> DraftOptions:
                         float(numbers["timeout"]), int(numbers["retries"]), float(numbers["backoff"]),
                         float(numbers["backoff_max"]), max(1, int(numbers["concurrency"])),
                         max(1, int(numbers["batch_size"])), max(1, int(numbers["breaker"])),
-                        float(table.get("min_similarity", 0.75)))  # type: ignore[arg-type]
+                        settings.min_similarity)
 
 
 @dataclass(frozen=True, slots=True)
