@@ -90,3 +90,21 @@ def test_layout_units_go_to_the_site_catalog_once() -> None:
     assert (None, "Issued on:") in keys
     assert (None, "<a1>Border management</a1>") in keys
     assert (None, "Participating States") in keys
+
+
+@pytest.mark.parametrize("case", GOLDEN[:8] + [ROOT / "source" / f"{ITEM}.html"], ids=lambda p: p.stem)
+def test_a_segmentation_goes_when_its_last_reference_does(case: Path) -> None:
+    """No reference cycle in what segmenting a page makes: its tree and segments are freed at once, not left
+    for the cycle collector (which the CLI runs rarely, so that hundreds of pages' trees would pile up)."""
+    import gc
+
+    settings = load_settings(ROOT)
+    gc.collect()
+    gc.disable()
+    try:
+        segmentation = segment_source(settings, case, case.stem, False)
+        assert segmentation.runs
+        del segmentation
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

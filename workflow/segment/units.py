@@ -123,6 +123,42 @@ def _has_block(element: etree._Element) -> bool:
     return False
 
 
+class _AttributeSlots:
+    """The translatable attributes of a page, as the segmenter and its tokenizer meet them. A list of its own,
+    shared by both: were the tokenizer to call back into the segmenter, the two would hold each other, and
+    every page's tree and segments would wait for the cycle collector instead of going when the last
+    reference does (a few hundred items' trees at a time, with the thresholds the CLI sets)."""
+
+    def __init__(self) -> None:
+        self.slots: list[AttributeSlot] = []
+
+    def collect(self, element: etree._Element, tag: str, names: list[str]) -> None:
+        if tag == "meta":
+            for key in ("name", "property"):
+                if (key, (element.get(key) or "").lower()) in META_UNITS and element.get("content"):
+                    self.add(element, "content", f"meta {element.get(key)}")
+            return
+        if not _ATTRIBUTE_NAMES.isdisjoint(names):
+            for attribute in TRANSLATABLE_ATTRIBUTES:
+                if element.get(attribute):
+                    self.add(element, attribute, f"{tag} {attribute}")
+            if tag == "input" and (element.get("type") or "").lower() in ("submit", "button", "reset") \
+                    and element.get("value"):
+                self.add(element, "value", "input value")
+
+    def add(self, element: etree._Element, attribute: str, kind: str) -> None:
+        value = element.get(attribute) or ""
+        stripped = value.strip()
+        if not stripped:
+            return
+        leading = value[: len(value) - len(value.lstrip())]
+        trailing = value[len(value.rstrip()):]
+        token = text_token(stripped)
+        segment = Segment(collapse_whitespace(stripped), (token,), {}, element.sourceline or 0, False,
+                          has_letter(stripped))
+        self.slots.append(AttributeSlot(element, attribute, leading, trailing, segment, kind))
+
+
 class _Segmenter:
     """Walks one page and collects its runs and attribute slots."""
 
@@ -133,9 +169,9 @@ class _Segmenter:
         self.abbreviations = abbreviations
         self.protection = protection
         self.runs: list[Run] = []
-        self.attributes: list[AttributeSlot] = []
+        self.attributes = _AttributeSlots()
         self.item_date = _item_date(page.tree)
-        self.tokenizer = _Tokenizer(int(self.item_date[:4]) if self.item_date else None, self.collect_attributes,
+        self.tokenizer = _Tokenizer(int(self.item_date[:4]) if self.item_date else None, self.attributes.collect,
                                     protection)
 
     def walk(self, element: etree._Element, verbatim: bool = False, active: bool = True) -> None:
@@ -152,7 +188,7 @@ class _Segmenter:
                 self.walk(child, verbatim, False)
             return
         if names:
-            self.collect_attributes(element, tag, names)
+            self.attributes.collect(element, tag, names)
         verbatim = verbatim or tag in VERBATIM_TAGS
         run_nodes: list[etree._Element] = []
         before: etree._Element | None = None
@@ -173,32 +209,6 @@ class _Segmenter:
         leading = element.text if before is None else before.tail
         if run_nodes or (leading and not leading.isspace()):
             self.add_run(element, before, leading, run_nodes, verbatim)
-
-    def collect_attributes(self, element: etree._Element, tag: str, names: list[str]) -> None:
-        if tag == "meta":
-            for key in ("name", "property"):
-                if (key, (element.get(key) or "").lower()) in META_UNITS and element.get("content"):
-                    self.add_attribute(element, "content", f"meta {element.get(key)}")
-            return
-        if not _ATTRIBUTE_NAMES.isdisjoint(names):
-            for attribute in TRANSLATABLE_ATTRIBUTES:
-                if element.get(attribute):
-                    self.add_attribute(element, attribute, f"{tag} {attribute}")
-            if tag == "input" and (element.get("type") or "").lower() in ("submit", "button", "reset") \
-                    and element.get("value"):
-                self.add_attribute(element, "value", "input value")
-
-    def add_attribute(self, element: etree._Element, attribute: str, kind: str) -> None:
-        value = element.get(attribute) or ""
-        stripped = value.strip()
-        if not stripped:
-            return
-        leading = value[: len(value) - len(value.lstrip())]
-        trailing = value[len(value.rstrip()):]
-        token = text_token(stripped)
-        segment = Segment(collapse_whitespace(stripped), (token,), {}, element.sourceline or 0, False,
-                          has_letter(stripped))
-        self.attributes.append(AttributeSlot(element, attribute, leading, trailing, segment, kind))
 
     def add_run(self, parent: etree._Element, before: etree._Element | None, leading: str | None,
                 nodes: list[etree._Element], verbatim: bool) -> None:
@@ -357,8 +367,8 @@ def segment_page(page: SourcePage, segmentation: str = "sentence", abbreviations
     walker = _Segmenter(page, segmentation == "sentence", abbreviations, protection)
     root = page.tree.getroot()
     walker.walk(root, active=not slots_only)
-    units = tuple(_units(walker.runs, walker.attributes, page)) if with_units else ()
-    return Segmentation(page, tuple(walker.runs), tuple(walker.attributes), walker.item_date, units)
+    units = tuple(_units(walker.runs, walker.attributes.slots, page)) if with_units else ()
+    return Segmentation(page, tuple(walker.runs), tuple(walker.attributes.slots), walker.item_date, units)
 
 
 def segments_of(segmentation: Segmentation) -> Iterator[tuple[Segment, str, str | None]]:
