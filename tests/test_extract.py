@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+import re
+import shutil
 import subprocess
 import time
 from pathlib import Path
 
 import pytest
-from conftest import ITEM, run_cli, wrap_of
+from conftest import ITEM, copy_sample, run_cli, wrap_of
 
 from workflow import fsio
 from workflow.po.reader import read_po
@@ -309,3 +311,38 @@ def test_a_source_linked_to_nothing_is_named_not_skipped(project: Path) -> None:
         line = result.stderr.strip().splitlines()[-1]
         assert line.startswith("error: ") and "lost-item.html" in line and "fix or remove it" in line
     assert not (project / "locales").exists()
+
+
+def test_the_summary_of_a_large_extract_adds_up_its_items(tmp_path: Path) -> None:
+    """Past ten items the report sums each locale's counts instead of listing every catalog; the sums (made in
+    one pass over the state) equal the per-item lines of --verbose, on a run that wrote every file and on one
+    that wrote none."""
+    import re
+
+    root = copy_sample(tmp_path, locales=("fr", "de"))
+    settings = root / "workflow.toml"
+    settings.write_text(re.sub(r"(?m)^target_locales = .*$", 'target_locales = ["fr", "de"]',
+                               settings.read_text(encoding="utf-8")), encoding="utf-8")
+    for number in range(11):  # twelve items, each with the sample's translations (so counts other than "new")
+        shutil.copy(root / "source" / f"{ITEM}.html", root / "source" / f"copy-{number}.html")
+        for locale in ("fr", "de"):
+            shutil.copy(root / "locales" / locale / f"{ITEM}.po", root / "locales" / locale / f"copy-{number}.po")
+    (root / "locales" / "fr" / "copy-0.po").unlink()  # and one catalog to start afresh (its counts all "new")
+    first = run_cli(root, "extract")
+    second = run_cli(root, "extract")
+    listing = run_cli(root, "extract", "--verbose")
+    assert first.returncode == second.returncode == listing.returncode == 0, first.stderr
+    sources = len(list((root / "source").glob("*.html")))
+    line = re.compile(r"^  (\w+) +(?:\S+\.po: )?(\d+) kept, (\d+) carried over, (\d+) fuzzy, (\d+) new, (\d+) obsolete",
+                      re.M)
+    sums: dict[str, list[int]] = {}
+    for locale, *counts in line.findall(listing.stdout):
+        sums[locale] = [a + int(b) for a, b in zip(sums.get(locale, [0] * 5), counts)]
+    units = sum(int(n) for n in re.findall(r"^\S+: (\d+) units", listing.stdout, re.M))
+    # A template and two catalogs per source (the layout's site catalog too), but for the six the sample came
+    # with (its item's and the site's), which are already as the extract would write them.
+    for run, written in ((first, 3 * sources - 6), (second, 0)):
+        totals = {locale: [int(n) for n in counts] for locale, *counts in line.findall(run.stdout)}
+        assert totals == sums and set(totals) == {"fr", "de"}
+        assert sums["fr"][0] > 0 and sums["fr"][3] > 0
+        assert f"extract: {sources} sources, {units} units, {written} files written" in run.stdout

@@ -51,19 +51,9 @@ def _print_extract(report: ExtractReport, verbose: bool) -> None:
         for result in item.locales:
             state = "written" if result.written else "unchanged"
             print(f"  {result.locale:<8} {result.path}: {result.stats.describe()} ({state})")
-    if not detailed:
-        totals: dict[str, list[int]] = {}
-        for item in report.items:
-            for result in item.locales:
-                counts = totals.setdefault(result.locale, [0, 0, 0, 0, 0])
-                for index, value in enumerate((result.stats.kept, result.stats.invisible, result.stats.fuzzy,
-                                               result.stats.new, result.stats.obsolete)):
-                    counts[index] += value
-        for locale, (kept, invisible, fuzzy, new, obsolete) in totals.items():
-            print(f"  {locale:<8} {kept} kept, {invisible} carried over, {fuzzy} fuzzy, {new} new, "
-                  f"{obsolete} obsolete")
-    units = sum(item.units for item in report.items)
-    print(f"extract: {len(report.items)} sources, {units} units, {report.files_written} files written")
+    for locale, stats in report.totals if not detailed else ():
+        print(f"  {locale:<8} {stats.describe()}")
+    print(f"extract: {len(report.items)} sources, {report.units} units, {report.files_written} files written")
 
 
 def _extract(args: argparse.Namespace) -> int:
