@@ -9,7 +9,8 @@ pseudo-translation), times, in one run:
   (untimed), again with nothing changed and again after one source changed; `workflow build` into an empty output folder (full, with its peak memory) and after one catalog
   changed;
 - Translate Toolkit, the same steps where it has them: `html2po --pot` (templates), `pot2po` per locale (the
-  catalogs updated from the templates: a first extract's second half), `po2html` per locale (the pages).
+  catalogs updated from the templates: a first extract's second half), `po2html` per locale (the pages), each
+  right after our step it is compared with.
 
 Prints a row per N, the ratios, the cost per catalog and per page, and for two or more N how each step grows
 (the exponent k of time ∝ N^k fitted between the smallest and the largest N: 1 is linear, 0 is flat).
@@ -72,15 +73,23 @@ def _edit_catalog(path: Path) -> None:
                     else text.replace('msgstr "·[', 'msgstr "[', 1), encoding="utf-8")
 
 
-def ours(folder: Path, locales: list[str], repeat: int) -> dict[str, float]:
-    workflow = [sys.executable, "-m", "workflow", "--root", str(folder)]
-    trash = folder.parent / f"{folder.name}-trash"
+def _workflow(folder: Path) -> list[str]:
+    return [sys.executable, "-m", "workflow", "--root", str(folder)]
 
+
+def ours_first_extract(folder: Path, repeat: int, trash: Path) -> dict[str, float]:
+    """A first extract (templates and every catalog) into an empty project, and its peak memory."""
     def empty_project() -> None:
         for name in ("locales", ".workflow", "output"):
             set_aside(folder / name, trash)
 
-    first, extract_peak = _best(repeat, workflow + ["extract"], folder, empty_project)
+    first, peak = _best(repeat, _workflow(folder) + ["extract"], folder, empty_project)
+    return {"extract, first": first, "extract peak MiB": peak / 1024}
+
+
+def ours_daily_extract(folder: Path, locales: list[str], repeat: int) -> dict[str, float]:
+    """Extracts of the daily loop, once every catalog came back translated."""
+    workflow = _workflow(folder)
     _fill_all(folder / "locales", locales)
     # Every catalog came back translated: the extract after that merges them all (as after translators
     # returned their files), untimed; the next one has nothing to do.
@@ -88,20 +97,30 @@ def ours(folder: Path, locales: list[str], repeat: int) -> dict[str, float]:
     unchanged, _ = _best(repeat, workflow + ["extract"], folder)
     one_source, _ = _best(repeat, workflow + ["extract"], folder,
                           lambda: _edit_source(folder / "source" / "news-00007.html"))
-    full, peak = _best(repeat, workflow + ["build"], folder, lambda: set_aside(folder / "output", trash))
-    one_catalog, _ = _best(repeat, workflow + ["build"], folder,
+    return {"extract, nothing changed": unchanged, "extract, one source changed": one_source}
+
+
+def ours_full_build(folder: Path, repeat: int, trash: Path) -> dict[str, float]:
+    full, peak = _best(repeat, _workflow(folder) + ["build"], folder, lambda: set_aside(folder / "output", trash))
+    return {"build, full": full, "build peak MiB": peak / 1024}
+
+
+def ours_rebuild(folder: Path, locales: list[str], repeat: int) -> dict[str, float]:
+    one_catalog, _ = _best(repeat, _workflow(folder) + ["build"], folder,
                            lambda: _edit_catalog(folder / "locales" / locales[0] / "news-00011.po"))
-    empty_trash(trash)
-    return {"extract, first": first, "extract, nothing changed": unchanged, "extract, one source changed": one_source,
-            "build, full": full, "build peak MiB": peak / 1024, "build, one catalog changed": one_catalog,
-            "extract peak MiB": extract_peak / 1024}
+    return {"build, one catalog changed": one_catalog}
 
 
-def theirs(folder: Path, locales: list[str], repeat: int) -> dict[str, float]:
+def _toolkit() -> dict[str, str]:
     tool = {name: shutil.which(name, path=str(BIN)) or shutil.which(name) for name in ("html2po", "pot2po", "po2html")}
     if not all(tool.values()):
         raise SystemExit("Translate Toolkit not found: run `python3 run.py bench-scale`, which installs it")
-    trash = folder.parent / f"{folder.name}-tt-trash"
+    return tool  # type: ignore[return-value]
+
+
+def theirs_extract(folder: Path, locales: list[str], repeat: int, trash: Path) -> dict[str, float]:
+    """Translate Toolkit's first extract: templates (html2po --pot), then catalogs from them (pot2po)."""
+    tool = _toolkit()
     pot, _ = _best(repeat, [tool["html2po"], "--progress=none", "--pot", "-i", "source", "-o", "tt-pot"], folder,
                    lambda: set_aside(folder / "tt-pot", trash))
     update = 0.0
@@ -110,6 +129,12 @@ def theirs(folder: Path, locales: list[str], repeat: int) -> dict[str, float]:
         seconds, _ = _best(repeat, [tool["pot2po"], "--progress=none", "-i", "tt-pot", "-o", f"tt-po/{locale}"],
                            folder, lambda: set_aside(folder / "tt-po" / locale, trash))
         update += seconds
+    return {"html2po --pot": pot, "pot2po, every locale": update}
+
+
+def theirs_pages(folder: Path, locales: list[str], repeat: int, trash: Path) -> dict[str, float]:
+    """Translate Toolkit's pages (po2html), from the same pseudo-translation as ours."""
+    tool = _toolkit()
     _fill_all(folder / "tt-po", locales)
     pages = 0.0
     (folder / "tt-out").mkdir(exist_ok=True)
@@ -118,8 +143,25 @@ def theirs(folder: Path, locales: list[str], repeat: int) -> dict[str, float]:
                                     "-o", f"tt-out/{locale}"], folder,
                            lambda: set_aside(folder / "tt-out" / locale, trash))
         pages += seconds
+    return {"po2html, every locale": pages}
+
+
+def measure_count(folder: Path, locales: list[str], repeat: int, baseline: bool) -> dict[str, float]:
+    """Every step for one item count. The steps compared run one right after the other (our first extract,
+    then Translate Toolkit's; our full build, then po2html): this machine's speed drifts over the minutes a
+    large count takes, and steps timed far apart would meet different stretches of it. What earlier runs
+    left is deleted only at the end: deleting thousands of files slows the creation of the next ones."""
+    trash = folder.parent / f"{folder.name}-trash"
+    row = ours_first_extract(folder, repeat, trash)
+    if baseline:
+        row.update(theirs_extract(folder, locales, repeat, trash))
+    row.update(ours_daily_extract(folder, locales, repeat))
+    row.update(ours_full_build(folder, repeat, trash))
+    if baseline:
+        row.update(theirs_pages(folder, locales, repeat, trash))
+    row.update(ours_rebuild(folder, locales, repeat))
     empty_trash(trash)
-    return {"html2po --pot": pot, "pot2po, every locale": update, "po2html, every locale": pages}
+    return row
 
 
 def main() -> int:
@@ -132,15 +174,15 @@ def main() -> int:
     args = parser.parse_args()
     counts = sorted(int(n) for n in args.items.split(",") if n)
     locales = [locale for locale in args.locales.split(",") if locale]
+    if not args.no_baseline:
+        _toolkit()  # missing: said before anything is timed
     table: dict[int, dict[str, float]] = {}
     for count in counts:
         folder = generate(args.dir / str(count), count)
         settings(folder, locales)
         with (folder / "workflow.toml").open("a", encoding="utf-8") as handle:
             handle.write('\n[publishing]\nbase_url = "https://news.example.org"\n')
-        table[count] = ours(folder, locales, args.repeat)
-        if not args.no_baseline:
-            table[count].update(theirs(folder, locales, args.repeat))
+        table[count] = measure_count(folder, locales, args.repeat, not args.no_baseline)
         _print(table, locales)
     return 0
 
