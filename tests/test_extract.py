@@ -317,8 +317,6 @@ def test_the_summary_of_a_large_extract_adds_up_its_items(tmp_path: Path) -> Non
     """Past ten items the report sums each locale's counts instead of listing every catalog; the sums (made in
     one pass over the state) equal the per-item lines of --verbose, on a run that wrote every file and on one
     that wrote none."""
-    import re
-
     root = copy_sample(tmp_path, locales=("fr", "de"))
     settings = root / "workflow.toml"
     settings.write_text(re.sub(r"(?m)^target_locales = .*$", 'target_locales = ["fr", "de"]',
