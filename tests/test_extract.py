@@ -7,12 +7,15 @@ import re
 import shutil
 import subprocess
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 from conftest import ITEM, copy_sample, run_cli, wrap_of
 
-from workflow import fsio
+from workflow import fsio, parallel
+from workflow.extract import extract
+from workflow.settings import SITE_CATALOG, load_settings
 from workflow.po.reader import read_po
 from workflow.segment.source import parse_html
 
@@ -344,3 +347,26 @@ def test_the_summary_of_a_large_extract_adds_up_its_items(tmp_path: Path) -> Non
         assert totals == sums and set(totals) == {"fr", "de"}
         assert sums["fr"][0] > 0 and sums["fr"][3] > 0
         assert f"extract: {sources} sources, {units} units, {written} files written" in run.stdout
+
+
+def test_an_extract_reads_ahead_the_files_of_the_items_it_works_on(project: Path,
+                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+
+    def read_ahead(paths: Iterable[str]) -> None:
+        paths = list(paths)
+        asked.extend(paths)
+        fsio.read_ahead(paths)
+
+    monkeypatch.setattr(parallel, "read_ahead", read_ahead)
+    settings = load_settings(project)
+    extract(settings, workers=1)
+    catalogs = [SITE_CATALOG, *(path.stem for path in (project / "source").glob("*.html") if path.stem != "_layout")]
+    sources = {SITE_CATALOG: "_layout"}
+    assert sorted(asked) == sorted([str(project / "source" / f"{sources.get(c, c)}.html") for c in catalogs]
+                                   + [str(project / "locales" / "templates" / f"{c}.pot") for c in catalogs]
+                                   + [str(project / "locales" / locale / f"{c}.po") for c in catalogs
+                                      for locale in settings.target_locales])
+    asked.clear()
+    extract(settings, workers=1)  # nothing changed: nothing to read
+    assert asked == []

@@ -3,13 +3,17 @@ left behind."""
 
 from __future__ import annotations
 
+import ctypes
+import mmap
 import os
 import signal
 import sys
 import time
+from pathlib import Path
 
 import pytest
 
+from workflow.fsio import read_ahead
 from workflow.parallel import PARALLEL_THRESHOLD, map_items, map_settled
 
 TASKS = list(range(200))
@@ -51,8 +55,11 @@ def children() -> set[int]:
     """This process's child processes, exited ones not yet waited for included (Linux's /proc)."""
     found: set[int] = set()
     for task in os.listdir("/proc/self/task"):
-        with open(f"/proc/self/task/{task}/children", encoding="ascii") as listing:
-            found.update(int(pid) for pid in listing.read().split())
+        try:
+            with open(f"/proc/self/task/{task}/children", encoding="ascii") as listing:
+                found.update(int(pid) for pid in listing.read().split())
+        except FileNotFoundError:
+            continue  # a thread that ended since the listing (the pool's own, just finished)
     return found
 
 
@@ -128,3 +135,99 @@ def test_an_interrupted_map_raises_the_interruption_and_stops_its_workers() -> N
         signal.signal(signal.SIGALRM, previous)
     assert children() == before
     assert open_files() == files
+
+
+# ------------------------------------------------------------------------------------------------ read-ahead
+
+class Asked:
+    """The tasks whose files a map asked to read ahead, in the order it asked (the paths are named after
+    them; none exists, which read_ahead ignores)."""
+
+    def __init__(self) -> None:
+        self.tasks: list[int] = []
+
+    def __call__(self, task: int) -> list[str]:
+        self.tasks.append(task)
+        return [f"/nonexistent/{task}.po"]
+
+
+def test_a_serial_map_reads_each_tasks_files_ahead_of_it_and_not_all_at_once() -> None:
+    asked = Asked()
+    seen: list[tuple[int, list[int]]] = []
+
+    def run(task: int) -> int:
+        seen.append((task, list(asked.tasks)))
+        return task
+
+    assert list(map_settled(run, list(range(100)), workers=1, reads=asked)) == [(n, None) for n in range(100)]
+    assert asked.tasks == list(range(100))  # each task once, in order
+    for task, before in seen[:-1]:
+        assert task in before and task + 1 in before  # its own files and the next task's already asked for
+    assert len(seen[0][1]) < 100  # not everything at the start
+
+
+def test_a_parallel_map_reads_ahead_of_the_results_it_hands_over() -> None:
+    asked = Asked()
+    count = 2000
+    asked_when_handed: list[int] = []
+    for index, (result, error) in enumerate(map_settled(square, list(range(count)), workers=2, reads=asked)):
+        assert error is None and result == index * index
+        asked_when_handed.append(len(asked.tasks))
+    assert asked.tasks == list(range(count))  # each task once, in order
+    # When a result is handed over, later tasks' files are asked for already (the workers are further on)...
+    assert all(asked >= min(index + 2, count) for index, asked in enumerate(asked_when_handed))
+    assert asked_when_handed[0] < count  # ...but not the whole map's at the start
+
+
+def test_reading_ahead_ignores_missing_files_and_folders(tmp_path: Path) -> None:
+    (tmp_path / "present.po").write_bytes(b"msgid \"\"\n")
+    read_ahead([str(tmp_path / "missing.po"), str(tmp_path), str(tmp_path / "present.po"), "/nonexistent/x"])
+
+
+def resident_pages(path: Path) -> int:
+    """How many of the file's pages are in memory: mincore(2) on a mapping of it."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.mmap.restype = ctypes.c_void_p
+    libc.mmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int, ctypes.c_int, ctypes.c_long)
+    libc.mincore.argtypes = (ctypes.c_void_p, ctypes.c_size_t, ctypes.c_void_p)
+    libc.munmap.argtypes = (ctypes.c_void_p, ctypes.c_size_t)
+    size = path.stat().st_size
+    vector = (ctypes.c_ubyte * -(-size // mmap.PAGESIZE))()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        address = libc.mmap(None, size, mmap.PROT_READ, mmap.MAP_SHARED, fd, 0)
+        assert address not in (None, ctypes.c_void_p(-1).value), os.strerror(ctypes.get_errno())
+        try:
+            assert libc.mincore(address, size, vector) == 0, os.strerror(ctypes.get_errno())
+        finally:
+            libc.munmap(address, size)
+    finally:
+        os.close(fd)
+    return sum(byte & 1 for byte in vector)
+
+
+def evict(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)  # only pages already on disk can be dropped
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
+@pytest.mark.skipif(not hasattr(os, "posix_fadvise"), reason="no read-ahead advice on this system")
+def test_reading_ahead_brings_a_file_into_memory(tmp_path: Path) -> None:
+    path = tmp_path / "catalog.po"
+    path.write_bytes(os.urandom(256 * 1024))
+    evict(path)
+    if resident_pages(path):
+        pytest.skip("this file system keeps files in memory (tmpfs): nothing to read ahead")
+    read_ahead([str(path)])
+    # The reading goes on after the call returns (a read of the file would wait for it; this does not). The
+    # system may leave a page or two out, or drop one again under memory pressure: most must come in.
+    pages = 256 * 1024 // mmap.PAGESIZE
+    for _ in range(200):
+        if resident_pages(path) >= pages * 3 // 4:
+            break
+        time.sleep(0.01)
+    assert resident_pages(path) >= pages * 3 // 4

@@ -258,7 +258,7 @@ def extract(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str,
         sources = {task.catalog: state.source_digest(task.path) for task in tasks}
         pending = [task for task in tasks
                    if not state.up_to_date(task.catalog, sources[task.catalog], paths.files(task.catalog))]
-        for task, done in _extract_pending(settings, targets, pending, workers):
+        for task, done in _extract_pending(settings, targets, pending, workers, paths):
             # Each item's answer is kept in the state as it comes, and only what the report needs besides.
             state.record(task.catalog, sources[task.catalog], done.result.units, done.result.entries,
                          tuple((w.path, w.line, w.message) for w in done.warnings), done.files)
@@ -293,7 +293,7 @@ def _counts(stats: MergeStats) -> tuple[int, ...]:
 
 
 def _extract_pending(settings: Settings, targets: tuple[str, ...], tasks: list[CatalogTask],
-                     workers: int | None) -> Iterator[tuple[CatalogTask, ItemExtracted]]:
+                     workers: int | None, paths: _CatalogPaths) -> Iterator[tuple[CatalogTask, ItemExtracted]]:
     """Stage every task's files in parallel, handing each item's answer over as it comes; then commit them
     all, or none when any task failed."""
     if not tasks:
@@ -305,7 +305,10 @@ def _extract_pending(settings: Settings, targets: tuple[str, ...], tasks: list[C
         # The settings and the layout's keys travel with the function, once per batch of items rather than with
         # every item.
         stage_item = partial(_stage_item, settings, targets, site_keys(settings))
-        yield from zip(tasks, gather_staged(map_settled(stage_item, tasks, workers), staged))
+        def reads(task: CatalogTask) -> tuple[str, ...]:
+            return (str(task.path), *paths.files(task.catalog).values())
+
+        yield from zip(tasks, gather_staged(map_settled(stage_item, tasks, workers, reads), staged))
         commit(staged)
     except BaseException:
         discard(staged)

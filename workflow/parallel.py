@@ -10,9 +10,11 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import TypeVar
+
+from workflow.fsio import read_ahead
 
 Task = TypeVar("Task")
 Result = TypeVar("Result")
@@ -22,6 +24,11 @@ PARALLEL_THRESHOLD = 24
 # Chunks per worker: one hand-over per chunk, and small enough (about 1/32 of a worker's share) that the
 # workers finish within a few items of each other instead of one waiting on a last big chunk.
 CHUNKS_PER_WORKER = 32
+# Tasks whose files are read ahead of the one running, in a run on one process.
+SERIAL_READ_AHEAD = 8
+
+# The files a task will read (see `read_ahead`).
+Reads = Callable[[Task], Iterable[str]]
 
 
 def map_items(function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None) -> list[Result]:
@@ -31,13 +38,20 @@ def map_items(function: Callable[[Task], Result], tasks: Sequence[Task], workers
     return list(iterate_items(function, tasks, workers))
 
 
-def iterate_items(function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None
-                  ) -> Iterator[Result]:
+def iterate_items(function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None,
+                  reads: Reads | None = None) -> Iterator[Result]:
     """`map_items`, its results handed over as they come (in order): a caller that merges each result and
-    lets it go holds one at a time, not thousands. Closing the iterator early stops the workers."""
+    lets it go holds one at a time, not thousands. Closing the iterator early stops the workers.
+
+    `reads` names the files each task will read: they are read ahead (`fsio.read_ahead`) a few tasks before
+    the task runs, while this process waits for the workers' results, so that no worker waits for the disk.
+    Not all of them at once: a large site's files read minutes before they are used could be paged out again
+    before a worker comes to them."""
     workers = workers if workers is not None else (os.cpu_count() or 1)
     if workers <= 1 or len(tasks) < PARALLEL_THRESHOLD:
-        for task in tasks:
+        ahead = _ReadAhead(tasks, reads, SERIAL_READ_AHEAD)
+        for index, task in enumerate(tasks):
+            ahead.past(index)
             yield function(task)
         return
     # Imported here: the pool machinery takes ~20 ms to import, and small runs never need it.
@@ -46,9 +60,23 @@ def iterate_items(function: Callable[[Task], Result], tasks: Sequence[Task], wor
     from concurrent.futures.process import BrokenProcessPool
 
     context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+    chunk = _chunk_size(len(tasks), workers)
+    # Results come back a chunk at a time, in order, while each worker is busy with a chunk further on:
+    # reading a chunk more than the workers hold keeps the files ahead of all of them.
+    ahead = _ReadAhead(tasks, reads, (workers + 1) * chunk)
+    ahead.past(0)
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     try:
-        yield from pool.map(partial(_portable, function), tasks, chunksize=_chunk_size(len(tasks), workers))
+        # The chunks are submitted one by one, not with `pool.map`, which cancels what is left of them when it
+        # is stopped early: the pool's own thread then fails on the cancelled ones (see `_stop`).
+        chunks = [pool.submit(_chunk_results, function, tasks[start:start + chunk])
+                  for start in range(0, len(tasks), chunk)]
+        done = 0
+        for future in chunks:
+            for result in future.result():
+                done += 1
+                ahead.past(done)
+                yield result
     except BrokenProcessPool:
         _stop(pool)
         raise ChildProcessError("a worker process ended without its results; run again with --jobs 1 to see "
@@ -59,16 +87,39 @@ def iterate_items(function: Callable[[Task], Result], tasks: Sequence[Task], wor
     pool.shutdown()
 
 
+class _ReadAhead:
+    """Reads the files of the tasks up to `window` tasks past the last one done (see `iterate_items`)."""
+
+    def __init__(self, tasks: Sequence[Task], reads: Reads | None, window: int) -> None:
+        self.tasks = tasks
+        self.reads = reads
+        self.window = window
+        self.next = 0  # the first task whose files are not read ahead yet
+
+    def past(self, done: int) -> None:
+        """`done` tasks are done (or running, in this process): read ahead up to `window` tasks further."""
+        if self.reads is None:
+            return
+        end = min(done + self.window, len(self.tasks))
+        while self.next < end:
+            read_ahead(self.reads(self.tasks[self.next]))
+            self.next += 1
+
+
 def _chunk_size(count: int, workers: int) -> int:
     return max(1, -(-count // (workers * CHUNKS_PER_WORKER)))
 
 
 def _stop(pool: object) -> None:
     """Stop the workers at once: after a failure or an interruption, the rest of their chunks is not wanted.
-    (Python before 3.14 has no public way to stop a pool's processes: its `_processes` are killed.)"""
+    (Python before 3.14 has no public way to stop a pool's processes: its `_processes` are killed.)
+
+    The chunks not yet done are not cancelled: the pool's own thread, finding its workers gone, fails every
+    pending one and then waits for the processes; in Python 3.11 it stops with an error (printed, and the
+    processes left unwaited for) when one of them was cancelled first."""
     for process in list((getattr(pool, "_processes", None) or {}).values()):
         process.kill()
-    pool.shutdown(wait=True, cancel_futures=True)  # type: ignore[attr-defined]
+    pool.shutdown(wait=True)  # type: ignore[attr-defined]
 
 
 def _travels(error: Exception) -> Exception:
@@ -90,6 +141,10 @@ def _portable(function: Callable[[Task], Result], task: Task) -> Result:
         raise portable from None
 
 
+def _chunk_results(function: Callable[[Task], Result], tasks: Sequence[Task]) -> list[Result]:
+    return [_portable(function, task) for task in tasks]
+
+
 def _settled(function: Callable[[Task], Result], task: Task) -> tuple[Result | None, Exception | None]:
     try:
         return function(task), None
@@ -97,8 +152,8 @@ def _settled(function: Callable[[Task], Result], task: Task) -> tuple[Result | N
         return None, _travels(error)
 
 
-def map_settled(function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None
-                ) -> Iterator[tuple[Result | None, Exception | None]]:
+def map_settled(function: Callable[[Task], Result], tasks: Sequence[Task], workers: int | None = None,
+                reads: Reads | None = None) -> Iterator[tuple[Result | None, Exception | None]]:
     """Like `iterate_items`, but every task runs and each failure comes back as a value beside the results,
     so the caller can undo what the tasks that did succeed left behind (staged files) before raising it."""
-    return iterate_items(partial(_settled, function), tasks, workers)
+    return iterate_items(partial(_settled, function), tasks, workers, reads)

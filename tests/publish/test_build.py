@@ -7,6 +7,7 @@ import os
 import re
 import shutil
 import time
+from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -17,10 +18,12 @@ from babel.dates import format_date, format_skeleton
 from conftest import ITEM, copy_sample, corpus_files, need_corpus, run_cli
 from lxml import etree
 
+from workflow import fsio, parallel
 from workflow.fsio import STALE_AFTER
 from workflow.po.reader import read_po
 from workflow.po.writer import serialize
 from workflow.publish.locale_data import sorted_names
+from workflow.publish.building import build
 from workflow.publish.pages import href
 from workflow.publish.state import STATE_FILE, BuildState
 from workflow.settings import SITE_CATALOG, load_settings
@@ -154,6 +157,33 @@ def test_rebuild_touches_only_changed_pages(built: Path) -> None:
     assert "(neu)" in (built / "output" / "de" / f"{ITEM}.html").read_text(encoding="utf-8")
     forced = json.loads(run_cli(built, "build", "--force", "--format", "json").stdout)["pages"]
     assert sorted(p["locale"] for p in forced if p["status"] == "built") == ["de", "en", "fr", "ru"]
+
+
+def test_a_build_reads_ahead_the_sources_and_catalogs_its_workers_read(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    project = copy_sample(tmp_path, every_item=True)
+    asked: list[str] = []
+
+    def read_ahead(paths: Iterable[str]) -> None:
+        paths = list(paths)
+        asked.extend(paths)
+        fsio.read_ahead(paths)
+
+    monkeypatch.setattr(parallel, "read_ahead", read_ahead)
+    settings = load_settings(project)
+    items = sorted(path.stem for path in (project / "source").glob("*.html") if path.stem != "_layout")
+    build(settings, workers=1)
+    assert sorted(asked) == sorted([str(project / "source" / f"{item}.html") for item in items] + [
+        str(project / "locales" / locale / f"{item}.po") for item in items for locale in settings.target_locales])
+    assert all(os.path.exists(path) for path in asked if "/source/" in path)
+    asked.clear()
+    build(settings, workers=1)  # nothing changed: nothing to read
+    assert asked == []
+    (project / "locales" / "de" / f"{ITEM}.po").write_bytes((project / "locales" / "de" / f"{ITEM}.po").read_bytes()
+                                                            + b"\n")
+    build(settings, workers=1)
+    assert str(project / "locales" / "de" / f"{ITEM}.po") in asked
+    assert {Path(path).stem for path in asked} == {ITEM}  # only the changed item's files
 
 
 @pytest.mark.parametrize("changed", ["source/_layout.html", "workflow.toml"])

@@ -240,6 +240,13 @@ def _stage_pages(parts: _Build, item: str, pages: Iterable[PageToWrite]) -> tupl
     return written, staged
 
 
+def _files_read(parts: _Build, item: str, locales: tuple[str, ...]) -> list[str]:
+    """The files a worker reads for an item's pages in `locales`: its source and their catalogs."""
+    inputs, source_locale = parts.inputs, parts.settings.source_locale
+    return [inputs.source_name(item), *(inputs.catalog_name(item, locale) for locale in locales
+                                        if locale != source_locale)]
+
+
 # ------------------------------------------------------------------------------------------------ the build
 
 class _Published:
@@ -295,7 +302,8 @@ def _decide_undecided(parts: _Build, tasks: list[ItemToDecide], build_id: int, w
     """Decide the items on every core (and write the pages that link to no other item); merge their state
     as each comes back, so the main process holds only each item's encoded record."""
     # The settings travel with the function, once per batch of items rather than with every item.
-    deciding = map_settled(partial(_decide_item, parts.settings, build_id), tasks, workers)
+    deciding = map_settled(partial(_decide_item, parts.settings, build_id), tasks, workers,
+                           lambda task: _files_read(parts, task.item, task.locales))
     for task, result in zip(tasks, gather_staged(deciding, staged)):
         answers.update(result.asked)
         parts.state.items[task.item] = result.record
@@ -414,7 +422,8 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         flushed = flush_in_background(staged)  # the pages written so far, while the rest is decided and staged
         plan = _plan_pages(parts, every_item, chosen_items, found, existing, force)
         render_tasks = [(item, tuple(pages)) for item, pages in plan.to_render.items()]
-        rendering = map_settled(partial(_render_item, settings, build_id), render_tasks, workers)
+        rendering = map_settled(partial(_render_item, settings, build_id), render_tasks, workers,
+                                lambda task: _files_read(parts, task[0], tuple(page[0] for page in task[1])))
         for (item, _), (written, asked_by_item, _) in zip(render_tasks, gather_staged(rendering, staged)):
             record = parts.state.record(item)
             record.pages.update(written)
