@@ -186,14 +186,14 @@ def test_staged_file_keeps_the_translators_permissions_and_skips_a_name_in_use(t
     target.chmod(0o600)  # a translator's choice
     # The next three temp names this process would use are taken (as by a killed run): staging moves past them.
     number = next(fsio._numbers)
-    taken = [tmp_path / f".fr.po.{os.getpid()}-{number + n}.tmp" for n in (1, 2, 3)]
+    taken = [tmp_path / f".fr.po.{fsio._RUN}-{os.getpid()}-{number + n}.tmp" for n in (1, 2, 3)]
     for path in taken:
         path.write_bytes(b"left behind")
     staged = fsio.stage(target, b"new\n")
     assert staged is not None
     temp, _ = staged
     name = os.path.basename(temp)
-    assert name == f".fr.po.{os.getpid()}-{number + 4}.tmp" and fsio.is_temp_name(name)
+    assert name == f".fr.po.{fsio._RUN}-{os.getpid()}-{number + 4}.tmp" and fsio.is_temp_name(name)
     assert [path.read_bytes() for path in taken] == [b"left behind"] * 3
     fsio.commit([staged])
     assert target.read_bytes() == b"new\n"
@@ -261,6 +261,25 @@ def test_discarding_removes_the_fresh_folder_and_makes_no_target_folder(tmp_path
     staged = [fsio.stage(tmp_path / "fr" / "a.po", b"a"), fsio.stage(tmp_path / "fr" / "b.po", b"b")]
     fsio.discard(staged)  # type: ignore[arg-type]
     assert list(tmp_path.iterdir()) == []
+
+
+def test_discarding_finds_what_workers_staged_whose_names_never_came_back(tmp_path: Path) -> None:
+    """A worker stopped by Ctrl-C has staged files the main process never heard of: discarding the batch with
+    the folders its workers stage in removes them, beside existing files and in fresh folders alike, and
+    nothing else (a user's files, another batch's temp files)."""
+    existing = tmp_path / "fr"
+    existing.mkdir()
+    (existing / "a.po").write_bytes(b"translator's")
+    (existing / ".notes.tmp").write_bytes(b"a user's own")
+    other_batch = existing / ".b.po.0123456789ab-1-1.tmp"
+    other_batch.write_bytes(b"another run's, removed when stale")
+    known = fsio.stage(existing / "b.po", b"reported")
+    unreported = [fsio.stage(existing / "a.po", b"new"), fsio.stage(tmp_path / "de" / "a.po", b"new")]
+    assert None not in unreported and known is not None
+    fsio.discard([known], [existing, tmp_path / "de", tmp_path / "missing"])
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fr"]
+    assert {p.name: p.read_bytes() for p in existing.iterdir()} == {
+        "a.po": b"translator's", ".notes.tmp": b"a user's own", other_batch.name: b"another run's, removed when stale"}
 
 
 def test_help_describes_extract(project: Path) -> None:

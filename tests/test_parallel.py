@@ -9,12 +9,13 @@ import os
 import signal
 import sys
 import time
+import weakref
 from pathlib import Path
 
 import pytest
 
 from workflow.fsio import read_ahead
-from workflow.parallel import PARALLEL_THRESHOLD, map_items, map_settled
+from workflow.parallel import PARALLEL_THRESHOLD, iterate_items, map_items, map_settled
 
 TASKS = list(range(200))
 
@@ -72,6 +73,27 @@ def test_the_work_is_shared_by_worker_processes() -> None:
     pids = map_items(slow_pid, list(range(100)), workers=2)
     assert os.getpid() not in pids
     assert len(set(pids)) == 2
+
+
+class Result:
+    """A result that can be watched (a weak reference tells whether anything still holds it)."""
+
+    def __init__(self, number: int) -> None:
+        self.number = number
+
+
+def result_of(number: int) -> Result:
+    return Result(number)
+
+
+def test_results_are_let_go_once_handed_over() -> None:
+    count = 2000
+    watched: list[weakref.ref[Result]] = []
+    for result in iterate_items(result_of, list(range(count)), workers=2):
+        watched.append(weakref.ref(result))
+        if len(watched) == count:  # the last one: the first half were handed over long ago
+            assert [ref() for ref in watched[: count // 2] if ref() is not None] == []
+    assert len(watched) == count
 
 
 def test_a_small_map_runs_in_this_process() -> None:

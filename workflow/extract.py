@@ -305,11 +305,12 @@ def _extract_pending(settings: Settings, targets: tuple[str, ...], tasks: list[C
         # The settings and the layout's keys travel with the function, once per batch of items rather than with
         # every item.
         stage_item = partial(_stage_item, settings, targets, site_keys(settings))
+
         def reads(task: CatalogTask) -> tuple[str, ...]:
             return (str(task.path), *paths.files(task.catalog).values())
 
         yield from zip(tasks, gather_staged(map_settled(stage_item, tasks, workers, reads), staged))
         commit(staged)
     except BaseException:
-        discard(staged)
+        discard(staged, paths.absolute.values())  # the folders the workers stage templates and catalogs in
         raise

@@ -95,9 +95,10 @@ def stage(path: Path | str, data: bytes | Iterable[bytes]) -> Staged | None:
         finally:
             os.close(fd)
     while True:
-        # The process id keeps parallel workers apart and the counter keeps one process's files apart;
-        # O_EXCL refuses a name a killed run left behind, and the next number is tried.
-        temp = os.path.join(folder, f".{base}.{os.getpid()}-{next(_numbers)}.tmp")
+        # The batch's name lets a clean-up find the files of workers whose results never came back (see
+        # `discard`); the process id keeps parallel workers apart and the counter keeps one process's files
+        # apart; O_EXCL refuses a name a killed run left behind, and the next number is tried.
+        temp = os.path.join(folder, f".{base}.{_RUN}-{os.getpid()}-{next(_numbers)}.tmp")
         try:
             fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_CLOEXEC, 0o644)
             break
@@ -300,11 +301,16 @@ def gather_staged(outcomes: Iterable[tuple[tuple | None, Exception | None]], sta
         raise failure
 
 
-def discard(staged: Iterable[Staged]) -> None:
-    """Remove staged temp files, and the fresh folders they leave empty; the targets stay as they were."""
+def discard(staged: Iterable[Staged], folders: Iterable[str | Path] = ()) -> None:
+    """Remove staged temp files, and the fresh folders they leave empty; the targets stay as they were.
+
+    `folders`: where this batch's workers staged files. A worker stopped by an interruption staged files
+    whose names never reached `staged` (they come back with its results): this batch's temp files in those
+    folders, and its fresh folders for them, are removed too."""
+    leftovers = [*_batch_leftovers(folders)]
     _next_batch()
     fresh = set()
-    for tmp, path in staged:
+    for tmp, path in (*staged, *leftovers):
         try:
             os.unlink(tmp)
         except FileNotFoundError:
@@ -313,6 +319,21 @@ def discard(staged: Iterable[Staged]) -> None:
             fresh.add(os.path.dirname(tmp))
     for folder in fresh:
         _remove_if_empty(folder)
+
+
+def _batch_leftovers(folders: Iterable[str | Path]) -> Iterator[Staged]:
+    """This batch's temp files in `folders` and in their fresh folders (as (temp, folder) pairs)."""
+    mark = f".{_RUN}-"
+    for folder in map(os.fspath, folders):
+        fresh = fresh_folder(folder)
+        for place in (folder, fresh):
+            try:
+                with os.scandir(place) as entries:
+                    names = [entry.name for entry in entries if entry.is_file(follow_symlinks=False)]
+            except (FileNotFoundError, NotADirectoryError):
+                continue
+            yield from ((os.path.join(place, name), os.path.join(folder, name)) for name in names
+                        if place == fresh or is_temp_name(name) and mark in name)
 
 
 STALE_AFTER = 3600.0  # seconds; no run stages a file for longer

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import sys
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from functools import partial
 from typing import TypeVar
@@ -65,15 +67,17 @@ def iterate_items(function: Callable[[Task], Result], tasks: Sequence[Task], wor
     # reading a chunk more than the workers hold keeps the files ahead of all of them.
     ahead = _ReadAhead(tasks, reads, (workers + 1) * chunk)
     ahead.past(0)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_leave_interruptions)
     try:
         # The chunks are submitted one by one, not with `pool.map`, which cancels what is left of them when it
         # is stopped early: the pool's own thread then fails on the cancelled ones (see `_stop`).
-        chunks = [pool.submit(_chunk_results, function, tasks[start:start + chunk])
-                  for start in range(0, len(tasks), chunk)]
+        # Each chunk's future is let go as soon as its results are handed over, so that this process holds
+        # one chunk's results at a time, not all of them.
+        chunks = deque(pool.submit(_chunk_results, function, tasks[start:start + chunk])
+                       for start in range(0, len(tasks), chunk))
         done = 0
-        for future in chunks:
-            for result in future.result():
+        while chunks:
+            for result in chunks.popleft().result():
                 done += 1
                 ahead.past(done)
                 yield result
@@ -104,6 +108,13 @@ class _ReadAhead:
         while self.next < end:
             read_ahead(self.reads(self.tasks[self.next]))
             self.next += 1
+
+
+def _leave_interruptions() -> None:
+    """A worker leaves Ctrl-C (which a terminal sends to every process of the command) to the main process,
+    which stops every worker and cleans up after them: a worker interrupted itself would print a traceback of
+    its own and end halfway through whatever it was writing."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def _chunk_size(count: int, workers: int) -> int:

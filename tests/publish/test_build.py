@@ -6,6 +6,9 @@ import json
 import os
 import re
 import shutil
+import signal
+import subprocess
+import sys
 import time
 from collections.abc import Iterable
 from dataclasses import replace
@@ -184,6 +187,35 @@ def test_a_build_reads_ahead_the_sources_and_catalogs_its_workers_read(tmp_path:
     build(settings, workers=1)
     assert str(project / "locales" / "de" / f"{ITEM}.po") in asked
     assert {Path(path).stem for path in asked} == {ITEM}  # only the changed item's files
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forked workers are used on Linux")
+@pytest.mark.parametrize(("command", "made"), [("build", "output"), ("extract", "locales")])
+def test_ctrl_c_ends_a_run_in_one_line_and_leaves_nothing_behind(tmp_path: Path, command: str, made: str) -> None:
+    project = copy_sample(tmp_path, catalogs=command == "build")  # an extract then makes every catalog
+    for number in range(150):  # enough items that the run is still going when it is interrupted
+        name = f"copy-{number:03d}"
+        shutil.copy(project / "source" / f"{ITEM}.html", project / "source" / f"{name}.html")
+        for folder in (project / "locales").iterdir() if command == "build" else ():
+            if (folder / f"{ITEM}.po").exists():
+                shutil.copy(folder / f"{ITEM}.po", folder / f"{name}.po")
+    # As a terminal's Ctrl-C does: SIGINT to the command's whole process group, its workers too, once the
+    # workers are staging files (a fresh folder appears).
+    running = subprocess.Popen([sys.executable, "-m", "workflow", "--root", str(project), command],
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+    folder = project / made
+    while running.poll() is None and not (folder.is_dir() and any(folder.glob(".*.tmp"))):
+        time.sleep(0.005)
+    if running.poll() is not None:
+        pytest.skip(f"{command} ended before it could be interrupted")
+    os.killpg(running.pid, signal.SIGINT)
+    _, stderr = running.communicate(timeout=120)
+    assert running.returncode == 130, stderr
+    assert stderr.splitlines() == ["interrupted; files already written are complete, nothing was left half-written"]
+    made_files = [str(path.relative_to(folder)) for path in folder.rglob("*") if path.is_file()]
+    assert made_files == []
+    with pytest.raises(ProcessLookupError):
+        os.killpg(running.pid, 0)  # no worker of the command is left
 
 
 @pytest.mark.parametrize("changed", ["source/_layout.html", "workflow.toml"])

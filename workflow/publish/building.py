@@ -443,7 +443,7 @@ def build(settings: Settings, items: tuple[str, ...] = (), locales: tuple[str, .
         flushed()
         commit(staged)
     except BaseException:
-        discard(staged)
+        discard(staged, [parts.output / locale for locale in chosen_locales])  # where the workers stage pages
         raise
     for path in (*plan.withdrawn, *unreferenced, *listings.stale_sitemaps):
         path.unlink(missing_ok=True)
