@@ -690,8 +690,8 @@ def _built_both_ways(projects: list[Path], monkeypatch: pytest.MonkeyPatch) -> t
     filled: dict[str, bool] = {}
     fill = workflow.publish.render.Skeleton.fill
 
-    def watched(self, html: str, values: list[str | None], shared: tuple = ()) -> str | None:
-        result = fill(self, html, values, shared)
+    def watched(self, html: str, values: list[str | None], shared: tuple = (), page: str | None = None) -> str | None:
+        result = fill(self, html, values, shared, page)
         filled[re.search(r'<html lang="([^"]+)"', html).group(1)] = result is not None
         return result
 
@@ -1002,3 +1002,28 @@ def test_a_large_sitemap_is_split_under_an_index(tmp_path: Path, monkeypatch: py
     build(settings, workers=1, force=True)
     assert (output / "sitemap.xml").read_bytes() == single and not list(output.glob("sitemap-*.xml"))
     assert whole.sitemap == "output/sitemap.xml"
+
+
+@pytest.mark.parametrize("head", [
+    "<head><title>t</title></head>", "<head></head>", "", "<head><title>t</title><meta charset='utf-8'></head>",
+    "<head><meta charset='utf-8'></head>", "<head>\n<title>t</title>\n<meta charset='utf-8'>\n<meta charset='x'>\n</head>",
+    "<head><meta property='og:locale' content='en_US'><link rel='alternate' hreflang='de' href='old'>"
+    "<title>t</title></head>"])
+def test_head_metadata_put_in_as_html_equals_the_elements_made_in_the_tree(head: str) -> None:
+    from workflow.publish.pages import Alternate, page_html, page_metadata, page_metadata_marked
+
+    def tree() -> etree._Element:
+        return etree.fromstring(f"<html>{head}<body><p>x</p></body></html>", etree.HTMLParser())
+
+    alternates = [Alternate(locale, f"https://example.org/{locale}/a&b.html") for locale in ("en", "fr", "sr", "sr-Latn")]
+    made = tree()
+    page_metadata(made, "fr", alternates, "https://example.org/en/a.html")
+    marked = tree()
+    metadata = page_metadata_marked(marked, "fr", alternates, "https://example.org/en/a.html", "@@")
+    written = page_html(marked)
+    if metadata is None:  # no element in the head but a charset: the elements are made in the tree
+        assert "@@" not in written and written == page_html(made) and head.count("<title") == 0
+        return
+    assert written.count("@@") == 1
+    assert written.replace("@@", metadata) == page_html(made)
+    assert metadata.count("<link") == 5 and metadata.count("og:locale:alternate") == 2  # en; sr and sr-Latn: one

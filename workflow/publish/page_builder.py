@@ -33,11 +33,12 @@ from workflow.publish.pages import (
     merge_head,
     page_html,
     page_metadata,
+    page_metadata_marked,
     relocate_assets,
     serialize_page,
     typed_renderer,
 )
-from workflow.publish.render import Skeleton, fold_layout, rebind, render, skeleton, skeleton_values
+from workflow.publish.render import PAGE_MARKER, Skeleton, fold_layout, rebind, render, skeleton, skeleton_values
 from workflow.settings import Settings
 
 
@@ -180,21 +181,23 @@ class PageBuilder:
             values = skeleton_values(segmentation, translate, render_typed, source_locale, locale) if shape else None
             if shape is not None and values is not None:
                 layout = self.folded_layout(locale) if self.in_layout(item) else None
-                assembled = self._assembled(fresh_copy(shape.root), item, locale, decision, page,
-                                            fresh_copy(layout[0]) if layout is not None else None)
-                html = shape.fill(page_html(assembled), values, layout[1] if layout is not None else ())
+                assembled, metadata = self._assembled(fresh_copy(shape.root), item, locale, decision, page,
+                                                      fresh_copy(layout[0]) if layout is not None else None, True)
+                html = shape.fill(page_html(assembled), values, layout[1] if layout is not None else (), metadata)
                 if html is not None:
                     return html.encode("utf-8")
             item_root = fresh_copy(segmentation.page.tree.getroot())
             render(rebind(segmentation, item_root), translate, render_typed, source_locale, locale)
         else:
             item_root = fresh_copy(segmentation.page.tree.getroot())
-        return serialize_page(self._assembled(item_root, item, locale, decision, page))
+        return serialize_page(self._assembled(item_root, item, locale, decision, page)[0])
 
     def _assembled(self, item_root: etree._Element, item: str, locale: str, decision: Decision,
-                   page: PageContext, layout: etree._Element | None = None) -> etree._Element:
+                   page: PageContext, layout: etree._Element | None = None, filled: bool = False
+                   ) -> tuple[etree._Element, str | None]:
         """The item's rendered tree in the locale's layout (a copy of it, folded or not, when given), with the
-        page's metadata, menus and links."""
+        page's metadata, menus and links. For a page to fill (see `Skeleton.fill`), the head metadata is a
+        marker in the tree, and its HTML comes beside the tree."""
         if self.in_layout(item):
             root = layout if layout is not None else self.render_layout(locale)
             fill_slots(root, item_root)
@@ -207,14 +210,18 @@ class PageBuilder:
         alternates = self.alternates_in(item, page.locales)
         source_locale = self.settings.source_locale
         x_default = href(self.settings, source_locale, f"{item}.html") if source_locale in page.locales else None
-        page_metadata(root, locale, alternates, x_default)
+        if filled:
+            metadata: str | None = page_metadata_marked(root, locale, alternates, x_default, PAGE_MARKER)
+        else:
+            page_metadata(root, locale, alternates, x_default)
+            metadata = None
         language_menu(root, locale, alternates)
         localize_links(root, set(page.published_links), set(page.item_links), self.settings.source_locale)
         relocate_assets(root)
         clean_source_markers(root)
         if direction(locale) != direction(self.settings.source_locale) or self.marks_islands(item, locale):
             mark_islands(root, direction(locale), self.settings.source_locale, protection_of(self.settings))
-        return root
+        return root, metadata
 
     def forget(self, item: str) -> None:
         """Drop what was made of an item once its pages are done, so a worker's memory stays flat."""

@@ -131,8 +131,39 @@ class Alternate(NamedTuple):
     href: str
 
 
+# An element of a page's head: its tag and its attributes, in order.
+HeadElement = tuple[str, tuple[tuple[str, str], ...]]
+
+
 def page_metadata(root: etree._Element, locale: str, alternates: Sequence[Alternate], x_default: str | None) -> None:
     """<html lang dir>, content language, og:locale with alternates, and hreflang links."""
+    _make_metadata(_language_head(root, locale), _metadata(locale, alternates, x_default))
+
+
+def page_metadata_marked(root: etree._Element, locale: str, alternates: Sequence[Alternate],
+                         x_default: str | None, marker: str) -> str | None:
+    """`page_metadata` for a page that is serialized and then filled in (see `render.Skeleton`): `marker` at
+    the end of the head, where the elements go, and their HTML. A page has as many of them as its item has
+    locales, and each element is the same on every page of its item (or of the site): each is written once by
+    the serializer and kept, not made and written again for every page of every locale.
+
+    None when the elements are made in the tree after all: a head with no element but <meta charset>, which
+    `page_html` replaces by one put before anything else, the marker included."""
+    head = _language_head(root, locale)
+    elements = _metadata(locale, alternates, x_default)
+    # After the last element, as `page_metadata` puts them; but not in the tail of a <meta charset>, which
+    # `page_html` removes with its tail (any after the last other element: the marker is then where the
+    # elements would be once they are gone).
+    last = next((element for element in reversed(head) if not _is_charset(element)), None)
+    if last is None:
+        _make_metadata(head, elements)
+        return None
+    last.tail = (last.tail or "") + marker
+    return "".join([_element_html(element) for element in elements])
+
+
+def _language_head(root: etree._Element, locale: str) -> etree._Element:
+    """Set the page's language and direction; its head, without the language metadata it held."""
     root.set("lang", locale)
     root.set("dir", direction(locale))
     head = root.find("head")
@@ -146,18 +177,34 @@ def page_metadata(root: etree._Element, locale: str, alternates: Sequence[Altern
             head.remove(element)
         elif element.tag == "link" and element.get("rel") == "alternate" and element.get("hreflang"):
             head.remove(element)
-    etree.SubElement(head, "meta", {"http-equiv": "Content-Language", "content": locale})
-    etree.SubElement(head, "meta", property="og:locale", content=og_locale(locale))
-    written = {og_locale(locale)}  # sr and sr-Latn are both sr_RS to Open Graph: each value once
+    return head
+
+
+def _metadata(locale: str, alternates: Sequence[Alternate], x_default: str | None) -> list[HeadElement]:
+    own = og_locale(locale)
+    elements: list[HeadElement] = [("meta", (("http-equiv", "Content-Language"), ("content", locale))),
+                                   ("meta", (("property", "og:locale"), ("content", own)))]
+    written = {own}  # sr and sr-Latn are both sr_RS to Open Graph: each value once
     for alternate in alternates:
         value = og_locale(alternate.locale)
         if value not in written:
             written.add(value)
-            etree.SubElement(head, "meta", property="og:locale:alternate", content=value)
-    for alternate in alternates:
-        etree.SubElement(head, "link", rel="alternate", hreflang=alternate.locale, href=alternate.href)
+            elements.append(("meta", (("property", "og:locale:alternate"), ("content", value))))
+    elements += [("link", (("rel", "alternate"), ("hreflang", alternate.locale), ("href", alternate.href)))
+                 for alternate in alternates]
     if x_default:
-        etree.SubElement(head, "link", rel="alternate", hreflang="x-default", href=x_default)
+        elements.append(("link", (("rel", "alternate"), ("hreflang", "x-default"), ("href", x_default))))
+    return elements
+
+
+def _make_metadata(head: etree._Element, elements: list[HeadElement]) -> None:
+    for tag, attributes in elements:
+        etree.SubElement(head, tag, dict(attributes))
+
+
+@lru_cache(maxsize=4096)  # a site's og:locale values, and its items' links while their pages are made
+def _element_html(element: HeadElement) -> str:
+    return etree.tostring(etree.Element(element[0], dict(element[1])), method="html", encoding="unicode")
 
 
 def language_menu(root: etree._Element, locale: str, alternates: Sequence[Alternate]) -> None:
@@ -262,10 +309,14 @@ def page_html(root: etree._Element) -> str:
     head = root.find("head")
     if head is not None:
         for element in list(head):
-            if element.tag == "meta" and element.get("charset"):
+            if _is_charset(element):
                 head.remove(element)
         head.insert(0, etree.Element("meta", charset="utf-8"))
     return DOCTYPE + "\n" + etree.tostring(root, method="html", encoding="unicode") + "\n"
+
+
+def _is_charset(element: etree._Element) -> bool:
+    return element.tag == "meta" and bool(element.get("charset"))
 
 
 def serialize_page(root: etree._Element) -> bytes:

@@ -396,8 +396,10 @@ _NONCE = os.urandom(6).hex()
 _MARKERS = re.compile(f"{_MARK_OPEN}{_NONCE}([0-9]+){_MARK_CLOSE}")
 # Block markers stand for content folded out of the skeleton (see `Skeleton.folded`); from `_SHARED` on, for
 # content folded out of a locale's layout, which every page of the locale shares (see `fold_layout`).
+# One more stands for the page's own head metadata (see `pages.page_metadata_marked`).
 _BLOCK_OPEN, _BLOCK_CLOSE = "\ue002", "\ue003"
 _SHARED = 1_000_000
+_PAGE = 2 * _SHARED
 _BLOCKS = re.compile(f"{_BLOCK_OPEN}{_NONCE}([0-9]+){_BLOCK_CLOSE}")
 _MARK_CHARACTERS = re.compile(f"[{_MARK_OPEN}{_MARK_CLOSE}{_BLOCK_OPEN}{_BLOCK_CLOSE}]")
 
@@ -467,14 +469,15 @@ class Skeleton(NamedTuple):
         return Skeleton(self.root, self.sources, self.attributes,
                         tuple(tuple(_cut_at_markers(html)) for html in fold(self.root, _block_marker)))
 
-    def fill(self, html: str, values: list[str | None], shared: tuple[tuple[str | int, ...], ...] = ()
-             ) -> str | None:
+    def fill(self, html: str, values: list[str | None], shared: tuple[tuple[str | int, ...], ...] = (),
+             page: str | None = None) -> str | None:
         """The serialized skeleton with every block marker replaced by its HTML (`shared`: the blocks of the
-        folded layout it was assembled in) and every text marker by its value (None: the source's); None when
-        the page holds a marker character that is not one of ours (in the layout's chrome, rendered as a tree),
-        to be rendered the tree way. The values may hold any: they are put in after the markers are found."""
+        folded layout it was assembled in; `page`: the page's head metadata, whose marker must be there once)
+        and every text marker by its value (None: the source's); None when the page holds a marker character
+        that is not one of ours (in the layout's chrome, rendered as a tree), to be rendered the tree way. The
+        values may hold any: they are put in after the markers are found."""
         parts = _BLOCKS.split(html)
-        if html.count(_BLOCK_OPEN) != len(parts) // 2:
+        if html.count(_BLOCK_OPEN) != len(parts) // 2 or page is not None and parts[1::2].count(str(_PAGE)) != 1:
             return None
         # The page's pieces, text and slot numbers in turn, its blocks put in (one may be gone with its
         # element); texts that meet are joined so that the turns hold.
@@ -486,7 +489,8 @@ class Skeleton(NamedTuple):
             rest = _cut_at_markers(parts[index + 1])
             markers += len(rest) // 2
             block = int(parts[index])
-            for more in (self.blocks[block] if block < _SHARED else shared[block - _SHARED], rest):
+            blocks = (page,) if block == _PAGE else self.blocks[block] if block < _SHARED else shared[block - _SHARED]
+            for more in (blocks, rest):
                 found[-1] += more[0]  # type: ignore[operator]
                 found += more[1:]
         if html.count(_MARK_OPEN) != markers:
@@ -518,6 +522,10 @@ def _cut_at_markers(html: str) -> list[str | int]:
 
 def _block_marker(number: int) -> str:
     return f"{_BLOCK_OPEN}{_NONCE}{number}{_BLOCK_CLOSE}"
+
+
+# Where `Skeleton.fill` puts the page's own head metadata.
+PAGE_MARKER = _block_marker(_PAGE)
 
 
 def fold_layout(root: etree._Element, fold: Callable[[etree._Element, Callable[[int], str]], list[str]]
