@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -79,6 +80,23 @@ def copy_sample(folder: Path, catalogs: bool = True, every_item: bool = False,
 def project(tmp_path: Path) -> Path:
     """A copy of the sample project (settings and source, no catalogs yet)."""
     return copy_sample(tmp_path, catalogs=False)
+
+
+@pytest.fixture()
+def read_ahead_asked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The files that extract and build ask to read ahead (see `parallel.iterate_items`), in order; the
+    reading ahead itself still happens."""
+    from workflow import fsio, parallel
+
+    asked: list[str] = []
+
+    def read_ahead(paths: Iterable[str]) -> None:
+        paths = list(paths)
+        asked.extend(paths)
+        fsio.read_ahead(paths)
+
+    monkeypatch.setattr(parallel, "read_ahead", read_ahead)
+    return asked
 
 
 def run_cli(root: Path, *args: str) -> subprocess.CompletedProcess[str]:

@@ -7,13 +7,12 @@ import re
 import shutil
 import subprocess
 import time
-from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
 from conftest import ITEM, copy_sample, run_cli, wrap_of
 
-from workflow import fsio, parallel
+from workflow import fsio
 from workflow.extract import extract
 from workflow.settings import SITE_CATALOG, load_settings
 from workflow.po.reader import read_po
@@ -369,15 +368,8 @@ def test_the_summary_of_a_large_extract_adds_up_its_items(tmp_path: Path) -> Non
 
 
 def test_an_extract_reads_ahead_the_files_of_the_items_it_works_on(project: Path,
-                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
-    asked: list[str] = []
-
-    def read_ahead(paths: Iterable[str]) -> None:
-        paths = list(paths)
-        asked.extend(paths)
-        fsio.read_ahead(paths)
-
-    monkeypatch.setattr(parallel, "read_ahead", read_ahead)
+                                                                   read_ahead_asked: list[str]) -> None:
+    asked = read_ahead_asked
     settings = load_settings(project)
     extract(settings, workers=1)
     catalogs = [SITE_CATALOG, *(path.stem for path in (project / "source").glob("*.html") if path.stem != "_layout")]

@@ -10,7 +10,6 @@ import signal
 import subprocess
 import sys
 import time
-from collections.abc import Iterable
 from dataclasses import replace
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from babel.dates import format_date, format_skeleton
 from conftest import ITEM, copy_sample, corpus_files, need_corpus, run_cli
 from lxml import etree
 
-from workflow import fsio, parallel
 from workflow.fsio import STALE_AFTER
 from workflow.po.reader import read_po
 from workflow.po.writer import serialize
@@ -163,16 +161,9 @@ def test_rebuild_touches_only_changed_pages(built: Path) -> None:
 
 
 def test_a_build_reads_ahead_the_sources_and_catalogs_its_workers_read(tmp_path: Path,
-                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+                                                                        read_ahead_asked: list[str]) -> None:
     project = copy_sample(tmp_path, every_item=True)
-    asked: list[str] = []
-
-    def read_ahead(paths: Iterable[str]) -> None:
-        paths = list(paths)
-        asked.extend(paths)
-        fsio.read_ahead(paths)
-
-    monkeypatch.setattr(parallel, "read_ahead", read_ahead)
+    asked = read_ahead_asked
     settings = load_settings(project)
     items = sorted(path.stem for path in (project / "source").glob("*.html") if path.stem != "_layout")
     build(settings, workers=1)
