@@ -322,7 +322,8 @@ def discard(staged: Iterable[Staged], folders: Iterable[str | Path] = ()) -> Non
 
 
 def _batch_leftovers(folders: Iterable[str | Path]) -> Iterator[Staged]:
-    """This batch's temp files in `folders` and in their fresh folders (as (temp, folder) pairs)."""
+    """This batch's temp files in `folders` and in their fresh folders, each with a path in the folder it
+    lies in or stands for (what `discard` needs to tell a fresh folder's file from one beside its target)."""
     mark = f".{_RUN}-"
     for folder in map(os.fspath, folders):
         fresh = fresh_folder(folder)
