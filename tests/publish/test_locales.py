@@ -11,6 +11,7 @@ import pytest
 from babel import Locale
 from babel.dates import format_date, format_skeleton, format_time
 
+from workflow.publish import locale_data
 from workflow.publish.locale_data import format_date_value
 from workflow.segment.dates import DATE_TIME, DAY_MONTH, DAY_MONTH_YEAR, MONTH_YEAR, precision_of_datetime
 
@@ -43,6 +44,22 @@ def test_every_date_form_in_every_locale(tag: str) -> None:
     assert format_time(moment.time(), "short", locale=locale) in plain and "+02" not in plain
     seconds = format_date_value("2025-09-12T10:05:30Z", DATE_TIME, tag)
     assert format_time(dt.time(10, 5, 30), "medium", locale=locale) in seconds
+
+
+def test_a_date_is_formatted_once_however_many_a_build_meets(monkeypatch: pytest.MonkeyPatch) -> None:
+    # A large build meets thousands of distinct dates, item after item, in every locale: each is formatted once,
+    # however many come between its uses (a cache smaller than that formatted most of them again and again).
+    formatted: list[tuple[str, str, str]] = []
+    monkeypatch.setattr(locale_data, "_format_date", lambda *question: formatted.append(question) or "a date")
+    locale_data.recall({})  # nothing remembered from an earlier test
+    questions = [(f"{year}-{month:02}-{day:02}", DAY_MONTH_YEAR, tag) for year in range(2000, 2026)
+                 for month in range(1, 13) for day in (1, 10, 20) for tag in ("fr", "de", "ar", "he", "ru", "uk")]
+    assert len(questions) > 5000
+    for _ in range(3):
+        for question in questions:
+            assert format_date_value(*question) == "a date"
+    assert formatted == questions
+    locale_data.recall({})  # the stand-in's answers go with this test
 
 
 @pytest.mark.parametrize(("value", "precision"), [
