@@ -86,7 +86,12 @@ PEAK = Path(__file__).resolve().parent / "peak.py"
 
 def measure(command: list[str], cwd: Path) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of one process (with the workers it waited for), started from a small
-    launcher (see peak.py) so that the figure is the command's own, not this script's."""
+    launcher (see peak.py) so that the figure is the command's own, not this script's.
+
+    Untimed first: what earlier runs left unwritten is flushed, so that no run pays for another's files (our
+    commit flushes the disk, and would otherwise write out the previous step's output too, 850 MB of
+    catalogs after the large benchmark's pseudo-translation)."""
+    os.sync()
     process = subprocess.run([sys.executable, "-S", str(PEAK), *command], cwd=cwd, capture_output=True)
     if process.returncode != 0:
         error = process.stderr.decode(errors="replace")
@@ -108,9 +113,6 @@ def best_in_turns(repeat: int, plan: list[tuple[str, Callable[[], None] | None, 
         for name, prepare, commands in plan:
             if prepare is not None:
                 prepare()
-            # Untimed: flush what earlier runs left unwritten, so no run pays for another's files (our
-            # commit flushes the disk, and would otherwise write out the previous tool's output too).
-            os.sync()
             seconds, peak = 0.0, 0
             for command in commands:
                 elapsed, rss = measure(command, cwd)
