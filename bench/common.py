@@ -88,9 +88,9 @@ def measure(command: list[str], cwd: Path) -> tuple[float, int]:
     """Wall time and peak RSS (KiB) of one process (with the workers it waited for), started from a small
     launcher (see peak.py) so that the figure is the command's own, not this script's.
 
-    Untimed first: what earlier runs left unwritten is flushed, so that no run pays for another's files (our
-    commit flushes the disk, and would otherwise write out the previous step's output too, 850 MB of
-    catalogs after the large benchmark's pseudo-translation)."""
+    Untimed first: what earlier steps left unwritten is flushed, so that no run pays for another's files. Our
+    commit flushes the disk and would write them out too; a tool that never flushes would share the disk
+    with their write-back (`bench-scale` writes 850 MB of pseudo-translated catalogs just before `po2html`)."""
     os.sync()
     process = subprocess.run([sys.executable, "-S", str(PEAK), *command], cwd=cwd, capture_output=True)
     if process.returncode != 0:
