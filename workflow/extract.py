@@ -137,6 +137,7 @@ def _stage_item(settings: Settings, targets: tuple[str, ...], shared: frozenset[
     template = template_catalog(settings, item, entries, old_template)
     created = template.header_value("POT-Creation-Date") or ""
     countries = countries_by_key(entries) if targets else {}
+    named = set(countries.values())  # the countries' notes are made once per locale, not once per unit
     staged: list[Staged] = []
     try:
         pot_staged = stage(pot_path, serialize(template, settings.wrap))
@@ -145,7 +146,8 @@ def _stage_item(settings: Settings, targets: tuple[str, ...], shared: frozenset[
         locale_results = []
         for locale in targets:
             old = old_catalogs[locale]
-            notes = {key: glossary_notes(codes, locale, settings) for key, codes in countries.items()}
+            notes_of = {codes: glossary_notes(codes, locale, settings) for codes in named}
+            notes = {key: notes_of[codes] for key, codes in countries.items()}
             merged, stats = merge_entries(entries, old, notes)
             catalog = Catalog(
                 header_comments=old.header_comments if old is not None and old.has_header else (

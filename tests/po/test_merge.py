@@ -214,3 +214,20 @@ def test_a_kept_entry_takes_every_field_from_the_template_or_the_translation() -
     assert kept.extracted_comments == ("<li> element", "glossary: x = y")
     for name in from_translation:
         assert getattr(kept, name) == getattr(old, name), name
+
+
+def test_a_new_entry_with_glossary_notes_is_the_template_entry_with_them() -> None:
+    from dataclasses import fields
+
+    template = Entry(msgid="One border", msgid_plural="{n} borders", msgstr_plural=("", ""),
+                     msgctxt="menu", extracted_comments=("<li> element",), references=("source/item.html:12",),
+                     flags=("no-wrap",), line=7)
+    plain = Entry(msgid="Nothing to note", references=("source/item.html:13",))
+    merged, stats = merge_entries((template, plain), None, {template.key: ("glossary: x = y",)})
+    assert stats.new == 2
+    noted, untouched = merged
+    assert untouched is plain  # nothing to add: shared with the template
+    assert noted.extracted_comments == ("<li> element", "glossary: x = y")
+    for field in fields(Entry):
+        if field.name != "extracted_comments":
+            assert getattr(noted, field.name) == getattr(template, field.name), field.name

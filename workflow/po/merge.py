@@ -48,7 +48,7 @@ def _carry(template: Entry, old: Entry, extracted: tuple[str, ...]) -> Entry:
     """The template entry (identity, references) with the translator's parts of `old`.
 
     Built whole rather than with `dataclasses.replace`, which costs twice as much: an update writes every
-    entry of every locale's catalog."""
+    entry of every locale's catalog, and a first extract gives most of them glossary notes."""
     fuzzy = old.fuzzy
     return Entry(
         msgid=template.msgid,
@@ -112,8 +112,9 @@ def merge_entries(template: tuple[Entry, ...], old: Catalog | None,
                                   previous_msgid_plural=source.msgid_plural))
             counts["fuzzy"] += 1
             continue
-        # Entries are immutable: one with nothing to add is shared with the template.
-        result.append(replace(entry, extracted_comments=extracted) if glossary else entry)
+        # Entries are immutable: one with nothing to add is shared with the template; one with glossary notes is
+        # the template's with them (carried from itself: no translator's parts to take).
+        result.append(_carry(entry, entry, extracted) if glossary else entry)
         counts["new"] += 1
     obsolete = [e for e in old_entries if e.obsolete and e.key not in used and e.key not in template_keys]
     newly = [_obsolete(e) for e in old_entries
