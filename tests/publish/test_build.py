@@ -191,9 +191,11 @@ def test_ctrl_c_ends_a_run_in_one_line_and_leaves_nothing_behind(tmp_path: Path,
             if (folder / f"{ITEM}.po").exists():
                 shutil.copy(folder / f"{ITEM}.po", folder / f"{name}.po")
     # As a terminal's Ctrl-C does: SIGINT to the command's whole process group, its workers too, once the
-    # workers are staging files (a fresh folder appears).
+    # workers are staging files (a fresh folder appears). The command starts with SIGINT's default action, as
+    # from a terminal: a test run started in the background of a script inherits it ignored.
     running = subprocess.Popen([sys.executable, "-m", "workflow", "--root", str(project), command],
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     folder = project / made
     while running.poll() is None and not (folder.is_dir() and any(folder.glob(".*.tmp"))):
         time.sleep(0.005)
