@@ -99,9 +99,9 @@ def _native_name(tag: str) -> str:
     return names.localeDisplayName(locale) or tag
 
 
-# A site repeats its dates across pages and locales, and Babel's formatting is slow. Unbounded: a cache of 4,096
-# formatted Babel 41,745 times for the 5,632 distinct dates of 1,000 items × 16 locales, as the items cycled
-# through more dates than it held; and the build's state keeps every answer anyway (see `asked`).
+# A site repeats its dates across pages and locales, and Babel's formatting is slow. Unbounded: with a cache of
+# 4,096, Babel formatted 41,745 dates for the 5,632 distinct ones of 1,000 items × 16 locales, as the items
+# cycled through more dates than it held; and the build's state keeps every answer anyway (see `asked`).
 @lru_cache(maxsize=None)
 def format_date_value(value: str, precision: str, tag: str) -> str:
     """A date at the precision of the source, in the locale's own form.
